@@ -1,0 +1,52 @@
+# NHCS — `make run` serves the app, `make test` runs the whole suite. Both set up a fresh Debian
+# machine first (virtualenv, Python requirements, the system packages that are missing) and are
+# quick the second time: every step checks before it installs.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+REQ_STAMP := $(VENV)/.requirements-$(shell sha1sum requirements.txt | cut -c1-12)
+HOST   ?= 127.0.0.1:8000
+
+# Debian packages: a CJK font for PDFs (WeasyPrint prints boxes without one); for the tests, also
+# poppler (pdftotext/pdftoppm), gettext (catalogue checks) and chromium (browser tests).
+RUN_DEBS  := fonts-noto-cjk
+TEST_DEBS := $(RUN_DEBS) poppler-utils gettext chromium
+
+.PHONY: run test setup setup-test sysdeps-run sysdeps-test migrate messages bench clean
+
+run: setup migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST)
+
+test: setup-test
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: sysdeps-run $(REQ_STAMP)
+setup-test: sysdeps-test $(REQ_STAMP)
+
+sysdeps-run:
+	@bash scripts/apt-ensure.sh $(RUN_DEBS)
+sysdeps-test:
+	@bash scripts/apt-ensure.sh $(TEST_DEBS)
+
+$(REQ_STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.requirements-*
+	touch $@
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+# Refresh both catalogues after changing UI strings (needs gettext).
+messages: setup-test
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var
+	$(PY) scripts/fill_en_catalogue.py
+	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var/test-*.sqlite3

@@ -1,0 +1,77 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .choices import DepartmentCode, Position
+
+
+class Department(models.Model):
+    code = models.CharField(_("code"), max_length=16, unique=True, choices=DepartmentCode.choices)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=64)
+    name_en = models.CharField(_("name (English)"), max_length=64)
+    group = models.OneToOneField(
+        "auth.Group",
+        verbose_name=_("permission group"),
+        on_delete=models.PROTECT,
+        related_name="department",
+        null=True,
+        blank=True,
+        help_text=_("Members of this department are put in this group and get its permissions."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if (get_language() or "zh-hans").startswith("zh"):
+            return self.name_zh
+        return self.name_en
+
+
+class User(AbstractUser):
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        null=True,
+        blank=True,
+    )
+    position = models.CharField(
+        _("position"), max_length=8, choices=Position.choices, default=Position.STAFF
+    )
+    display_name = models.CharField(
+        _("name shown on records"),
+        max_length=64,
+        blank=True,
+        help_text=_("The name printed in signature boxes, e.g. 张伟. Defaults to the user name."),
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.signature_name
+
+    @property
+    def signature_name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def department_code(self) -> str | None:
+        return self.department.code if self.department_id else None
+
+    @property
+    def is_manager(self) -> bool:
+        return self.position in {Position.HEAD, Position.VGM, Position.GM}

@@ -1,0 +1,92 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from nhcs.accounts.choices import Position
+from nhcs.accounts.models import User
+from nhcs.accounts.services import user_create, user_sync_groups
+from orders.models import Customer
+
+PASSWORD = "demo1234"
+
+# username, department, position, name on records
+DEMO_USERS = [
+    ("sales", "SALES", Position.STAFF, "王销售"),
+    ("sales_head", "SALES", Position.HEAD, "李营销经理"),
+    ("planner", "PLAN", Position.STAFF, "陈计划"),
+    ("planning_head", "PLAN", Position.HEAD, "周计划经理"),
+    ("engineer", "ENG", Position.STAFF, "赵工艺"),
+    ("buyer", "PUR", Position.STAFF, "孙采购"),
+    ("rd", "RD", Position.STAFF, "吴研发"),
+    ("qa", "QA", Position.STAFF, "郑品质"),
+    ("qa_head", "QA", Position.HEAD, "冯品质经理"),
+    ("mfg", "MFG", Position.STAFF, "何制造"),
+    ("warehouse", "WH", Position.STAFF, "林仓管"),
+    ("vgm", "GMO", Position.VGM, "黄副总"),
+    ("gm", "GMO", Position.GM, "刘总经理"),
+]
+
+DEMO_CUSTOMERS = [
+    dict(code="C001", name_zh="深圳华强电子有限公司", name_en="Shenzhen Huaqiang Electronics Co., Ltd.",
+         email="quality@huaqiang.example", preferred_channel="email", is_key_account=True, language="zh-hans",
+         contact_name="张经理", address="深圳市福田区华强北路1号"),
+    dict(code="C002", name_zh="东莞长安精密五金厂", name_en="Dongguan Chang'an Precision Hardware",
+         fax="0769-85550000", preferred_channel="fax", is_key_account=False, language="zh-hans",
+         contact_name="李主管", address="东莞市长安镇振安路8号"),
+    dict(code="C003", name_zh="德国博世汽车部件", name_en="Bosch Automotive Components GmbH",
+         email="purchasing@bosch-demo.example", preferred_channel="email", is_key_account=True, language="en",
+         contact_name="Ms. Weber", address="Robert-Bosch-Platz 1, Gerlingen, Germany"),
+    dict(code="C004", name_zh="香港联合贸易有限公司", name_en="Hong Kong United Trading Ltd.",
+         email="orders@hkunited.example", preferred_channel="letter", is_key_account=False, language="en",
+         contact_name="Mr. Chan", address="88 Queen's Road Central, Hong Kong"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo users (password demo1234) and customers. Idempotent; refuses in production."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
+
+    @transaction.atomic
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("DEBUG is off: refusing to create demo users with a known password. Use --force.")
+        created = 0
+        for username, dept, position, name in DEMO_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user_create(
+                    username=username,
+                    password=PASSWORD,
+                    department_code=dept,
+                    position=position,
+                    display_name=name,
+                    email=f"{username}@nhcs.example",
+                )
+                created += 1
+            else:
+                user_sync_groups(user=user)
+        if not User.objects.filter(username="admin").exists():
+            user_create(
+                username="admin",
+                password=PASSWORD,
+                department_code="GMO",
+                position=Position.STAFF,
+                display_name="系统管理员",
+                email="admin@nhcs.example",
+                is_superuser=True,
+            )
+            created += 1
+        for data in DEMO_CUSTOMERS:
+            Customer.objects.get_or_create(code=data["code"], defaults=data)
+        for hook in seed_hooks():
+            hook(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} users created). Password: {PASSWORD}"))
+
+
+def seed_hooks():
+    """Areas add their own demo data through `seed_demo` on their AppConfig."""
+    from django.apps import apps
+
+    return [config.seed_demo for config in apps.get_app_configs() if hasattr(config, "seed_demo")]

@@ -1,0 +1,40 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from nhcs.workflow.selectors import tasks_for_user
+
+
+@login_required
+def home(request):
+    tasks = tasks_for_user(user=request.user)
+    context = {
+        "tasks": tasks[:10],
+        "task_total": len(tasks),
+        "overdue_total": sum(1 for t in tasks if t.is_overdue),
+        "warnings": home_warnings(request),
+    }
+    return render(request, "core/home.html", context)
+
+
+def home_warnings(request) -> list[str]:
+    """Warnings that areas raise for the home page (e.g. no satisfaction survey in 12 months)."""
+    from django.apps import apps
+
+    warnings: list[str] = []
+    for config in apps.get_app_configs():
+        hook = getattr(config, "home_warnings", None)
+        if hook:
+            warnings.extend(hook(request.user))
+    return warnings
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)

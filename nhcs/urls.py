@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from nhcs.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("nhcs.workflow.urls")),
+]
+
+handler403 = "nhcs.core.views.error_403"
+handler404 = "nhcs.core.views.error_404"
+handler500 = "nhcs.core.views.error_500"
+
+admin.site.site_header = "NHCS"
+admin.site.site_title = "NHCS"
+
+if settings.DEBUG:
+    urlpatterns += [
+        path("__errors__/500/", core_views.error_500),
+    ]

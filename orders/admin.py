@@ -1,0 +1,11 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Customer
+
+
+@admin.register(Customer)
+class CustomerAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_zh", "name_en", "preferred_channel", "is_key_account", "is_active"]
+    list_filter = ["is_key_account", "preferred_channel", "is_active"]
+    search_fields = ["code", "name_zh", "name_en"]
