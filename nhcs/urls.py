@@ -10,6 +10,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("nhcs.workflow.urls")),
+    path("sheets/", include("nhcs.sheets.urls")),
+    path("orders/", include("orders.urls")),
+    path("", include("satisfaction.urls")),
 ]
 
 handler403 = "nhcs.core.views.error_403"
