@@ -167,6 +167,7 @@ def record_create(*, model: type[WorkflowRecord], user: User, data: dict[str, An
         state_changed_at=now,
     )
     record._change_reason = str(_("Created"))
+    record._history_user = user
     record.full_clean(exclude=["number", "state", "created_by", "changed_by"])
     record.save()
     for name, values in many.items():
@@ -215,6 +216,7 @@ def record_update(
     locked.changed_at = timezone.now()
     locked.version += 1
     locked._change_reason = reason or str(_("Edited"))
+    locked._history_user = user
     locked.save()
     for name, values in m2m.items():
         getattr(locked, name).set(values)
@@ -282,6 +284,7 @@ def _apply_transition(
     record.state_changed_at = now
     record.version += 1
     record._change_reason = f"{transition.label}: {context.comment}" if context.comment else str(transition.label)
+    record._history_user = acting.user
     record.save()
     signoff = signoff_write(
         record=record,

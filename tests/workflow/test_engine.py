@@ -1,0 +1,188 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from nhcs.workflow import services
+from nhcs.workflow.choices import Action, AttachmentKind, TaskStatus
+from nhcs.workflow.exceptions import Blocked, NotAllowed, StaleRecord
+from nhcs.workflow.models import SignOff, Task
+from nhcs.workflow.selectors import history_for, tasks_for_user
+
+from .helpers import advance, new_memo
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def confirmation():
+    return SimpleUploadedFile("confirm.pdf", PDF, content_type="application/pdf")
+
+
+def test_record_starts_in_draft_numbered_with_a_task_for_its_department(demo):
+    memo = new_memo(demo["sales"])
+    assert memo.state == "draft"
+    assert memo.number.startswith("MEMO-") and memo.number.endswith("-0001")
+    assert any(t.object_id == memo.pk for t in tasks_for_user(user=demo["sales"]))
+    assert not any(t.object_id == memo.pk for t in tasks_for_user(user=demo["qa"]))
+
+
+def test_state_cannot_be_set_directly(demo):
+    memo = new_memo(demo["sales"])
+    with pytest.raises(AttributeError):
+        memo.state = "approved"
+
+
+def test_full_path_writes_one_signoff_per_transition_with_hash(demo):
+    memo = new_memo(demo["sales"], price_changed=True)
+    memo = advance(memo, ("submit", demo["sales"]), ("review", demo["sales_head"]))
+    services.attachment_add(record=memo, user=demo["sales"], upload=confirmation(), kind=AttachmentKind.WRITTEN_CONFIRMATION)
+    memo = advance(memo, ("approve", demo["vgm"]), ("gm_approve", demo["gm"]))
+    assert memo.state == "gm_approved"
+    signoffs = list(SignOff.objects.for_record(memo))
+    assert [s.action for s in signoffs] == [Action.SUBMIT, Action.REVIEW, Action.APPROVE, Action.APPROVE]
+    assert [s.user.username for s in signoffs] == ["sales", "sales_head", "vgm", "gm"]
+    assert signoffs[1].department_name == "营销部" and signoffs[1].position == "head"
+    assert all(len(s.content_hash) == 64 for s in signoffs)
+    # Nothing is left waiting on a record in a final state.
+    assert not Task.objects.for_record(memo).open().exists()
+
+
+def test_gm_approval_exists_only_when_the_price_changes(demo):
+    memo = new_memo(demo["sales"], price_changed=False)
+    memo = advance(memo, ("submit", demo["sales"]), ("review", demo["sales_head"]))
+    services.attachment_add(record=memo, user=demo["sales"], upload=confirmation(), kind=AttachmentKind.WRITTEN_CONFIRMATION)
+    memo = advance(memo, ("approve", demo["vgm"]))
+    assert services.transition_options(record=memo, user=demo["gm"]) == []
+    with pytest.raises(NotAllowed):
+        advance(memo, ("gm_approve", demo["gm"]))
+
+
+def test_requirements_block_with_messages(demo):
+    memo = new_memo(demo["sales"], body="")
+    with pytest.raises(Blocked) as exc:
+        advance(memo, ("submit", demo["sales"]))
+    assert "body" in " ".join(exc.value.problems)
+    memo.refresh_from_db()
+    assert memo.state == "draft"
+    assert not SignOff.objects.for_record(memo).exists()
+
+
+def test_attachment_requirement_and_upload_with_the_transition(demo):
+    memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]), ("review", demo["sales_head"]))
+    with pytest.raises(Blocked):
+        advance(memo, ("approve", demo["vgm"]))
+    memo = services.transition_record(
+        record=memo, name="approve", user=demo["vgm"],
+        attachments=[(confirmation(), AttachmentKind.WRITTEN_CONFIRMATION, "fax of 3 May")],
+    )
+    assert memo.state == "approved"
+    assert memo.attachments.get().seq == 1
+
+
+def test_rejecting_needs_a_reason(demo):
+    memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]), ("review", demo["sales_head"]))
+    with pytest.raises(Blocked):
+        services.transition_record(record=memo, name="reject", user=demo["vgm"], comment="  ")
+    memo = services.transition_record(record=memo, name="reject", user=demo["vgm"], comment="Price too low")
+    assert memo.state == "cancelled"
+    assert SignOff.objects.for_record(memo).last().comment == "Price too low"
+
+
+def test_separation_of_duties_creator_and_last_editor(demo):
+    # A sales head who wrote the memo may not review it.
+    memo = new_memo(demo["sales_head"])
+    memo = advance(memo, ("submit", demo["sales_head"]))
+    with pytest.raises(NotAllowed):
+        advance(memo, ("review", demo["sales_head"]))
+    assert "review" not in [o.name for o in services.transition_options(record=memo, user=demo["sales_head"])]
+    # ... nor may one who last changed it.
+    memo2 = advance(new_memo(demo["sales"]), ("submit", demo["sales"]))
+    memo2 = services.record_update(record=memo2, user=demo["sales_head"], changes={"body": "x"}, reason="typo")
+    with pytest.raises(NotAllowed):
+        advance(memo2, ("review", demo["sales_head"]))
+
+
+def test_change_marks_need_a_reason_after_draft_and_show_field_diffs(demo):
+    memo = new_memo(demo["sales"])
+    memo = services.record_update(record=memo, user=demo["sales"], changes={"title": "Draft title"})
+    memo = advance(memo, ("submit", demo["sales"]))
+    with pytest.raises(Blocked):
+        services.record_update(record=memo, user=demo["sales"], changes={"title": "New"}, reason="")
+    memo = services.record_update(record=memo, user=demo["sales"], changes={"title": "New"}, reason="Customer fax 12")
+    entry = history_for(record=memo)[0]
+    assert entry.reason == "Customer fax 12"
+    assert entry.user == demo["sales"]
+    assert [(c.label, c.old, c.new) for c in entry.changes] == [("title", "Draft title", "New")]
+
+
+def test_change_to_an_approved_record_reopens_it(demo):
+    memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]), ("review", demo["sales_head"]))
+    memo = services.transition_record(record=memo, name="approve", user=demo["vgm"],
+                                      attachments=[(confirmation(), AttachmentKind.WRITTEN_CONFIRMATION, "")])
+    memo = services.record_update(record=memo, user=demo["sales"], changes={"body": "changed"}, reason="Customer asked")
+    assert memo.state == "draft"
+    last = SignOff.objects.for_record(memo).last()
+    assert last.action == Action.REOPEN and last.comment == "Customer asked"
+
+
+def test_change_refused_in_a_state_the_flow_locks(demo):
+    memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]), ("review", demo["sales_head"]))
+    with pytest.raises(NotAllowed):
+        services.record_update(record=memo, user=demo["sales"], changes={"body": "x"}, reason="late")
+
+
+def test_stale_version_is_refused(demo):
+    memo = new_memo(demo["sales"])
+    old_version = memo.version
+    services.record_update(record=memo, user=demo["sales"], changes={"title": "A"})
+    with pytest.raises(StaleRecord):
+        services.record_update(record=memo, user=demo["sales"], changes={"title": "B"}, expected_version=old_version)
+    with pytest.raises(StaleRecord):
+        services.transition_record(record=memo, name="submit", user=demo["sales"], expected_version=old_version)
+
+
+def test_tasks_move_with_the_state(demo):
+    memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]))
+    open_tasks = Task.objects.for_record(memo).open()
+    assert {(t.department.code, t.position) for t in open_tasks if t.department} >= {("SALES", "head")}
+    assert any(t.object_id == memo.pk for t in tasks_for_user(user=demo["sales_head"]))
+    assert Task.objects.for_record(memo).filter(state="draft", status=TaskStatus.CANCELLED).exists()
+
+
+def test_next_actors_are_mailed_after_commit(demo, mailoutbox, django_capture_on_commit_callbacks):
+    memo = new_memo(demo["sales"])
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        advance(memo, ("submit", demo["sales"]))
+    recipients = {r for m in mailoutbox for r in m.to}
+    assert "sales_head@nhcs.example" in recipients
+    assert "qa@nhcs.example" not in recipients
+    assert memo.number in mailoutbox[0].subject
+
+
+def test_deputy_signs_on_behalf_of_the_manager(demo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    services.delegation_create(principal=demo["vgm"], deputy=demo["planning_head"],
+                               starts_on=today, ends_on=today + timedelta(days=7))
+    memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]), ("review", demo["sales_head"]))
+    memo = services.transition_record(record=memo, name="approve", user=demo["planning_head"],
+                                      attachments=[(confirmation(), AttachmentKind.WRITTEN_CONFIRMATION, "")])
+    signoff = SignOff.objects.for_record(memo).last()
+    assert signoff.user == demo["planning_head"] and signoff.on_behalf_of == demo["vgm"]
+    assert signoff.position == "vgm"
+
+
+def test_signoffs_are_never_changed_or_deleted(demo):
+    memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]))
+    signoff = SignOff.objects.for_record(memo).get()
+    signoff.comment = "forged"
+    with pytest.raises(PermissionError):
+        signoff.save()
+    with pytest.raises(PermissionError):
+        signoff.delete()
+    with pytest.raises(PermissionError):
+        SignOff.objects.all().update(comment="x")
+    with pytest.raises(PermissionError):
+        SignOff.objects.all().delete()
