@@ -128,7 +128,7 @@ def upload(client, memo, name, content, kind="fax", description="Fax from custom
 def test_attachment_numbered_and_downloadable_by_those_who_see_the_record(demo, client_for):
     memo = new_memo(demo["sales"])
     client = client_for(demo["sales"])
-    assert upload(client, memo, "a.pdf", PDF).status_code == 302
+    assert upload(client, memo, "customer-fax-original.pdf", PDF).status_code == 302
     assert upload(client, memo, "b.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).status_code == 302
     a1, a2 = Attachment.objects.for_record(memo)
     assert (a1.seq, a2.seq) == (1, 2)
