@@ -94,6 +94,11 @@ class Column:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"Column {self.key!r}: kind must be one of {KINDS}, not {self.kind!r}")
+        # Resolved once: an export calls these for every cell of up to 100,000 rows.
+        accessor = self.accessor if self.accessor is not None else self.key
+        getter = accessor if callable(accessor) else _path_getter(accessor)
+        object.__setattr__(self, "_getter", getter)
+        object.__setattr__(self, "_convert", _CONVERTERS[self.kind])
 
     @property
     def excel_width(self) -> float:
@@ -104,11 +109,22 @@ class Column:
 
     def raw(self, obj: Any) -> Any:
         """The value as stored: a date, a number, a string, None."""
-        accessor = self.accessor if self.accessor is not None else self.key
-        if callable(accessor):
-            return accessor(obj)
+        return self._getter(obj)
+
+    def value(self, obj: Any) -> Any:
+        """The value typed for Excel: dates as dates, numbers as numbers, the rest as text."""
+        value = self._getter(obj)
+        if value is None or value == "":
+            return None
+        return self._convert(value)
+
+
+def _path_getter(path: str) -> Callable[[Any], Any]:
+    parts = tuple(path.split("."))
+
+    def get(obj: Any) -> Any:
         value = obj
-        for part in accessor.split("."):
+        for part in parts:
             if value is None:
                 return None
             try:
@@ -119,37 +135,56 @@ class Column:
                 value = value()
         return value
 
-    def value(self, obj: Any) -> Any:
-        """The value typed for Excel: dates as dates, numbers as numbers, the rest as text."""
-        return to_cell_value(self.raw(obj), self.kind)
+    return get
 
 
-def to_cell_value(value: Any, kind: str) -> Any:
-    if value is None or value == "":
-        return None
-    if kind == "date":
-        if isinstance(value, datetime):
-            return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-        return value if isinstance(value, date) else str(value)
-    if kind == "datetime":
-        if isinstance(value, datetime):
-            # Excel knows no time zones: print the office's local time.
-            return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-        return value if isinstance(value, date) else str(value)
-    if kind in ("number", "money"):
-        if isinstance(value, bool):
-            return int(value)
-        if isinstance(value, (int, float, Decimal)):
-            return value
-        try:
-            return Decimal(str(value))
-        except Exception:  # noqa: BLE001 - a text where a number was declared prints as text
-            return str(value)
-    if kind == "bool":
-        return bool(value)
+def _to_date(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value if isinstance(value, date) else str(value)
+
+
+def _to_datetime(value: Any) -> Any:
+    if isinstance(value, datetime):
+        # Excel knows no time zones: print the office's local time.
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    return value if isinstance(value, date) else str(value)
+
+
+def _to_number(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float, Decimal)):
+        return value
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:  # a text where a number was declared prints as text
+        return str(value)
+
+
+def _to_text(value: Any) -> Any:
+    if type(value) is str:
+        return value
     if hasattr(value, "all") and callable(value.all):  # a many-to-many manager
         return ", ".join(str(v) for v in value.all())
     return str(value)
+
+
+_CONVERTERS = {
+    "text": _to_text,
+    "number": _to_number,
+    "money": _to_number,
+    "date": _to_date,
+    "datetime": _to_datetime,
+    "bool": bool,
+}
+
+
+def to_cell_value(value: Any, kind: str) -> Any:
+    """A raw value typed for Excel according to the column kind (None for empty)."""
+    if value is None or value == "":
+        return None
+    return _CONVERTERS[kind](value)
 
 
 @dataclass(frozen=True)

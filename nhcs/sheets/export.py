@@ -395,11 +395,37 @@ def _row_values(columns: Sequence[Column], obj, maker: _CellMaker) -> list:
 
 
 def write_list_xlsx(*, out, columns: Sequence[Column], objects: Iterable, title_rows: Sequence[str] = (),
-                    sheet_title: str = "") -> int:
-    """Write a list to `out` (a path or binary file) with a write-only workbook; returns the row count.
+                    sheet_title: str = "", landscape: bool | None = None, engine: str | None = None) -> int:
+    """Write a list to `out` (a path or binary file) in bounded memory; returns the row count.
 
     Letterhead lines first, then one header row (frozen, with an autofilter), then one row per object.
+    engine: "stream" (default, nhcs.sheets.xlsx_stream) or "openpyxl" (its write-only mode), or
+    settings.NHCS_XLSX_LIST_ENGINE.
     """
+    engine = engine or getattr(settings, "NHCS_XLSX_LIST_ENGINE", "stream")
+    if landscape is None:
+        landscape = len(columns) > 6
+    if engine == "openpyxl":
+        return _write_list_openpyxl(out=out, columns=columns, objects=objects, title_rows=title_rows,
+                                    sheet_title=sheet_title, landscape=landscape)
+    from .xlsx_stream import SheetStream
+
+    stream = SheetStream(
+        out,
+        sheet_name=_sheet_title(sheet_title),
+        widths=[c.excel_width for c in columns],
+        money_columns=[i for i, c in enumerate(columns) if c.kind == "money"],
+        landscape=landscape,
+    )
+    stream.begin(title_rows=[str(line) for line in title_rows], header=[str(c.label) for c in columns])
+    getters = [c.value for c in columns]
+    append = stream.append
+    for obj in objects:
+        append([get(obj) for get in getters])
+    return stream.close()
+
+
+def _write_list_openpyxl(*, out, columns, objects, title_rows, sheet_title, landscape) -> int:
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
@@ -420,7 +446,7 @@ def write_list_xlsx(*, out, columns: Sequence[Column], objects: Iterable, title_
     last = get_column_letter(max(len(columns), 1))
     ws.auto_filter.ref = f"A{header_row}:{last}{header_row + max(count, 1)}"
     ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape" if len(columns) > 6 else "portrait"
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = "9"  # A4
     wb.save(out)
     return count
@@ -547,7 +573,8 @@ def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str,
         fh = tempfile.TemporaryFile(suffix=".xlsx")
         try:
             write_list_xlsx(out=fh, columns=columns, objects=queryset.iterator(chunk_size=2000),
-                            title_rows=_letterhead_lines(context, extra), sheet_title=context["form"].display_title)
+                            title_rows=_letterhead_lines(context, extra), sheet_title=context["form"].display_title,
+                            landscape=sheet.landscape)
         except BaseException:
             fh.close()
             raise
