@@ -64,8 +64,10 @@ current signature counts); `many=True` lists all of them (e.g. several departmen
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -138,16 +140,36 @@ def _path_getter(path: str) -> Callable[[Any], Any]:
     return get
 
 
+# The time zone of an export in progress, read once for all its rows (see export_timezone).
+_EXPORT_TZ: ContextVar[tzinfo | None] = ContextVar("nhcs_sheets_export_tz", default=None)
+
+
+@contextmanager
+def export_timezone():
+    """Fix the user's current time zone for a whole export: looking it up per cell is a hot spot."""
+    token = _EXPORT_TZ.set(timezone.get_current_timezone())
+    try:
+        yield
+    finally:
+        _EXPORT_TZ.reset(token)
+
+
+def _local(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value
+    return value.astimezone(_EXPORT_TZ.get() or timezone.get_current_timezone())
+
+
 def _to_date(value: Any) -> Any:
     if isinstance(value, datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        return _local(value).date()
     return value if isinstance(value, date) else str(value)
 
 
 def _to_datetime(value: Any) -> Any:
     if isinstance(value, datetime):
         # Excel knows no time zones: print the office's local time.
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+        return _local(value).replace(tzinfo=None)
     return value if isinstance(value, date) else str(value)
 
 

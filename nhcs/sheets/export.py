@@ -52,7 +52,7 @@ from django.utils import formats, timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from .declarations import Column, ListSheet, RecordSheet, SignatureBox, to_cell_value
+from .declarations import Column, ListSheet, RecordSheet, SignatureBox, export_timezone, to_cell_value
 from .models import CompanySettings, FormSetting
 
 FORMATS = ("xlsx", "pdf")
@@ -420,8 +420,9 @@ def write_list_xlsx(*, out, columns: Sequence[Column], objects: Iterable, title_
     stream.begin(title_rows=[str(line) for line in title_rows], header=[str(c.label) for c in columns])
     getters = [c.value for c in columns]
     append = stream.append
-    for obj in objects:
-        append([get(obj) for get in getters])
+    with export_timezone():
+        for obj in objects:
+            append([get(obj) for get in getters])
     return stream.close()
 
 
@@ -440,9 +441,10 @@ def _write_list_openpyxl(*, out, columns, objects, title_rows, sheet_title, land
         ws.append([maker.title(line, big=index == 0)])
     ws.append([maker.header(c.label) for c in columns])
     count = 0
-    for obj in objects:
-        ws.append(_row_values(columns, obj, maker))
-        count += 1
+    with export_timezone():
+        for obj in objects:
+            ws.append(_row_values(columns, obj, maker))
+            count += 1
     last = get_column_letter(max(len(columns), 1))
     ws.auto_filter.ref = f"A{header_row}:{last}{header_row + max(count, 1)}"
     ws.print_title_rows = f"{header_row}:{header_row}"
