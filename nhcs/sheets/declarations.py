@@ -54,6 +54,9 @@ Record sheet::
     (`ws.max_row` tells where to continue); without it the Excel sheet lists `fields`, the change
     marks and the signature boxes.
 
+`choice_label(path, choices)`: an accessor for a choices field (a record's state) that translates
+each label once per export.
+
 `SignatureBox(label, actions=(Action.SUBMIT,), transitions=(), step=None, many=False)`: filled from
 the record's sign-offs (nhcs.workflow.selectors.signoffs_for) — a sign-off of a review step fills
 the box naming that step; otherwise one whose action is in `actions` and, when `transitions` is given,
@@ -144,14 +147,40 @@ def _path_getter(path: str) -> Callable[[Any], Any]:
 _EXPORT_TZ: ContextVar[tzinfo | None] = ContextVar("nhcs_sheets_export_tz", default=None)
 
 
+# Labels already translated during the export in progress (see choice_label).
+_EXPORT_LABELS: ContextVar[dict | None] = ContextVar("nhcs_sheets_export_labels", default=None)
+
+
 @contextmanager
 def export_timezone():
-    """Fix the user's current time zone for a whole export: looking it up per cell is a hot spot."""
+    """Fix the user's time zone (and a label cache) for a whole export: per-cell look-ups are hot spots."""
     token = _EXPORT_TZ.set(timezone.get_current_timezone())
+    labels = _EXPORT_LABELS.set({})
     try:
         yield
     finally:
         _EXPORT_TZ.reset(token)
+        _EXPORT_LABELS.reset(labels)
+
+
+def choice_label(path: str, choices) -> Callable[[Any], str]:
+    """An accessor printing the label of a choices value (e.g. a record's state), translated once per
+    export instead of once per row: choice_label("state", OrderState.choices)."""
+    getter = _path_getter(path)
+    mapping = dict(choices)
+
+    def get(obj: Any) -> str:
+        value = getter(obj)
+        cache = _EXPORT_LABELS.get()
+        if cache is None:
+            return str(mapping.get(value, value if value is not None else ""))
+        key = (id(mapping), value)
+        text = cache.get(key)
+        if text is None:
+            text = cache[key] = str(mapping.get(value, value if value is not None else ""))
+        return text
+
+    return get
 
 
 def _local(value: datetime) -> datetime:

@@ -2,8 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from nhcs.sheets.declarations import Column, ListSheet, RecordSheet, SignatureBox
+from nhcs.sheets.declarations import Column, ListSheet, RecordSheet, SignatureBox, choice_label
 from nhcs.workflow.choices import Action
+
+from .models import MemoState
 
 
 def may_see_price_flag(user) -> bool:
@@ -15,7 +17,7 @@ MEMO_LIST = ListSheet(
     [
         Column("number", _("Number"), "number", width=18),
         Column("title", _("Title"), "title", width=30),
-        Column("state", _("State"), "state_label", width=14),
+        Column("state", _("State"), choice_label("state", MemoState.choices), width=14),
         Column("created", _("Created on"), "created_at", kind="date"),
         Column("changed", _("Last changed"), "changed_at", kind="datetime"),
         Column("author", _("Created by"), "created_by.signature_name"),

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from nhcs.sheets.models import CompanySettings, FormSetting
 from nhcs.workflow import services
-from tests.flowtest.models import Memo
+from tests.flowtest.models import Memo, MemoState
 from tests.flowtest.sheets import MEMO_LIST
 
 from .conftest import embedded_fonts, pdf_text, write_artifact
@@ -77,8 +77,10 @@ def test_list_xlsx_has_headers_types_rows_frozen_header_and_autofilter(demo, cli
     assert ws.auto_filter.ref == f"A{top}:I{top + 3}"
     rows = list(ws.iter_rows(min_row=top + 1, values_only=True))
     assert len(rows) == 3
-    number, title, _state, created, changed, author, version, length, flag = rows[0]
+    number, title, state, created, changed, author, version, length, flag = rows[0]
     assert number.startswith("MEMO-") and title == "Memo 0"
+    with translation.override("zh-hans"):
+        assert state == str(MemoState.DRAFT.label)
     assert isinstance(created, datetime.datetime) and ws.cell(top + 1, 4).is_date
     assert ws.cell(top + 1, 4).number_format == "yyyy-mm-dd"
     assert created.date() == datetime.date.today() or abs((created.date() - datetime.date.today()).days) <= 1
