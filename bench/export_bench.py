@@ -8,7 +8,7 @@
 Each measurement runs in its own subprocess, so the memory figure is that export's alone. The data
 lives in a throw-away SQLite database under bench/out/ (or DATABASE_URL when --database-url is given).
 
-    python bench/export_bench.py [--rows 100000] [--database-url postgres://...]
+    python bench/export_bench.py [--rows 100000] [--database-url postgres://...] [--engine openpyxl]
 """
 
 from __future__ import annotations
@@ -157,6 +157,9 @@ def measure_pdf() -> dict:
 
 def child(args) -> None:
     setup_django(args.database_url)
+    from django.conf import settings
+
+    settings.NHCS_XLSX_LIST_ENGINE = args.engine
     if args.child == "prepare":
         prepare(args.rows)
         result = {"prepared": args.rows}
@@ -171,7 +174,7 @@ def child(args) -> None:
 
 def run_child(name: str, args) -> dict:
     command = [sys.executable, __file__, "--child", name, "--rows", str(args.rows), "--database-url",
-               args.database_url]
+               args.database_url, "--engine", args.engine]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode:
         sys.stderr.write(done.stderr)
@@ -184,6 +187,8 @@ def main() -> dict:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--child", default="")
+    parser.add_argument("--engine", default="stream", choices=["stream", "openpyxl"],
+                        help="list writer: the streaming writer (default) or openpyxl's write-only mode")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     args.database_url = args.database_url or f"sqlite:///{OUT / 'bench.sqlite3'}"
