@@ -136,20 +136,21 @@ def _allowed_roots() -> list[Path]:
     return [r.resolve() for r in roots]
 
 
-def _url_fetcher(url: str, *args, **kwargs):
+def _url_fetcher():
     """Only local files of our own (logo, fonts) and data: URLs: a sheet never fetches from the network."""
     from urllib.parse import unquote, urlparse
 
-    from weasyprint.urls import default_url_fetcher
+    from weasyprint.urls import URLFetcher
 
-    if url.startswith("data:"):
-        return default_url_fetcher(url, *args, **kwargs)
-    parsed = urlparse(url)
-    if parsed.scheme == "file":
-        path = Path(unquote(parsed.path)).resolve()
-        if any(path.is_relative_to(root) for root in _allowed_roots()):
-            return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"Sheets do not load {url!r}")
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("file:"):
+                path = Path(unquote(urlparse(url).path)).resolve()
+                if not any(path.is_relative_to(root) for root in _allowed_roots()):
+                    raise ValueError(f"Sheets do not load {url!r}")
+            return super().fetch(url, headers)
+
+    return LocalFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
 
 
 def render_pdf_bytes(template: str, context: dict) -> bytes:
@@ -158,8 +159,9 @@ def render_pdf_bytes(template: str, context: dict) -> bytes:
 
     if "company" not in context or "form" not in context:
         raise ValueError("Build the context with sheet_context(form_key=...) first.")
-    html = render_to_string(template, context, request=context.get("request"))
-    document = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher)
+    # No request here: the site's context processors (menus, task counts) have no place on paper.
+    html = render_to_string(template, context)
+    document = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher())
     return document.write_pdf()
 
 
