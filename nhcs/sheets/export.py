@@ -592,7 +592,9 @@ def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str,
             status=413,
         )
     rows = [[(c.kind, display_value(c.raw(obj), c.kind)) for c in columns] for obj in queryset]
-    context.update({"rows": rows, "row_count": len(rows)})
+    total_width = sum(c.excel_width for c in columns) or 1
+    widths = [f"{100 * c.excel_width / total_width:.1f}" for c in columns]
+    context.update({"rows": rows, "row_count": len(rows), "column_widths": widths})
     return pdf_response(render_pdf_bytes(sheet.template, context), filename)
 
 

@@ -168,6 +168,7 @@ def test_list_pdf_has_title_rows_and_page_numbers(demo, client_for):
     pages = text.count("\f") or 1
     assert pages >= 2
     assert f"1 of {pages}" in text or f"共 {pages} 页" in text
+    write_artifact("memo-list.pdf", response.content)
 
 
 # --- permissions over HTTP ----------------------------------------------------------------------------
