@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "sheets"
-urlpatterns: list = []
+urlpatterns = [
+    path("survey-form/blank.pdf", views.survey_form_blank, name="survey_form_blank"),
+]

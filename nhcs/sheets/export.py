@@ -1,0 +1,686 @@
+"""The one export mechanism of NHCS: lists and records as Excel (openpyxl) and PDF (WeasyPrint).
+
+Callers (area views) check permissions BEFORE calling; these functions only honour column visibility
+(`Column.visible`) and the user's language.
+
+    export_list(*, request, sheet, queryset, fmt, filename, filterset_class=None) -> HttpResponse
+        A ListSheet as .xlsx (write-only workbook streamed from a temporary file: bounded memory for
+        any row count) or .pdf (refused with a clear message above settings.NHCS_PDF_MAX_ROWS rows).
+        With `filterset_class` (a django-filter FilterSet), request.GET filters the queryset exactly
+        as the list page does, invalid filters are refused, and the applied filters print in the
+        sheet's header. Give the queryset its select_related: the export issues a constant number of
+        queries.
+
+    export_record(*, request, sheet, record, fmt, context=None, filename=None) -> HttpResponse
+        A RecordSheet as .pdf (its template, which extends "sheets/pdf/record.html") or .xlsx.
+        `context` adds to the template context, which always has: company, form, record, user,
+        generated_at, fields (FieldRow list), changes ({field: [Mark]}), signature_boxes (FilledBox
+        list), landscape.
+
+    render_pdf_bytes(template, context) -> bytes
+        Any template extending "sheets/pdf/base.html" to PDF (A4, letterhead, "page x of y", CJK font
+        embedded). Put the letterhead keys in with sheet_context(form_key=..., ...).
+
+    sheet_context(*, form_key, request=None, record_number="", landscape=False, **extra) -> dict
+    fill_signature_boxes(*, record, boxes, signoffs=None) -> list[FilledBox]
+    change_marks(*, record, since=None) -> dict[str, list[Mark]]
+        Field changes made after the record first left its initial state (or after `since`): the
+        划改 of the paper form. In templates: {% load sheets %}{% struck changes "field" value %}
+        prints the old values struck through and the current one beside.
+    field_rows(*, record, columns, changes) -> list[FieldRow]
+    write_list_xlsx(*, out, columns, objects, title_rows=()) -> int    (used by the benchmark)
+
+URLs: declare one export URL per list/record with a `<sheetfmt:fmt>` part (the converter accepts
+"xlsx" and "pdf"), and put {% load sheets %}{% export_buttons "area:url_name" pk=record.pk %} on the
+page; the buttons keep the list's current filters (query string).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponse
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from .declarations import Column, ListSheet, RecordSheet, SignatureBox, export_timezone, to_cell_value
+from .models import CompanySettings, FormSetting
+
+FORMATS = ("xlsx", "pdf")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_MIME = "application/pdf"
+
+DEFAULT_FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif'
+
+
+def pdf_max_rows() -> int:
+    return int(getattr(settings, "NHCS_PDF_MAX_ROWS", 3000))
+
+
+# --- letterhead and page furniture -----------------------------------------------------------------
+
+
+def css_string(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def page_label_css(template: str | None = None) -> str:
+    """A CSS `content` value for "page x of y" in the user's language."""
+    template = template or _("Page {page} of {pages}")
+    parts = []
+    rest = template
+    while rest:
+        positions = [(rest.find(tag), tag) for tag in ("{page}", "{pages}") if rest.find(tag) >= 0]
+        if not positions:
+            parts.append(css_string(rest))
+            break
+        index, tag = min(positions)
+        if index:
+            parts.append(css_string(rest[:index]))
+        parts.append("counter(page)" if tag == "{page}" else "counter(pages)")
+        rest = rest[index + len(tag):]
+    return " ".join(parts) or "counter(page)"
+
+
+def form_setting(form_key: str) -> FormSetting:
+    form = FormSetting.objects.filter(key=form_key).first()
+    if form is None:
+        # A sheet whose settings row was never seeded still prints, with its key as the title.
+        form = FormSetting(key=form_key, title_zh=form_key, title_en=form_key, document_number="", version="")
+    return form
+
+
+def sheet_context(*, form_key: str, request=None, record_number: str = "", landscape: bool = False, **extra) -> dict:
+    company = CompanySettings.load()
+    logo_url = ""
+    if company.logo:
+        try:
+            logo_url = Path(company.logo.path).resolve().as_uri()
+        except (ValueError, NotImplementedError):
+            logo_url = ""
+    context = {
+        "company": company,
+        "logo_url": logo_url,
+        "form": form_setting(form_key),
+        "record_number": record_number,
+        "landscape": landscape,
+        "generated_at": timezone.localtime(),
+        "user": getattr(request, "user", None),
+        "request": request,
+        "page_label_css": page_label_css(),
+        "font_family": getattr(settings, "NHCS_PDF_FONT_FAMILY", DEFAULT_FONT_FAMILY),
+    }
+    form = context["form"]
+    left = " · ".join(x for x in (form.document_number, f"{_('Version')} {form.version}" if form.version else "") if x)
+    context["footer_left_css"] = css_string(left)
+    context["footer_right_css"] = css_string(record_number)
+    context.update(extra)
+    return context
+
+
+# --- PDF ---------------------------------------------------------------------------------------------
+
+
+def _allowed_roots() -> list[Path]:
+    roots = [Path(settings.MEDIA_ROOT), Path(settings.BASE_DIR) / "static", Path("/usr/share/fonts")]
+    roots += [Path(p) for p in getattr(settings, "STATICFILES_DIRS", [])]
+    return [r.resolve() for r in roots]
+
+
+def _url_fetcher():
+    """Only local files of our own (logo, fonts) and data: URLs: a sheet never fetches from the network."""
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher
+
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("file:"):
+                path = Path(unquote(urlparse(url).path)).resolve()
+                if not any(path.is_relative_to(root) for root in _allowed_roots()):
+                    raise ValueError(f"Sheets do not load {url!r}")
+            return super().fetch(url, headers)
+
+    return LocalFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
+
+
+def render_pdf_bytes(template: str, context: dict) -> bytes:
+    """Render a template (extending "sheets/pdf/base.html") to PDF bytes."""
+    import weasyprint
+
+    if "company" not in context or "form" not in context:
+        raise ValueError("Build the context with sheet_context(form_key=...) first.")
+    # No request here: the site's context processors (menus, task counts) have no place on paper.
+    html = render_to_string(template, context)
+    document = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_url_fetcher())
+    return document.write_pdf()
+
+
+def _disposition(filename: str, ext: str) -> str:
+    name = filename if filename.lower().endswith("." + ext) else f"{filename}.{ext}"
+    return content_disposition_header(True, name)
+
+
+def pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=PDF_MIME)
+    response["Content-Disposition"] = _disposition(filename, "pdf")
+    return response
+
+
+# --- signature boxes -----------------------------------------------------------------------------------
+
+# A return or reopening starts a new round of signatures: earlier ones no longer vouch for the record.
+ROUND_BREAKING_ACTIONS = frozenset({"return", "reopen"})
+
+
+@dataclass
+class Signature:
+    name: str
+    position: str
+    department: str
+    signed_at: datetime
+    on_behalf_of: str
+    action: str
+    outcome: str
+    comment: str
+
+    @property
+    def date(self) -> date:
+        return timezone.localtime(self.signed_at).date()
+
+
+@dataclass
+class FilledBox:
+    label: Any
+    signatures: list[Signature] = field(default_factory=list)
+
+    @property
+    def signature(self) -> Signature | None:
+        return self.signatures[-1] if self.signatures else None
+
+
+def _signature(s) -> Signature:
+    return Signature(
+        name=s.user.signature_name,
+        position=s.get_position_display() if s.position else "",
+        department=s.department_name,
+        signed_at=s.signed_at,
+        on_behalf_of=s.on_behalf_of.signature_name if s.on_behalf_of_id else "",
+        action=s.get_action_display(),
+        outcome=s.get_outcome_display() if s.outcome else "",
+        comment=s.comment,
+    )
+
+
+def fill_signature_boxes(*, record, boxes: Sequence[SignatureBox], signoffs: Iterable | None = None) -> list[FilledBox]:
+    """Each box with the sign-off(s) of the current round that match it (latest last)."""
+    from nhcs.workflow.selectors import signoffs_for
+
+    all_signoffs = list(signoffs if signoffs is not None else signoffs_for(record=record))
+    current = all_signoffs
+    for index, s in enumerate(all_signoffs):
+        if s.action in ROUND_BREAKING_ACTIONS:
+            current = all_signoffs[index + 1:]
+    filled = []
+    for box in boxes:
+        matching = [_signature(s) for s in current if box.matches(s)]
+        if not box.many:
+            matching = matching[-1:]
+        filled.append(FilledBox(label=box.label, signatures=matching))
+    return filled
+
+
+# --- change marks (划改) ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Mark:
+    field: str
+    label: str
+    old: Any
+    new: Any
+    when: datetime
+    user: Any
+    reason: str
+
+
+def _first_left_initial(record) -> datetime | None:
+    from nhcs.workflow.models import SignOff
+
+    first = (
+        SignOff.objects.for_record(record)
+        .filter(from_state=record.flow.initial)
+        .exclude(to_state=record.flow.initial)
+        .order_by("signed_at", "pk")
+        .values_list("signed_at", flat=True)
+        .first()
+    )
+    return first
+
+
+def change_marks(*, record, since: datetime | None = None) -> dict[str, list[Mark]]:
+    """Per field, its changes (oldest first) made after the record was first submitted, or after `since`."""
+    from nhcs.workflow.selectors import history_for
+
+    if since is None:
+        since = _first_left_initial(record)
+        if since is None:
+            return {}
+    marks: dict[str, list[Mark]] = {}
+    for entry in reversed(history_for(record=record)):
+        if entry.kind != "~" or entry.when < since:
+            continue
+        for c in entry.changes:
+            if c.field == "state":
+                continue
+            marks.setdefault(c.field, []).append(
+                Mark(field=c.field, label=c.label, old=c.old, new=c.new, when=entry.when, user=entry.user,
+                     reason=entry.reason)
+            )
+    return marks
+
+
+# --- record fields -------------------------------------------------------------------------------------
+
+
+def display_value(value: Any, kind: str) -> str:
+    """A value as printed on paper, in the user's language and formats."""
+    value = to_cell_value(value, kind)
+    if value is None:
+        return ""
+    if kind == "bool":
+        return _("yes") if value else _("no")
+    if kind == "money" and isinstance(value, (int, float, Decimal)):
+        return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+    if kind == "datetime" and isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (int, float, Decimal)):
+        return formats.number_format(value, use_l10n=True)
+    return str(value)
+
+
+@dataclass
+class FieldRow:
+    key: str
+    label: Any
+    value: str
+    cell: Any
+    kind: str
+    marks: list[Mark]
+
+
+def field_rows(*, record, columns: Sequence[Column], changes: dict[str, list[Mark]]) -> list[FieldRow]:
+    rows = []
+    for c in columns:
+        raw = c.raw(record)
+        rows.append(
+            FieldRow(key=c.key, label=c.label, value=display_value(raw, c.kind), cell=to_cell_value(raw, c.kind),
+                     kind=c.kind, marks=changes.get(c.key, []))
+        )
+    return rows
+
+
+# --- Excel ---------------------------------------------------------------------------------------------
+
+_ILLEGAL = None
+
+
+def _safe_text(value: str) -> str:
+    global _ILLEGAL
+    if _ILLEGAL is None:
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        _ILLEGAL = ILLEGAL_CHARACTERS_RE
+    return _ILLEGAL.sub("", value)
+
+
+class _CellMaker:
+    """Typed cells for a write-only sheet, with the few shared styles made once."""
+
+    def __init__(self, ws):
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.ws = ws
+        self.WriteOnlyCell = WriteOnlyCell
+        self.bold = Font(bold=True)
+        self.title_font = Font(bold=True, size=14)
+        self.header_fill = PatternFill("solid", fgColor="DDE4EE")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+
+    def header(self, value):
+        cell = self.WriteOnlyCell(self.ws, value=_safe_text(str(value)))
+        cell.font = self.bold
+        cell.fill = self.header_fill
+        cell.alignment = self.wrap
+        return cell
+
+    def title(self, value, big=False):
+        cell = self.WriteOnlyCell(self.ws, value=_safe_text(str(value)))
+        cell.font = self.title_font if big else self.bold
+        return cell
+
+    def text_cell(self, value: str):
+        # Never a formula: a customer's text starting with "=" stays text in the auditor's Excel.
+        cell = self.WriteOnlyCell(self.ws, value=_safe_text(value))
+        cell.data_type = "s"
+        return cell
+
+    def money(self, value):
+        cell = self.WriteOnlyCell(self.ws, value=value)
+        cell.number_format = "#,##0.00"
+        return cell
+
+
+def _row_values(columns: Sequence[Column], obj, maker: _CellMaker) -> list:
+    out = []
+    for c in columns:
+        value = c.value(obj)
+        if isinstance(value, str):
+            out.append(maker.text_cell(value) if value[:1] in "=+-@" else _safe_text(value))
+        elif c.kind == "money" and value is not None:
+            out.append(maker.money(value))
+        else:
+            out.append(value)
+    return out
+
+
+def write_list_xlsx(*, out, columns: Sequence[Column], objects: Iterable, title_rows: Sequence[str] = (),
+                    sheet_title: str = "", landscape: bool | None = None, engine: str | None = None) -> int:
+    """Write a list to `out` (a path or binary file) in bounded memory; returns the row count.
+
+    Letterhead lines first, then one header row (frozen, with an autofilter), then one row per object.
+    engine: "stream" (default, nhcs.sheets.xlsx_stream) or "openpyxl" (its write-only mode), or
+    settings.NHCS_XLSX_LIST_ENGINE.
+    """
+    engine = engine or getattr(settings, "NHCS_XLSX_LIST_ENGINE", "stream")
+    if landscape is None:
+        landscape = len(columns) > 6
+    if engine == "openpyxl":
+        return _write_list_openpyxl(out=out, columns=columns, objects=objects, title_rows=title_rows,
+                                    sheet_title=sheet_title, landscape=landscape)
+    from .xlsx_stream import SheetStream
+
+    stream = SheetStream(
+        out,
+        sheet_name=_sheet_title(sheet_title),
+        widths=[c.excel_width for c in columns],
+        money_columns=[i for i, c in enumerate(columns) if c.kind == "money"],
+        landscape=landscape,
+    )
+    stream.begin(title_rows=[str(line) for line in title_rows], header=[str(c.label) for c in columns])
+    getters = [c.value for c in columns]
+    append = stream.append
+    with export_timezone():
+        for obj in objects:
+            append([get(obj) for get in getters])
+    return stream.close()
+
+
+def _write_list_openpyxl(*, out, columns, objects, title_rows, sheet_title, landscape) -> int:
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=_sheet_title(sheet_title))
+    for index, c in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = c.excel_width
+    header_row = len(title_rows) + 1
+    ws.freeze_panes = f"A{header_row + 1}"
+    maker = _CellMaker(ws)
+    for index, line in enumerate(title_rows):
+        ws.append([maker.title(line, big=index == 0)])
+    ws.append([maker.header(c.label) for c in columns])
+    count = 0
+    with export_timezone():
+        for obj in objects:
+            ws.append(_row_values(columns, obj, maker))
+            count += 1
+    last = get_column_letter(max(len(columns), 1))
+    ws.auto_filter.ref = f"A{header_row}:{last}{header_row + max(count, 1)}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = "9"  # A4
+    wb.save(out)
+    return count
+
+
+def _sheet_title(title: str) -> str:
+    # Excel: at most 31 characters, none of []:*?/\
+    cleaned = "".join(ch for ch in str(title) if ch not in "[]:*?/\\").strip()
+    return cleaned[:31] or "Sheet1"
+
+
+def _letterhead_lines(context: dict, extra: Sequence[str] = ()) -> list[str]:
+    company, form = context["company"], context["form"]
+    first = "  ".join(x for x in (company.display_name, form.display_title) if x)
+    second_parts = []
+    if form.document_number:
+        second_parts.append(_("Document no. %(number)s") % {"number": form.document_number})
+    if form.version:
+        second_parts.append(_("Version %(version)s") % {"version": form.version})
+    if context.get("record_number"):
+        second_parts.append(_("Record no. %(number)s") % {"number": context["record_number"]})
+    user = context.get("user")
+    stamp = context["generated_at"].strftime("%Y-%m-%d %H:%M")
+    if user is not None and getattr(user, "is_authenticated", False):
+        second_parts.append(_("Printed %(when)s by %(user)s") % {"when": stamp, "user": user.signature_name})
+    else:
+        second_parts.append(_("Printed %(when)s") % {"when": stamp})
+    return [first, " · ".join(second_parts), *extra]
+
+
+def xlsx_response(fh, filename: str) -> FileResponse:
+    fh.seek(0)
+    response = FileResponse(fh, content_type=XLSX_MIME)
+    response["Content-Disposition"] = _disposition(filename, "xlsx")
+    return response
+
+
+# --- filters -------------------------------------------------------------------------------------------
+
+
+def filter_description(filterset) -> list[str]:
+    """The filters a user applied, as "label: value" lines for the sheet's header."""
+    lines = []
+    data = getattr(filterset.form, "cleaned_data", {}) or {}
+    for name, f in filterset.filters.items():
+        value = data.get(name)
+        if value in (None, "", [], ()) or (hasattr(value, "start") and value.start is None and value.stop is None):
+            continue
+        form_field = filterset.form.fields.get(name)
+        if hasattr(value, "start") and hasattr(value, "stop"):  # a range
+            shown = f"{value.start or ''} – {value.stop or ''}"
+        elif isinstance(value, (list, tuple, set)) or hasattr(value, "__iter__") and not isinstance(value, str):
+            shown = ", ".join(_choice_label(form_field, v) for v in value)
+        else:
+            shown = _choice_label(form_field, value)
+        label = (form_field.label if form_field is not None and form_field.label else f.label) or name
+        lines.append(f"{label}: {shown}")
+    return lines
+
+
+def _choice_label(form_field, value) -> str:
+    choices = getattr(form_field, "choices", None)
+    if choices and not hasattr(value, "pk"):
+        try:
+            return str(dict((str(k), v) for k, v in choices).get(str(value), value))
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+class FilterError(Exception):
+    def __init__(self, errors):
+        super().__init__("invalid filters")
+        self.errors = errors
+
+
+def apply_filters(*, request, queryset, filterset_class):
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    if filterset.is_bound and not filterset.is_valid():
+        raise FilterError(filterset.errors)
+    return filterset.qs, filterset
+
+
+# --- the two entry points ------------------------------------------------------------------------------
+
+
+def _check_format(fmt: str) -> str:
+    fmt = (fmt or "").lower()
+    if fmt not in FORMATS:
+        raise Http404("Unknown export format")
+    return fmt
+
+
+def _refusal(request, message: str, details: Sequence[str] = (), status: int = 400) -> HttpResponse:
+    from django.shortcuts import render
+
+    back = request.META.get("HTTP_REFERER", "")
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    return render(request, "sheets/export_refused.html", {"message": message, "details": details, "back": back},
+                  status=status)
+
+
+def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str, filterset_class=None):
+    """Export a list (see the module docstring); returns an HttpResponse/FileResponse."""
+    fmt = _check_format(fmt)
+    filters: list[str] = []
+    if filterset_class is not None:
+        try:
+            queryset, filterset = apply_filters(request=request, queryset=queryset, filterset_class=filterset_class)
+        except FilterError as exc:
+            details = [f"{k}: {' '.join(str(m) for m in v)}" for k, v in exc.errors.items()]
+            return _refusal(request, _("The filters are not valid, so nothing was exported."), details)
+        filters = filter_description(filterset)
+    columns = sheet.columns_for(request.user)
+    context = sheet_context(form_key=sheet.form_key, request=request, landscape=sheet.landscape,
+                            filters=filters, columns=columns)
+    if fmt == "xlsx":
+        extra = [_("Filters: %(filters)s") % {"filters": "; ".join(filters)}] if filters else []
+        fh = tempfile.TemporaryFile(suffix=".xlsx")
+        try:
+            write_list_xlsx(out=fh, columns=columns, objects=queryset.iterator(chunk_size=2000),
+                            title_rows=_letterhead_lines(context, extra), sheet_title=context["form"].display_title,
+                            landscape=sheet.landscape)
+        except BaseException:
+            fh.close()
+            raise
+        return xlsx_response(fh, filename)
+    total = queryset.count()
+    if total > pdf_max_rows():
+        return _refusal(
+            request,
+            _("%(count)s rows are too many for a PDF (at most %(max)s). Narrow the filters or export to Excel.")
+            % {"count": total, "max": pdf_max_rows()},
+            status=413,
+        )
+    rows = [[(c.kind, display_value(c.raw(obj), c.kind)) for c in columns] for obj in queryset]
+    total_width = sum(c.excel_width for c in columns) or 1
+    widths = [f"{100 * c.excel_width / total_width:.1f}" for c in columns]
+    context.update({"rows": rows, "row_count": len(rows), "column_widths": widths})
+    return pdf_response(render_pdf_bytes(sheet.template, context), filename)
+
+
+def record_context(*, request, sheet: RecordSheet, record, context: dict | None = None) -> dict:
+    """Everything a record sheet prints: letterhead, fields with change marks, signature boxes."""
+    changes = change_marks(record=record)
+    base = sheet_context(
+        form_key=sheet.form_key,
+        request=request,
+        record_number=getattr(record, "number", "") or "",
+        landscape=sheet.landscape,
+        record=record,
+        changes=changes,
+    )
+    base["fields"] = field_rows(record=record, columns=sheet.fields_for(record, request.user), changes=changes)
+    base["signature_boxes"] = fill_signature_boxes(record=record, boxes=sheet.signature_boxes)
+    if context:
+        base.update(context)
+    return base
+
+
+def export_record(*, request, sheet: RecordSheet, record, fmt: str, context: dict | None = None,
+                  filename: str | None = None):
+    """Export one record (see the module docstring)."""
+    fmt = _check_format(fmt)
+    full = record_context(request=request, sheet=sheet, record=record, context=context)
+    filename = filename or str(getattr(record, "number", "") or f"record-{record.pk}")
+    if fmt == "pdf":
+        return pdf_response(render_pdf_bytes(sheet.pdf_template, full), filename)
+    fh = tempfile.TemporaryFile(suffix=".xlsx")
+    try:
+        write_record_xlsx(out=fh, sheet=sheet, record=record, context=full, request=request)
+    except BaseException:
+        fh.close()
+        raise
+    return xlsx_response(fh, filename)
+
+
+def write_record_xlsx(*, out, sheet: RecordSheet, record, context: dict, request=None) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _sheet_title(context["form"].display_title)
+    bold = Font(bold=True)
+    for index, line in enumerate(_letterhead_lines(context), start=1):
+        ws.cell(row=index, column=1, value=line).font = Font(bold=True, size=14 if index == 1 else 11)
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 50
+    ws.column_dimensions["D"].width = 18
+    ws.append([])
+    if sheet.xlsx_builder is not None:
+        sheet.xlsx_builder(ws=ws, record=record, context=context, request=request)
+    else:
+        ws.append([_("Field"), _("Value"), _("Changes (struck through on paper)")])
+        header = ws.max_row
+        for cell in ws[header]:
+            cell.font = bold
+        ws.freeze_panes = f"A{header + 1}"
+        for row in context["fields"]:
+            value = row.cell
+            if isinstance(value, str):
+                value = _safe_text(value)
+            changes = "; ".join(
+                f"{m.old} → {m.new} ({timezone.localtime(m.when):%Y-%m-%d} {m.user or ''} {m.reason})".strip()
+                for m in row.marks
+            )
+            ws.append([str(row.label), value, _safe_text(changes)])
+            cell = ws.cell(row=ws.max_row, column=2)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            elif row.kind == "money" and value is not None:
+                cell.number_format = "#,##0.00"
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if context.get("signature_boxes"):
+        ws.append([])
+        ws.append([_("Signature"), _("Name"), _("Position"), _("Date")])
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+        for box in context["signature_boxes"]:
+            if not box.signatures:
+                ws.append([str(box.label), None, None, None])
+            for s in box.signatures:
+                name = s.name + (" " + _("on behalf of %(name)s") % {"name": s.on_behalf_of} if s.on_behalf_of else "")
+                ws.append([str(box.label), name, " ".join(x for x in (s.department, s.position) if x), s.date])
+    ws.page_setup.paperSize = "9"  # A4
+    wb.save(out)
