@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders")
+
+    def seed_demo(self, stdout) -> None:
+        from .demo import seed
+
+        seed(stdout)
