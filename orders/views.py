@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from nhcs.workflow import services as wf
-from nhcs.workflow.exceptions import WorkflowError
+from nhcs.workflow.exceptions import NotAllowed, StaleRecord, WorkflowError
 from nhcs.workflow.views import RecordDetailView, RecordEditView, get_record_for
 
 from . import selectors, services, sheets
@@ -38,9 +38,13 @@ from .models import Clarification, Customer, CustomerCertificate, CustomerContac
 PAGE_SIZE = 25
 
 
-def _error(request, error: WorkflowError) -> None:
+def _error(request, error: WorkflowError) -> int:
+    """Show the refusal; return the status the page is answered with."""
     for text in error.messages():
         messages.error(request, text)
+    if isinstance(error, NotAllowed):
+        return 403
+    return 409 if isinstance(error, StaleRecord) else 400
 
 
 # --- customers ----------------------------------------------------------------------------------------
@@ -89,10 +93,10 @@ def customer_detail(request, pk: int):
                 services.certificate_delete(user=request.user, certificate=cert)
                 messages.success(request, _("Certified data removed."))
                 return redirect(customer)
+            messages.error(request, _("Please correct the errors below."))
+            status = 400
         except WorkflowError as error:
-            _error(request, error)
-        messages.error(request, _("Please correct the errors below."))
-        status = 400
+            status = _error(request, error)
     orders = selectors.orders_list_qs().filter(customer=customer).order_by("-created_at")[:20]
     return render(request, "orders/customer_detail.html", {
         "customer": customer, "can_manage": can_manage, "contact_form": contact_form,
@@ -106,17 +110,17 @@ def customer_edit(request, pk: int | None = None):
         raise PermissionDenied
     customer = get_object_or_404(Customer, pk=pk) if pk else None
     form = CustomerForm(request.POST or None, instance=customer)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             data = {name: form.cleaned_data[name] for name in form.fields}
             saved = services.customer_save(user=request.user, data=data, customer=Customer.objects.get(pk=pk) if pk else None)
         except WorkflowError as error:
-            _error(request, error)
+            status = _error(request, error)
         else:
             messages.success(request, _("Saved."))
             return redirect(saved)
-    return render(request, "orders/customer_form.html", {"form": form, "customer": customer},
-                  status=400 if form.errors else 200)
+    return render(request, "orders/customer_form.html", {"form": form, "customer": customer}, status=status)
 
 
 @login_required
@@ -162,6 +166,7 @@ def order_create(request):
     show_prices = services.can_see_prices(request.user)
     form = OrderForm(request.POST or None)
     formset = OrderLineFormSet(request.POST or None, prefix="lines", show_prices=show_prices)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():
             rows = [{k: v for k, v in r.items() if k not in ("id", "delete")} for r in formset.rows() if not r["delete"]]
@@ -171,14 +176,14 @@ def order_create(request):
                 try:
                     order = services.order_create(user=request.user, data=form.cleaned_data, lines=rows)
                 except WorkflowError as error:
-                    _error(request, error)
+                    status = _error(request, error)
                 else:
                     messages.success(request, _("Order %(number)s created.") % {"number": order.number})
                     return redirect(order)
         else:
             messages.error(request, _("Please correct the errors below."))
     return render(request, "orders/order_create.html", {"form": form, "formset": formset},
-                  status=400 if request.method == "POST" else 200)
+                  status=status)
 
 
 class OrderDetail(RecordDetailView):
@@ -243,6 +248,7 @@ def order_lines_edit(request, pk: int):
     initial = line_initial(order.lines.all(), show_prices)
     formset = OrderLineFormSet(request.POST or None, prefix="lines", initial=initial, show_prices=show_prices)
     reason = request.POST.get("change_reason", "")
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST":
         if formset.is_valid():
             try:
@@ -251,7 +257,7 @@ def order_lines_edit(request, pk: int):
                     expected_version=int(request.POST.get("version", "0") or 0),
                 )
             except WorkflowError as error:
-                _error(request, error)
+                status = _error(request, error)
             else:
                 messages.success(request, _("Order lines saved."))
                 return redirect(order)
@@ -260,7 +266,7 @@ def order_lines_edit(request, pk: int):
     return render(request, "orders/lines_form.html", {
         "order": order, "formset": formset, "reason": reason, "needs_reason": order.state != "draft",
         "version": request.POST.get("version") or order.version, "show_prices": show_prices,
-    }, status=400 if request.method == "POST" else 200)
+    }, status=status)
 
 
 @login_required
@@ -269,13 +275,14 @@ def order_bom_edit(request, pk: int):
     if not services.can_edit_bom(request.user, order):
         raise PermissionDenied
     formset = BomLineFormSet(request.POST or None, prefix="bom", initial=bom_initial(order.bom_lines.all()))
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST":
         if formset.is_valid():
             try:
                 services.bom_save(order=order, user=request.user, rows=formset.rows(),
                                   expected_version=int(request.POST.get("version", "0") or 0))
             except WorkflowError as error:
-                _error(request, error)
+                status = _error(request, error)
             else:
                 messages.success(request, _("BOM saved."))
                 return redirect(order)
@@ -283,7 +290,7 @@ def order_bom_edit(request, pk: int):
             messages.error(request, _("Please correct the errors below."))
     return render(request, "orders/bom_form.html", {
         "order": order, "formset": formset, "version": request.POST.get("version") or order.version,
-    }, status=400 if request.method == "POST" else 200)
+    }, status=status)
 
 
 @login_required
@@ -294,6 +301,7 @@ def order_lead_times(request, pk: int):
     lines = [b for b in order.bom_lines.all() if b.needs_lead_time]
     initial = [{"line": b.pk, "lead_time_days": b.lead_time_days, "lead_time_note": b.lead_time_note} for b in lines]
     formset = LeadTimeFormSet(request.POST or None, prefix="lt", initial=initial)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST":
         if formset.is_valid():
             data = {f.cleaned_data["line"]: (f.cleaned_data.get("lead_time_days"), f.cleaned_data.get("lead_time_note", ""))
@@ -302,7 +310,7 @@ def order_lead_times(request, pk: int):
                 services.lead_times_save(order=order, user=request.user, lead_times=data,
                                          expected_version=int(request.POST.get("version", "0") or 0))
             except WorkflowError as error:
-                _error(request, error)
+                status = _error(request, error)
             else:
                 messages.success(request, _("Lead times saved."))
                 return redirect(order)
@@ -311,7 +319,7 @@ def order_lead_times(request, pk: int):
     rows = list(zip(lines, formset.forms))
     return render(request, "orders/lead_times_form.html", {
         "order": order, "formset": formset, "rows": rows, "version": request.POST.get("version") or order.version,
-    }, status=400 if request.method == "POST" else 200)
+    }, status=status)
 
 
 def _detail(request, order, status=400, **forms):
@@ -328,17 +336,18 @@ def clarification_add(request, pk: int):
     if not services.can_handle_clarifications(request.user, order):
         raise PermissionDenied
     form = ClarificationForm(request.POST, prefix="clar")
+    status = 400
     if form.is_valid():
         try:
             services.clarification_raise(order=order, user=request.user, **form.cleaned_data)
         except WorkflowError as error:
-            _error(request, error)
+            status = _error(request, error)
         else:
             messages.success(request, _("Clarification recorded."))
             return HttpResponseRedirect(order.get_absolute_url() + "#clarifications")
     else:
         messages.error(request, _("Please correct the errors below."))
-    return _detail(request, order, clarification_form=form)
+    return _detail(request, order, status=status, clarification_form=form)
 
 
 @login_required
@@ -349,6 +358,7 @@ def clarification_answer(request, pk: int, cpk: int):
     if not services.can_handle_clarifications(request.user, order):
         raise PermissionDenied
     form = ClarificationAnswerForm(request.POST, request.FILES, prefix=f"ans-{cpk}")
+    status = 400
     if form.is_valid():
         try:
             with wf.files_discarded_on_failure():
@@ -357,7 +367,7 @@ def clarification_answer(request, pk: int, cpk: int):
                     answered_on=form.cleaned_data["answered_on"], confirmation=form.cleaned_data.get("confirmation"),
                 )
         except WorkflowError as error:
-            _error(request, error)
+            status = _error(request, error)
         else:
             messages.success(request, _("The customer's answer is recorded."))
             return HttpResponseRedirect(order.get_absolute_url() + "#clarifications")
@@ -365,7 +375,7 @@ def clarification_answer(request, pk: int, cpk: int):
         for field, errors in form.errors.items():
             for error in errors:
                 messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}")
-    return _detail(request, order)
+    return _detail(request, order, status=status)
 
 
 @login_required
@@ -375,19 +385,20 @@ def order_reply_date(request, pk: int):
     if not services.can_reply_date(request.user, order):
         raise PermissionDenied
     form = ReplyDateForm(request.POST, prefix="reply")
+    status = 400
     if form.is_valid():
         try:
             order = services.order_reply_date(order=order, user=request.user, **{
                 k: form.cleaned_data[k] for k in ("committed_date", "justification", "comment")
             }, expected_version=form.cleaned_data["version"])
         except WorkflowError as error:
-            _error(request, error)
+            status = _error(request, error)
         else:
             messages.success(request, _("Delivery date replied to sales."))
             return redirect(order)
     else:
         messages.error(request, _("Please correct the errors below."))
-    return _detail(request, order, reply_form=form)
+    return _detail(request, order, status=status, reply_form=form)
 
 
 @login_required
@@ -408,18 +419,19 @@ def discrepancy_sent(request, pk: int):
     if not services.can_report_discrepancy(request.user, order):
         raise PermissionDenied
     form = DiscrepancySentForm(request.POST, prefix="report")
+    status = 400
     if form.is_valid():
         try:
             with wf.files_discarded_on_failure():
                 services.discrepancy_report_sent(order=order, user=request.user, **form.cleaned_data)
         except WorkflowError as error:
-            _error(request, error)
+            status = _error(request, error)
         else:
             messages.success(request, _("Sending of the written report is recorded; the letter is kept with the order."))
             return redirect(order)
     else:
         messages.error(request, _("Please correct the errors below."))
-    return _detail(request, order)
+    return _detail(request, order, status=status)
 
 
 # --- sheets -------------------------------------------------------------------------------------------
