@@ -12,14 +12,14 @@ class OrderFilter(django_filters.FilterSet):
     customer = django_filters.ModelChoiceFilter(label=_("Customer"), queryset=Customer.objects.all())
     state = django_filters.ChoiceFilter(label=_("State"), choices=OrderState.choices)
     po_date = django_filters.DateFromToRangeFilter(
-        label=_("PO date (from – to)"), widget=django_filters.widgets.RangeWidget(attrs={"type": "date"})
+        label=_("PO date (from – to)"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
     requested = django_filters.DateFromToRangeFilter(
         label=_("Requested delivery (from – to)"), method="requested_between",
-        widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     overdue = django_filters.BooleanFilter(
-        label=_("Overdue review"), method="only_true", widget=forms.CheckboxInput
+        label=_("Overdue review"), field_name="is_overdue", method="only_true", widget=forms.CheckboxInput
     )
     awaiting_customer = django_filters.BooleanFilter(
         label=_("Awaiting customer confirmation"), method="only_true", widget=forms.CheckboxInput

@@ -17,7 +17,7 @@ from .models import BomLine, Clarification, Customer, Order, OrderLine
 
 
 def customers_list_qs() -> QuerySet[Customer]:
-    return Customer.objects.annotate(order_count=Count("orders", distinct=True))
+    return Customer.objects.annotate(order_count=Count("orders", distinct=True)).order_by("code")
 
 
 def customer_detail(pk: int) -> Customer:
