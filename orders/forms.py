@@ -8,6 +8,11 @@ from .models import BomLine, Clarification, Customer, CustomerCertificate, Custo
 DATE = {"type": "date"}
 
 
+def date_input():
+    # ISO format whatever the language: a browser date input shows nothing for any other format.
+    return forms.DateInput(format="%Y-%m-%d", attrs=DATE)
+
+
 class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
@@ -27,7 +32,7 @@ class CertificateForm(forms.ModelForm):
     class Meta:
         model = CustomerCertificate
         fields = ["certificate", "number", "standard", "scope", "expires_on"]
-        widgets = {"expires_on": forms.DateInput(attrs=DATE)}
+        widgets = {"expires_on": date_input()}
 
 
 class CustomerImportForm(forms.Form):
@@ -49,7 +54,7 @@ class OrderForm(forms.ModelForm):
             "certified_data_discrepancy", "discrepancy_description", "remarks",
         ]
         widgets = {
-            "po_date": forms.DateInput(attrs=DATE),
+            "po_date": date_input(),
             "discrepancy_description": forms.Textarea(attrs={"rows": 2}),
             "remarks": forms.Textarea(attrs={"rows": 2}),
             **{f"req_{i.value}": forms.RadioSelect for i in RequirementItem},
@@ -76,7 +81,7 @@ class OrderLineForm(forms.ModelForm):
     class Meta:
         model = OrderLine
         fields = ["part_number", "description", "quantity", "unit", "unit_price", "currency", "requested_date"]
-        widgets = {"requested_date": forms.DateInput(attrs=DATE)}
+        widgets = {"requested_date": date_input()}
 
     def __init__(self, *args, show_prices=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,7 +177,7 @@ class ClarificationForm(forms.ModelForm):
     class Meta:
         model = Clarification
         fields = ["topic", "question", "channel", "sent_on"]
-        widgets = {"sent_on": forms.DateInput(attrs=DATE), "question": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"sent_on": date_input(), "question": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,13 +186,13 @@ class ClarificationForm(forms.ModelForm):
 
 class ClarificationAnswerForm(forms.Form):
     answer = forms.CharField(label=_("customer's answer"), widget=forms.Textarea(attrs={"rows": 2}))
-    answered_on = forms.DateField(label=_("answered on"), widget=forms.DateInput(attrs=DATE), initial=timezone.localdate)
+    answered_on = forms.DateField(label=_("answered on"), widget=date_input(), initial=timezone.localdate)
     confirmation = forms.FileField(label=_("written confirmation (fax, letter, e-mail)"), required=False)
 
 
 class ReplyDateForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    committed_date = forms.DateField(label=_("committed delivery date"), widget=forms.DateInput(attrs=DATE))
+    committed_date = forms.DateField(label=_("committed delivery date"), widget=date_input())
     justification = forms.CharField(
         label=_("justification (needed when earlier than the lead times allow)"),
         required=False, widget=forms.Textarea(attrs={"rows": 2}),
@@ -196,7 +201,7 @@ class ReplyDateForm(forms.Form):
 
 
 class DiscrepancySentForm(forms.Form):
-    sent_on = forms.DateField(label=_("sent on"), widget=forms.DateInput(attrs=DATE), initial=timezone.localdate)
+    sent_on = forms.DateField(label=_("sent on"), widget=date_input(), initial=timezone.localdate)
     channel = forms.ChoiceField(
         label=_("sent by"), choices=[c for c in Channel.choices if c[0] != Channel.PHONE]
     )
