@@ -185,9 +185,16 @@ def _cell(value) -> str:
 
 
 def _choice(value: str, choices) -> str | None:
+    """The code of a choice given by its code or its label, in Chinese or English, whatever the page's language."""
+    from django.utils import translation
+
     lowered = value.lower()
     for code, label in choices.choices:
-        if lowered in (code.lower(), str(label).lower()):
+        names = {code.lower(), str(label).lower()}
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                names.add(str(label).lower())
+        if lowered in names:
             return code
     return None
 

@@ -38,6 +38,12 @@ from .models import Clarification, Customer, CustomerCertificate, CustomerContac
 PAGE_SIZE = 25
 
 
+def _int(value) -> int:
+    """A posted number; -1 (never a real version or id) when it is not one."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else -1
+
+
 def _error(request, error: WorkflowError) -> int:
     """Show the refusal; return the status the page is answered with."""
     for text in error.messages():
@@ -84,12 +90,12 @@ def customer_detail(request, pk: int):
                     messages.success(request, _("Certified data added."))
                     return redirect(customer)
             elif what == "contact_delete":
-                contact = get_object_or_404(CustomerContact, pk=request.POST.get("pk"), customer=customer)
+                contact = get_object_or_404(CustomerContact, pk=_int(request.POST.get("pk")), customer=customer)
                 services.contact_delete(user=request.user, contact=contact)
                 messages.success(request, _("Contact removed."))
                 return redirect(customer)
             elif what == "certificate_delete":
-                cert = get_object_or_404(CustomerCertificate, pk=request.POST.get("pk"), customer=customer)
+                cert = get_object_or_404(CustomerCertificate, pk=_int(request.POST.get("pk")), customer=customer)
                 services.certificate_delete(user=request.user, certificate=cert)
                 messages.success(request, _("Certified data removed."))
                 return redirect(customer)
@@ -254,7 +260,7 @@ def order_lines_edit(request, pk: int):
             try:
                 services.order_lines_save(
                     order=order, user=request.user, rows=formset.rows(), reason=reason,
-                    expected_version=int(request.POST.get("version", "0") or 0),
+                    expected_version=_int(request.POST.get("version")),
                 )
             except WorkflowError as error:
                 status = _error(request, error)
@@ -280,7 +286,7 @@ def order_bom_edit(request, pk: int):
         if formset.is_valid():
             try:
                 services.bom_save(order=order, user=request.user, rows=formset.rows(),
-                                  expected_version=int(request.POST.get("version", "0") or 0))
+                                  expected_version=_int(request.POST.get("version")))
             except WorkflowError as error:
                 status = _error(request, error)
             else:
@@ -308,7 +314,7 @@ def order_lead_times(request, pk: int):
                     for f in formset.forms if f.cleaned_data}
             try:
                 services.lead_times_save(order=order, user=request.user, lead_times=data,
-                                         expected_version=int(request.POST.get("version", "0") or 0))
+                                         expected_version=_int(request.POST.get("version")))
             except WorkflowError as error:
                 status = _error(request, error)
             else:

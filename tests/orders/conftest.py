@@ -105,3 +105,22 @@ def post_transition(client, order, name, comment="ok", **extra):
             f"t-{name}-transition": name, f"t-{name}-comment": comment}
     data.update(extra)
     return client.post(order.get_absolute_url(), data)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English, the source language, whatever the catalogue holds."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client_for(client_for):
+    def make(user):
+        c = client_for(user)
+        c.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return c
+
+    return make
