@@ -119,8 +119,10 @@ def english():
 @pytest.fixture
 def client_for(client_for):
     def make(user):
+        from django.conf import settings
+
         c = client_for(user)
-        c.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         return c
 
     return make
