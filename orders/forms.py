@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Channel, MaterialSource, RequirementItem
+from .choices import Channel, RequirementItem
 from .models import BomLine, Clarification, Customer, CustomerCertificate, CustomerContact, Order, OrderLine
 
 DATE = {"type": "date"}
@@ -206,5 +206,3 @@ class DiscrepancySentForm(forms.Form):
         label=_("sent by"), choices=[c for c in Channel.choices if c[0] != Channel.PHONE]
     )
 
-
-SOURCE_CHOICES = MaterialSource.choices

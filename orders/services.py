@@ -3,9 +3,9 @@ clarifications, the committed date and the certified-data report. Transitions go
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from nhcs.accounts.models import User
 from nhcs.workflow import services as wf
@@ -151,6 +152,7 @@ IMPORT_COLUMNS = {
     "language": ["language", "语言"],
     "is_key_account": ["is_key_account", "重点客户", "key account"],
 }
+IMPORT_MAX_ROWS = 5000
 YES = {"1", "y", "yes", "true", "是", "x", "√"}
 
 
@@ -205,9 +207,6 @@ def customer_import(*, user: User, upload: UploadedFile) -> ImportResult:
     if not can_manage_customers(user):
         raise NotAllowed()
     result = ImportResult()
-    import zipfile
-
-    from openpyxl import load_workbook
 
     if not upload.name.lower().endswith(".xlsx"):
         result.error = _("“%(name)s” is not an Excel workbook (.xlsx).") % {"name": upload.name}
@@ -237,6 +236,9 @@ def customer_import(*, user: User, upload: UploadedFile) -> ImportResult:
         return result
     if len(rows) == 1:
         result.error = _("The workbook has headings but no customers.")
+        return result
+    if len(rows) > IMPORT_MAX_ROWS + 1:
+        result.error = _("At most %(n)s customers per file; split the workbook.") % {"n": IMPORT_MAX_ROWS}
         return result
     existing = set(Customer.objects.values_list("code", flat=True))
     seen: dict[str, int] = {}
@@ -499,7 +501,3 @@ def discrepancy_report_sent(*, order: Order, user: User, sent_on: date, channel:
         description=_("Written report on the certified data, sent %(date)s") % {"date": sent_on.isoformat()},
     )
     return locked
-
-
-def decimal_or_none(value) -> Decimal | None:
-    return None if value in (None, "") else Decimal(value)

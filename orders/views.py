@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from nhcs.workflow import services as wf
@@ -140,7 +141,8 @@ def customer_import(request):
         if form.is_valid():
             result = services.customer_import(user=request.user, upload=form.cleaned_data["file"])
             if result.ok:
-                messages.success(request, _("%(n)s customers imported.") % {"n": len(result.created)})
+                count = len(result.created)
+                messages.success(request, ngettext("%(n)s customer imported.", "%(n)s customers imported.", count) % {"n": count})
                 return redirect("orders:customer_list")
             messages.error(request, result.error or _("Nothing was imported: correct the rows listed below and import the file again."))
         status = 400
