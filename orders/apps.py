@@ -10,3 +10,8 @@ class OrdersConfig(AppConfig):
         from .demo import seed
 
         seed(stdout)
+
+    def home_warnings(self, user) -> list[str]:
+        from .selectors import home_warnings
+
+        return home_warnings(user)

@@ -106,3 +106,42 @@ def review_rows(orders: list[Order]) -> dict[int, dict]:
     for signoff in SignOff.objects.filter(content_type=ct, object_id__in=ids, step="").select_related("user").order_by("signed_at"):
         signoffs[signoff.object_id].append(signoff)
     return {pk: {"opinions": opinions[pk], "signoffs": signoffs[pk]} for pk in ids}
+
+
+def home_warnings(user) -> list[str]:
+    """What sales should chase: unanswered clarifications and certified data about to expire."""
+    from datetime import timedelta
+
+    from django.utils.translation import ngettext
+
+    if not user.is_authenticated or user.department_code != "SALES":
+        return []
+    warnings = []
+    waiting = (
+        Order.objects.exclude(state__in=Order.flow.final_states)
+        .filter(Exists(_unconfirmed_clarifications()))
+        .count()
+    )
+    if waiting:
+        warnings.append(
+            ngettext(
+                "%(n)s order waits for the customer's written confirmation of a clarification.",
+                "%(n)s orders wait for the customer's written confirmation of a clarification.",
+                waiting,
+            )
+            % {"n": waiting}
+        )
+    today = timezone.localdate()
+    expiring = Customer.objects.filter(
+        is_active=True, certificates__expires_on__gte=today, certificates__expires_on__lte=today + timedelta(days=60)
+    ).distinct().count()
+    if expiring:
+        warnings.append(
+            ngettext(
+                "%(n)s customer has certified data expiring within 60 days.",
+                "%(n)s customers have certified data expiring within 60 days.",
+                expiring,
+            )
+            % {"n": expiring}
+        )
+    return warnings

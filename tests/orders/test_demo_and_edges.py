@@ -75,3 +75,14 @@ def test_odd_input_never_gives_a_server_error(demo, make_order, client_for):
     url = reverse("orders:clarification_answer", args=[order.pk, 999999])
     assert client.post(url, {}).status_code == 404
     assert client.get(reverse("orders:order_detail", args=[999999])).status_code == 404
+
+
+def test_home_page_warns_sales_of_unconfirmed_clarifications(demo, make_order, client_for):
+    from orders import services
+
+    order = make_order(req_cost="clarify")
+    services.clarification_raise(order=order, user=demo["sales"], topic="cost", question="Price per 1000?",
+                                 channel="email", sent_on=order.po_date)
+    page = client_for(demo["sales"]).get("/").content.decode()
+    assert "written confirmation of a clarification" in page
+    assert "written confirmation of a clarification" not in client_for(demo["qa"]).get("/").content.decode()
