@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
@@ -30,6 +31,21 @@ class Sheet:
     subtitle: str = ""
     signatures: list[str] = field(default_factory=list)
     landscape: bool = True
+    # Indexes of columns that get more room (long texts such as sign-offs).
+    wide: frozenset[int] = frozenset()
+
+
+def _qty(value):
+    """A quantity as it is written: 8000, not 8000.000."""
+    return int(value) if value == value.to_integral_value() else value.normalize()
+
+
+def _money(value):
+    return None if value is None else value.quantize(Decimal("0.01"))
+
+
+def _day(moment) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d}" if moment else ""
 
 
 def _d(value) -> str:
@@ -53,9 +69,9 @@ def demand_plan(orders: list[Order], *, show_prices: bool) -> Sheet:
         rows = []
         for _when, order, line in items:
             row = [order.number, order.customer.code, order.po_number, line.part_number, line.description,
-                   line.quantity, line.unit]
+                   _qty(line.quantity), line.unit]
             if show_prices:
-                row += [line.unit_price, line.currency, line.amount]
+                row += [line.unit_price, line.currency, _money(line.amount)]
             row += [_d(line.requested_date), _d(order.committed_date), order.state_label]
             rows.append(row)
         groups.append((_("Delivery month %(month)s") % {"month": month}, rows))
@@ -85,14 +101,14 @@ def review_detail(orders: list[Order]) -> Sheet:
         for step in steps:
             task = latest.get(step.value)
             opinion_cells.append(
-                f"{task.get_outcome_display()} · {task.completed_by} · {task.completed_at:%Y-%m-%d}"
+                f"{task.get_outcome_display()} · {task.completed_by} · {_day(task.completed_at)}"
                 + (f"\n{task.comment}" if task.comment else "")
                 if task else ""
             )
         signoffs = "\n".join(
-            f"{s.get_action_display()} · {s.user} · {s.signed_at:%Y-%m-%d}" for s in info["signoffs"]
+            f"{s.get_action_display()} · {s.user} · {_day(s.signed_at)}" for s in info["signoffs"]
         )
-        line_text = "\n".join(f"{line.part_number} × {line.quantity:g} {line.unit}" for line in order.lines.all())
+        line_text = "\n".join(f"{line.part_number} × {_qty(line.quantity)} {line.unit}" for line in order.lines.all())
         rows.append([order.number, order.customer.code, order.po_number, _d(order.po_date), line_text,
                      *opinion_cells, signoffs, _d(order.committed_date), _d(order.confirmed_on), order.state_label])
     return Sheet(
@@ -101,6 +117,7 @@ def review_detail(orders: list[Order]) -> Sheet:
         columns=columns,
         groups=[("", rows)],
         signatures=[_("Planning & Logistics"), _("Sales & Marketing")],
+        wide=frozenset({4, 5 + len(steps)}),
     )
 
 
@@ -132,7 +149,7 @@ def to_xlsx(sheet: Sheet) -> bytes:
     ws.append([])
     ws.append([f"{s}: ____________    {_('Date')}: ________" for s in sheet.signatures])
     for index in range(1, len(sheet.columns) + 1):
-        ws.column_dimensions[ws.cell(4, index).column_letter].width = 18
+        ws.column_dimensions[ws.cell(4, index).column_letter].width = 34 if index - 1 in sheet.wide else 16
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
