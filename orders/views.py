@@ -241,6 +241,7 @@ class OrderDetail(RecordDetailView):
 class OrderEdit(RecordEditView):
     model = Order
     form_class = OrderForm
+    template_name = "orders/order_form.html"
 
 
 def _order_for(request, pk: int) -> Order:
