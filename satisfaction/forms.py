@@ -41,7 +41,7 @@ class AspectForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     label_zh = forms.CharField(label=_("Aspect (Chinese)"), max_length=60)
     label_en = forms.CharField(label=_("Aspect (English)"), max_length=80)
-    weight = forms.DecimalField(label=_("Weight"), min_value=0, max_digits=5, decimal_places=2, initial=1)
+    weight = forms.DecimalField(label=_("Weight"), min_value=0, max_digits=5, decimal_places=2)
     responsible_department = forms.ModelChoiceField(
         label=_("Responsible department"), queryset=Department.objects.filter(is_active=True),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
