@@ -293,6 +293,12 @@ class Response(models.Model):
     def __str__(self) -> str:
         return f"{self.recipient} · {self.total}"
 
+    @property
+    def band_label(self) -> str:
+        from .scoring import band_label
+
+        return band_label(self.band)
+
     def can_be_seen_by(self, user) -> bool:
         from nhcs.workflow.services import can_view_record
 
