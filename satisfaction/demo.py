@@ -16,6 +16,7 @@ from .choices import AnswerSource
 from .models import Campaign
 
 DEMO_TITLE = "2025 年度顾客满意度调查"
+EARLIER_TITLE = "2024 年度顾客满意度调查"
 
 # customer code → tick index per aspect (0 = 很满意 … 4 = 很不满意), comment
 DEMO_ANSWERS = {
@@ -24,26 +25,41 @@ DEMO_ANSWERS = {
     "C003": ([1, 1, 2, 1, 0, 1, 1, 1], "Good technical support."),
     "C004": ([3, 3, 4, 3, 2, 3, 3, 2], "Delivery and price need attention."),
 }
+EARLIER_ANSWERS = {
+    "C001": ([1, 1, 2, 1, 1, 2, 1, 1], ""),
+    "C002": ([2, 2, 3, 2, 2, 2, 2, 3], "交期不稳定。"),
+    "C003": ([1, 2, 2, 1, 1, 1, 2, 1], "Please shorten lead times."),
+}
 
 
 @transaction.atomic
 def seed(*, stdout) -> None:
+    """Two past surveys (2024, 2025), answered, closed and signed; idempotent."""
     if Campaign.objects.filter(title=DEMO_TITLE).exists():
         return
     sales = User.objects.filter(username="sales").first()
     head = User.objects.filter(username="sales_head").first()
-    customers = list(Customer.objects.filter(code__in=DEMO_ANSWERS))
-    if sales is None or head is None or len(customers) < len(DEMO_ANSWERS):
+    if sales is None or head is None or Customer.objects.filter(code__in=DEMO_ANSWERS).count() < len(DEMO_ANSWERS):
         return
+    year = timezone.localdate().year
+    for title, period, answers, sent in [
+        (EARLIER_TITLE, str(year - 2), EARLIER_ANSWERS, date(year - 2, 10, 20)),
+        (DEMO_TITLE, str(year - 1), DEMO_ANSWERS, date(year - 1, 10, 15)),
+    ]:
+        campaign = _past_campaign(sales=sales, head=head, title=title, period=period, answers=answers, sent=sent)
+        stdout.write(f"Satisfaction survey {campaign.number} (demo, {period}) created.")
+
+
+def _past_campaign(*, sales, head, title, period, answers, sent) -> Campaign:
     campaign = services.campaign_create(
-        user=sales, title=DEMO_TITLE, period="2025", response_deadline=timezone.localdate() + timedelta(days=30)
+        user=sales, title=title, period=period, response_deadline=timezone.localdate() + timedelta(days=30)
     )
-    services.sample_choose(campaign=campaign, user=sales, customers=customers)
+    services.sample_choose(campaign=campaign, user=sales, customers=Customer.objects.filter(code__in=answers))
     campaign = wf.transition_record(record=campaign, name="send", user=sales, comment="邮件链接已发，信件和传真已寄出。")
     aspects = list(campaign.aspects.all())
     ticks = list(campaign.ticks.all())
     for recipient in campaign.recipients.select_related("customer"):
-        indexes, comment = DEMO_ANSWERS[recipient.customer.code]
+        indexes, comment = answers[recipient.customer.code]
         choice = {a.pk: ticks[i].pk for a, i in zip(aspects, indexes)}
         services.answer_enter(
             recipient=recipient, user=sales, ticks_by_aspect=choice, source=AnswerSource.PHONE,
@@ -51,8 +67,8 @@ def seed(*, stdout) -> None:
             signed_name=recipient.customer.contact_name,
         )
     campaign = wf.transition_record(record=campaign, name="close", user=sales, comment="")
-    wf.transition_record(record=campaign, name="analyse", user=head, comment="统计表已审核。")
-    # Dated last year: the demo then also shows the "no survey in 12 months" warning.
-    sent = date(timezone.localdate().year - 1, 10, 15)
+    campaign = wf.transition_record(record=campaign, name="analyse", user=head, comment="统计表已审核。")
+    # Dated in the past: the demo then also shows the "no survey in 12 months" warning.
     Campaign.objects.filter(pk=campaign.pk).update(sent_on=sent, response_deadline=sent + timedelta(days=30))
-    stdout.write(f"Satisfaction survey {campaign.number} (demo) created.")
+    campaign.refresh_from_db()
+    return campaign
