@@ -36,9 +36,10 @@ def workflow_context(request, record: WorkflowRecord, *, bound: dict | None = No
     for option in options:
         form = bound.get(("transition", option.name))
         if form is None:
-            form = TransitionForm(
-                initial={"version": record.version, "transition": option.name}, prefix=f"t-{option.name}"
-            )
+            initial = {"version": record.version, "transition": option.name}
+            if option.wants_attachment:
+                initial["attachment_kind"] = option.wanted_attachment_kind
+            form = TransitionForm(initial=initial, prefix=f"t-{option.name}")
         forms_by_name[option.name] = form
     my_steps = []
     for task in selectors.steps_for(record=record):

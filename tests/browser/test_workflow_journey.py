@@ -18,6 +18,8 @@ def take(page, transition, comment="", file=None):
     if comment:
         form.locator("textarea").fill(comment)
     if file:
+        if not form.locator('input[type="file"]').is_visible():
+            form.locator("summary").click()
         form.locator('input[type="file"]').set_input_files(file)
         form.locator("select").select_option("written_confirmation")
     form.locator("button[type=submit]").click()

@@ -1,5 +1,6 @@
 """Both translation catalogues are complete, compiled, and cover every marked string in the code."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,7 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location"],
         cwd=copy, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "nhcs.settings", "NHCS_VAR_DIR": str(tmp_path / "var")},
     )
     assert result.returncode == 0, result.stderr
     fresh = polib.pofile(str(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))

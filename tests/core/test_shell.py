@@ -97,7 +97,7 @@ def test_500_page_renders_without_database(rf):
 
 def test_check_deploy_passes_with_production_settings(tmp_path):
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # set for live_server only
         "DJANGO_SETTINGS_MODULE": "nhcs.settings",
         "DEBUG": "false",
         "SECRET_KEY": "x" * 64 + "production-only-secret-!@#$%^&*()",

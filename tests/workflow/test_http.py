@@ -128,7 +128,7 @@ def upload(client, memo, name, content, kind="fax", description="Fax from custom
 def test_attachment_numbered_and_downloadable_by_those_who_see_the_record(demo, client_for):
     memo = new_memo(demo["sales"])
     client = client_for(demo["sales"])
-    assert upload(client, memo, "a.pdf", PDF).status_code == 302
+    assert upload(client, memo, "customer-fax-original.pdf", PDF).status_code == 302
     assert upload(client, memo, "b.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).status_code == 302
     a1, a2 = Attachment.objects.for_record(memo)
     assert (a1.seq, a2.seq) == (1, 2)
@@ -209,3 +209,22 @@ def test_deputies_page(demo, client_for):
     response = client.post("/deputies/", {"deputy": demo["planning_head"].pk, "starts_on": date.today().isoformat(), "ends_on": date.today().isoformat()})
     assert response.status_code == 302
     assert client_for(demo["sales"]).post("/deputies/", {"deputy": demo["qa"].pk}).status_code == 403
+
+
+def test_my_tasks_page_issues_constant_queries(demo, client_for, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(demo["sales_head"])
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/tasks/").status_code == 200
+        return len(ctx)
+
+    for _ in range(3):
+        advance(new_memo(demo["sales"]), ("submit", demo["sales"]))
+    few = count()
+    for _ in range(25):
+        advance(new_memo(demo["sales"]), ("submit", demo["sales"]))
+    assert count() == few
