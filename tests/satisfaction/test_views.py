@@ -33,6 +33,10 @@ def test_public_page_in_the_customers_language(demo, sent_campaign):
     assert "Product quality" in text and "Bosch" in text and 'name="viewport"' in text
     page = Client().get(f"/s/{zh.token}/")
     assert "产品质量" in page.content.decode() and "深圳华强" in page.content.decode()
+    # the customer may switch language; a refused post keeps the chosen one
+    page = Client().post(f"/s/{zh.token}/?lang=en", {"comments": "x"})
+    assert page.status_code == 400 and "Product quality" in page.content.decode()
+    assert 'action="?lang=en"' in page.content.decode()
 
 
 def test_public_submission_once(demo, sent_campaign):
