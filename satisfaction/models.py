@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nhcs.accounts.choices import Position
 from nhcs.workflow.choices import Action
-from nhcs.workflow.flow import Check, FieldsFilled, Flow, Role, Transition
+from nhcs.workflow.flow import Check, FieldsFilled, Flow, Requirement, Role, Transition
 from nhcs.workflow.models import WorkflowRecord
 
 from .choices import (
@@ -54,6 +54,20 @@ def _campaign_has_sample(campaign) -> bool:
     return campaign.recipients.exists()
 
 
+class EmailAddressesKnown(Requirement):
+    """Every customer to be surveyed by e-mail link has an address; the message names those who don't."""
+
+    def problem(self, record, context):
+        missing = list(
+            record.recipients.filter(channel=Channel.EMAIL, customer__email="").values_list("customer__code", flat=True)
+        )
+        if missing:
+            return _("No e-mail address for %(customers)s: add one or choose another channel.") % {
+                "customers": "、".join(missing)
+            }
+        return None
+
+
 def _campaign_questionnaire_ok(campaign) -> bool:
     return campaign.aspects.filter(weight__gt=0).exists() and campaign.ticks.count() == 5
 
@@ -77,6 +91,7 @@ CAMPAIGN_FLOW = Flow(
             requires=(
                 FieldsFilled("title", "response_deadline"),
                 Check(_campaign_has_sample, _("Choose the sample of customers first.")),
+                EmailAddressesKnown(),
                 Check(_campaign_questionnaire_ok, _("The questionnaire needs at least one weighted aspect and five ticks.")),
                 Check(lambda c: c.response_deadline is None or c.response_deadline >= timezone.localdate(),
                       _("The answer deadline is in the past.")),

@@ -84,6 +84,18 @@ def test_send_needs_a_sample_and_a_deadline(demo):
     assert "sample" in text.lower() or "样本" in text
 
 
+def test_send_needs_an_address_for_each_email_link(demo, new_campaign):
+    campaign = new_campaign()
+    Customer.objects.filter(code="C001").update(email="")
+    with pytest.raises(Blocked) as info:
+        wf.transition_record(record=campaign, name="send", user=demo["sales"])
+    assert "C001" in " ".join(info.value.messages())
+    services.recipient_set_channel(recipient=campaign.recipients.get(customer__code="C001"), user=demo["sales"],
+                                   channel="phone")
+    assert wf.transition_record(record=Campaign.objects.get(pk=campaign.pk), name="send",
+                                user=demo["sales"]).state == CampaignState.SENT
+
+
 def test_online_answer_scores_bands_and_raises_improvements(demo, sent_campaign, answer_online):
     campaign = sent_campaign()
     r = campaign.recipients.get(customer__code="C002")
