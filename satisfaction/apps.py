@@ -14,9 +14,9 @@ class SatisfactionConfig(AppConfig):
             user.is_superuser or user.department_code in ("SALES", "GMO") or user.is_manager
         ):
             return []
-        from .views import _no_recent_warning
+        from .selectors import no_recent_survey_warning
 
-        warning = _no_recent_warning()
+        warning = no_recent_survey_warning()
         return [warning] if warning else []
 
     def seed_demo(self, stdout) -> None:

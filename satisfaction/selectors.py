@@ -66,6 +66,15 @@ def last_campaign_sent_within(days: int = 365) -> Campaign | None:
     return Campaign.objects.filter(state__in=SENT_STATES, sent_on__gte=since).order_by("-sent_on").first()
 
 
+def no_recent_survey_warning() -> str | None:
+    """4.7.1 asks for a survey at least once a year."""
+    from django.utils.translation import gettext as _
+
+    if last_campaign_sent_within(365) is None:
+        return _("No customer satisfaction survey has been sent in the last 12 months (NH-QP14 4.7.1: at least once a year).")
+    return None
+
+
 # --- statistics sheet (4.7.4) ---------------------------------------------------------------------
 
 

@@ -306,6 +306,7 @@ def follow_up_log(*, recipient: Recipient, user: User, kind: str, note: str = ""
     return FollowUp.objects.create(recipient=recipient, kind=kind, note=note, done_by=user)
 
 
+@transaction.atomic
 def reminders_send(*, campaign: Campaign, user: User) -> int:
     """A reminder e-mail to every non-respondent with an e-mail address; returns how many."""
     count = 0
@@ -431,6 +432,7 @@ def answer_enter(
 # --- improvement items ----------------------------------------------------------------------------
 
 
+@transaction.atomic
 def improvements_raise(*, response: Response, answers: list[Answer], user: User) -> list[ImprovementItem]:
     """One item for a total below 60 (Sales head) and one per aspect below 'satisfied' (its department)."""
     campaign = response.recipient.campaign

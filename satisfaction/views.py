@@ -51,12 +51,6 @@ def _error(request, error: WorkflowError) -> None:
         messages.error(request, text)
 
 
-def _no_recent_warning() -> str | None:
-    if selectors.last_campaign_sent_within(365) is None:
-        return _("No customer satisfaction survey has been sent in the last 12 months (NH-QP14 4.7.1: at least once a year).")
-    return None
-
-
 # --- campaigns ------------------------------------------------------------------------------------
 
 
@@ -69,7 +63,7 @@ def campaign_list(request):
     return render(request, "satisfaction/campaign_list.html", {
         "filter": filterset,
         "campaigns": campaigns,
-        "warning": _no_recent_warning(),
+        "warning": selectors.no_recent_survey_warning(),
         "can_create": services.is_sales(request.user),
         "trend": selectors.trend_by_year(),
     })
