@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 
+# "sheetfmt" (xlsx|pdf) is registered by nhcs.sheets.
 app_name = "satisfaction"
 urlpatterns = [
     path("surveys/", views.campaign_list, name="campaign_list"),
@@ -14,6 +15,11 @@ urlpatterns = [
     path("surveys/<int:pk>/statistics/", views.statistics, name="statistics"),
     path("surveys/<int:pk>/answers/<int:recipient_pk>/", views.response_detail, name="response_detail"),
     path("surveys/<int:pk>/answers/<int:recipient_pk>/enter/", views.answer_enter, name="answer_enter"),
+    path("surveys/<int:pk>/statistics.<sheetfmt:fmt>", views.statistics_export, name="statistics_export"),
+    path("surveys/<int:pk>/form.<sheetfmt:fmt>", views.form_export, name="form_export"),
+    path("surveys/<int:pk>/letters.pdf", views.letters_export, name="letters_export"),
+    path("surveys/<int:pk>/answers/<int:recipient_pk>/form.<sheetfmt:fmt>", views.response_export,
+         name="response_export"),
     path("surveys/improvements/", views.improvement_list, name="improvement_list"),
     path("surveys/improvements/<int:pk>/", views.ImprovementDetail.as_view(), name="improvement_detail"),
     path("surveys/improvements/<int:pk>/edit/", views.ImprovementEdit.as_view(), name="improvement_edit"),
