@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from nhcs.sheets.declarations import Column, RecordSheet, SignatureBox
+from nhcs.sheets.declarations import Column, ListSheet, RecordSheet, SignatureBox
 from nhcs.sheets.export import form_setting
 from nhcs.sheets.models import CompanySettings
 from nhcs.sheets.survey import survey_form_pdf
@@ -167,6 +167,40 @@ def survey_form_xlsx_bytes(*, campaign, recipient=None, response=None) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+# --- lists ----------------------------------------------------------------------------------------
+
+CAMPAIGN_LIST = ListSheet(
+    "survey_list",
+    [
+        Column("number", _("Number"), "number", width=14),
+        Column("title", _("Title"), "title", width=30),
+        Column("period", _("Period surveyed"), "period", width=12),
+        Column("state", _("State"), "state_label", width=14),
+        Column("sent_on", _("Sent on"), "sent_on", kind="date"),
+        Column("deadline", _("Answer by"), "response_deadline", kind="date"),
+        Column("surveyed", _("Customers surveyed"), "recipient_count", kind="number"),
+        Column("answers", _("Answers"), "response_count", kind="number"),
+    ],
+)
+
+IMPROVEMENT_LIST = ListSheet(
+    "survey_improvement_list",
+    [
+        Column("number", _("Number"), "number", width=16),
+        Column("survey", _("Survey"), "campaign.number", width=14),
+        Column("customer", _("Customer"), "response.recipient.customer.code", width=10),
+        Column("customer_name", _("Customer name"), "response.recipient.customer.display_name", width=28),
+        Column("trigger", _("Raised for"), "get_trigger_display", width=18),
+        Column("aspect", _("Aspect"), lambda i: str(i.aspect) if i.aspect_id else "", width=18),
+        Column("score", _("Score"), "score", kind="number", width=8),
+        Column("department", _("Responsible department"), "responsible_department.display_name", width=14),
+        Column("state", _("State"), "state_label", width=16),
+        Column("raised", _("Raised on"), "created_at", kind="date"),
+    ],
+    landscape=True,
+)
 
 
 # --- the statistics sheet -------------------------------------------------------------------------

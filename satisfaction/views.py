@@ -403,6 +403,27 @@ def _xlsx(data: bytes, filename: str):
 
 
 @login_required
+def campaign_list_export(request, fmt: str):
+    """The surveys as listed (with the list's filters), .xlsx or .pdf."""
+    from nhcs.sheets.export import export_list
+
+    if not _can_see_surveys(request.user):
+        raise PermissionDenied
+    return export_list(request=request, sheet=sheets.CAMPAIGN_LIST, queryset=selectors.campaign_list(), fmt=fmt,
+                       filename="顾客满意度调查一览表", filterset_class=CampaignFilter)
+
+
+@login_required
+def improvement_list_export(request, fmt: str):
+    from nhcs.sheets.export import export_list
+
+    if not _can_see_surveys(request.user):
+        raise PermissionDenied
+    return export_list(request=request, sheet=sheets.IMPROVEMENT_LIST, queryset=selectors.improvement_list(),
+                       fmt=fmt, filename="顾客满意度改进项目一览表", filterset_class=ImprovementFilter)
+
+
+@login_required
 def statistics_export(request, pk: int, fmt: str):
     """顾客满意度调查统计表 as .xlsx or .pdf, for whoever may see the survey."""
     from nhcs.sheets.export import export_record

@@ -101,3 +101,42 @@ def test_sheet_permissions(demo, client_for, sent_campaign, answer_online):
     for url in urls:
         assert client_for(outsider).get(url).status_code == 403, url
     assert client_for(demo["sales"]).get(f"/surveys/{campaign.pk}/statistics.doc").status_code == 404
+
+
+def _rows(response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    ws = load_workbook(BytesIO(content)).active
+    return list(ws.iter_rows(values_only=True))
+
+
+def test_list_exports_with_filters(demo, client_for, sent_campaign):
+    sent_campaign(title="current survey")
+    client = client_for(demo["qa"])
+    rows = _rows(client.get("/surveys/export.xlsx"))
+    numbers = [row[0] for row in rows if isinstance(row[0], str) and row[0].startswith("MY-")]
+    assert len(numbers) == 3  # the two demo surveys and this one
+    demo_row = next(row for row in rows if row[1] == DEMO_TITLE)
+    assert demo_row[6] == 4 and demo_row[7] == 4  # customers surveyed and answers, as numbers
+    assert hasattr(demo_row[4], "year")  # sent on, a date
+    filtered = _rows(client.get("/surveys/export.xlsx?state=sent"))
+    assert [row[1] for row in filtered if isinstance(row[0], str) and row[0].startswith("MY-")] == ["current survey"]
+    assert client.get("/surveys/export.xlsx?state=nonsense").status_code == 400
+    pdf = client.get("/surveys/export.pdf")
+    assert pdf.status_code == 200 and "顾客满意度调查一览表" in _text(pdf.content)
+    items = _rows(client.get("/surveys/improvements/export.xlsx"))
+    header = next(row for row in items if row[0] in ("Number", "编号"))
+    assert len(header) == 10
+    demo_items = [row for row in items if isinstance(row[0], str) and row[0].startswith("MYG-")]
+    # 2024: C002 two aspects at 不太满意; 2025: C002 four aspects and its total 56.3, C004 six aspects and 51.3
+    assert len(demo_items) == 2 + 5 + 7
+    assert all(isinstance(row[6], (int, float)) for row in demo_items)
+    assert client.get("/surveys/improvements/export.pdf?state=open").status_code == 200
+
+
+def test_list_export_permissions(demo, client_for):
+    from nhcs.accounts.models import User
+
+    outsider = User.objects.create_user("outsider2", password="x")
+    for url in ["/surveys/export.xlsx", "/surveys/improvements/export.pdf"]:
+        assert Client().get(url).status_code == 302
+        assert client_for(outsider).get(url).status_code == 403
