@@ -1,6 +1,6 @@
 """Letterhead titles of the two survey lists exported to Excel/PDF (edited in the admin like any sheet).
 
-They are registers kept under 4.7, not numbered forms of section 6: they print under the procedure's number.
+They are registers that go with the statistics sheet of 4.7.4, so they carry its document number.
 """
 
 from django.db import migrations
@@ -16,7 +16,7 @@ def seed(apps, schema_editor):
     for key, title_zh, title_en, order in LISTS:
         FormSetting.objects.get_or_create(
             key=key,
-            defaults={"title_zh": title_zh, "title_en": title_en, "document_number": "NH-QP14", "version": "A",
+            defaults={"title_zh": title_zh, "title_en": title_en, "document_number": "NH-QP14-06", "version": "A",
                       "procedure": "NH-QP14", "sort_order": order},
         )
 
