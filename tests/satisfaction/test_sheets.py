@@ -4,11 +4,9 @@ import shutil
 import subprocess
 from io import BytesIO
 
-import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from nhcs.workflow import services as wf
 from satisfaction.demo import DEMO_TITLE
 from satisfaction.models import Campaign
 from tests.sheets.conftest import embedded_fonts, pdf_text, write_artifact

@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from nhcs.workflow import services as wf
 from satisfaction import selectors
 from satisfaction.choices import Band
 from satisfaction.demo import DEMO_TITLE, EARLIER_TITLE
