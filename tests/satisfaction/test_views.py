@@ -65,7 +65,7 @@ def test_public_wrong_and_expired_links(demo, sent_campaign):
     r = campaign.recipients.get(customer__code="C002")
     Recipient.objects.filter(pk=r.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     page = Client().post(f"/s/{r.token}/", _post_ticks(campaign, 0))
-    assert page.status_code == 410 and b'data-kind="expired"' in page.content
+    assert page.status_code == 410 and b'data-kind="expired"' in page.content and b"has expired" in page.content
     assert not Response.objects.filter(recipient=r).exists()
 
 
