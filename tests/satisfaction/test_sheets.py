@@ -16,7 +16,7 @@ def _text(data):
     return "".join(pdf_text(data).split())
 
 
-def test_statistics_sheet_pdf_and_xlsx(demo, client_for):
+def test_statistics_sheet_pdf_and_xlsx(survey_demo, demo, client_for):
     campaign = Campaign.objects.get(title=DEMO_TITLE)
     client = client_for(demo["qa"])
     pdf = client.get(f"/surveys/{campaign.pk}/statistics.pdf")
@@ -107,7 +107,7 @@ def _rows(response):
     return list(ws.iter_rows(values_only=True))
 
 
-def test_list_exports_with_filters(demo, client_for, sent_campaign):
+def test_list_exports_with_filters(survey_demo, demo, client_for, sent_campaign):
     sent_campaign(title="current survey")
     client = client_for(demo["qa"])
     rows = _rows(client.get("/surveys/export.xlsx"))

@@ -218,7 +218,7 @@ def test_list_pages_constant_queries(demo, client_for, sent_campaign, answer_onl
     assert _queries(client, url) == small
 
 
-def test_campaign_pages_constant_queries(demo, client_for, sent_campaign, answer_online):
+def test_campaign_pages_constant_queries(survey_demo, demo, client_for, sent_campaign, answer_online):
     client = client_for(demo["sales"])
     campaign = sent_campaign(customers=Customer.objects.filter(code__in=["C001", "C002"]))
     answer_online(campaign.recipients.first(), 3)
