@@ -41,7 +41,7 @@ migrate: setup
 
 # Refresh both catalogues after changing UI strings (needs gettext).
 messages: setup-test
-	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=static --ignore=staticfiles
 	$(PY) scripts/fill_en_catalogue.py
 	$(PY) manage.py compilemessages --ignore=.venv
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", core_views.favicon),
     path("", include("nhcs.workflow.urls")),
     path("sheets/", include("nhcs.sheets.urls")),
     path("orders/", include("orders.urls")),

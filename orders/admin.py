@@ -1,7 +1,17 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Customer
+from .models import Customer, CustomerCertificate, CustomerContact, Order, OrderLine
+
+
+class ContactInline(admin.TabularInline):
+    model = CustomerContact
+    extra = 0
+
+
+class CertificateInline(admin.TabularInline):
+    model = CustomerCertificate
+    extra = 0
 
 
 @admin.register(Customer)
@@ -9,3 +19,38 @@ class CustomerAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name_zh", "name_en", "preferred_channel", "is_key_account", "is_active"]
     list_filter = ["is_key_account", "preferred_channel", "is_active"]
     search_fields = ["code", "name_zh", "name_en"]
+    inlines = [ContactInline, CertificateInline]
+
+
+class LineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(SimpleHistoryAdmin):
+    """Read-only: orders change through the order pages, where the flow and change marks apply."""
+
+    list_display = ["number", "customer", "po_number", "po_date", "state", "committed_date"]
+    list_filter = ["state"]
+    list_select_related = ["customer"]
+    search_fields = ["number", "po_number", "customer__code"]
+    inlines = [LineInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+

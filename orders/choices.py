@@ -12,3 +12,53 @@ class Channel(models.TextChoices):
 class CustomerLanguage(models.TextChoices):
     ZH = "zh-hans", _("Chinese")
     EN = "en", _("English")
+
+
+class OrderState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In technical review")
+    REVIEWED = "reviewed", _("Reviewed")
+    RETURNED = "returned", _("Returned to sales")
+    DATE_REPLIED = "date_replied", _("Delivery date replied")
+    DATE_CONFIRMED = "date_confirmed", _("Delivery date confirmed")
+    RELEASED = "released", _("Released to production")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RequirementStatus(models.TextChoices):
+    IDENTIFIED = "identified", _("Identified")
+    NOT_APPLICABLE = "na", _("Not applicable")
+    CLARIFY = "clarify", _("Needs clarification")
+
+
+class RequirementItem(models.TextChoices):
+    """The requirements sales identifies before confirming an order (NH-QP14 4.1.1)."""
+
+    COST = "cost", _("Cost")
+    MATERIALS = "materials", _("Materials")
+    METHODS = "methods", _("Methods of making (作法)")
+    SPECIAL = "special", _("Special requirements")
+    SERVICES = "services", _("Product-related services (inspection date, delivery date)")
+    STATUTORY = "statutory", _("Statutory and regulatory requirements")
+
+
+class MaterialSource(models.TextChoices):
+    MAKE = "make", _("Make")
+    BUY = "buy", _("Buy")
+    OUTSOURCE = "outsource", _("Outsource")
+
+
+class Currency(models.TextChoices):
+    CNY = "CNY", "CNY"
+    USD = "USD", "USD"
+    EUR = "EUR", "EUR"
+    HKD = "HKD", "HKD"
+
+
+class ReviewStep(models.TextChoices):
+    BOM = "bom", _("Engineering & Process: BOM review")
+    LEAD_TIMES = "lead_times", _("Purchasing: material lead times")
+    RD = "rd", _("R&D opinion")
+    QA = "qa", _("Quality opinion")
+    MFG = "mfg", _("Manufacturing opinion")

@@ -1,4 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "orders"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.order_list, name="order_list"),
+    path("new/", views.order_create, name="order_create"),
+    path("<int:pk>/", views.OrderDetail.as_view(), name="order_detail"),
+    path("<int:pk>/edit/", views.OrderEdit.as_view(), name="order_edit"),
+    path("<int:pk>/lines/", views.order_lines_edit, name="order_lines"),
+    path("<int:pk>/bom/", views.order_bom_edit, name="order_bom"),
+    path("<int:pk>/lead-times/", views.order_lead_times, name="order_lead_times"),
+    path("<int:pk>/clarifications/", views.clarification_add, name="clarification_add"),
+    path("<int:pk>/clarifications/<int:cpk>/answer/", views.clarification_answer, name="clarification_answer"),
+    path("<int:pk>/reply-date/", views.order_reply_date, name="order_reply_date"),
+    path("<int:pk>/certified-data-letter.pdf", views.discrepancy_letter, name="discrepancy_letter"),
+    path("<int:pk>/certified-data-report-sent/", views.discrepancy_sent, name="discrepancy_sent"),
+    path("sheets/<slug:sheet>.<str:fmt>", views.order_sheet, name="order_sheet"),
+    path("customers/", views.customer_list, name="customer_list"),
+    path("customers/new/", views.customer_edit, name="customer_create"),
+    path("customers/import/", views.customer_import, name="customer_import"),
+    path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),
+]

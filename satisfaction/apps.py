@@ -7,3 +7,19 @@ class SatisfactionConfig(AppConfig):
 
     name = "satisfaction"
     verbose_name = _("Customer satisfaction")
+
+    def home_warnings(self, user) -> list[str]:
+        """4.7.1 asks for a survey at least once a year: warn Sales and management when none went out."""
+        if not user.is_authenticated or not (
+            user.is_superuser or user.department_code in ("SALES", "GMO") or user.is_manager
+        ):
+            return []
+        from .selectors import no_recent_survey_warning
+
+        warning = no_recent_survey_warning()
+        return [warning] if warning else []
+
+    def seed_demo(self, stdout) -> None:
+        from .demo import seed
+
+        seed(stdout=stdout)

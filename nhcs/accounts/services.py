@@ -1,7 +1,8 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import translation
 
-from .choices import POSITION_GROUPS
+from .choices import AUDITORS_GROUP, DEPARTMENTS_ZH, POSITION_GROUPS, DepartmentCode
 from .models import Department, User
 
 
@@ -55,3 +56,16 @@ def user_create(
     user.save()
     user_sync_groups(user=user)
     return user
+
+
+@transaction.atomic
+def reference_data_ensure() -> None:
+    """Departments and their groups exist (the data migration made them; this restores missing ones)."""
+    for code in DepartmentCode:
+        zh = DEPARTMENTS_ZH[code.value]
+        with translation.override("en"):
+            en = str(code.label)
+        group, _ = Group.objects.get_or_create(name=f"{en} {zh}")
+        Department.objects.get_or_create(code=code.value, defaults={"name_zh": zh, "name_en": en, "group": group})
+    for name in [*POSITION_GROUPS.values(), AUDITORS_GROUP]:
+        Group.objects.get_or_create(name=name)

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from nhcs.workflow.selectors import tasks_for_user
 
@@ -38,3 +39,8 @@ def error_404(request, exception=None):
 
 def error_500(request):
     return render(request, "500.html", status=500)
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever the page says; resolved per request (hashed name in production).
+    return redirect(static("favicon.svg"), permanent=True)

@@ -15,7 +15,7 @@ class TransitionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     attachment = forms.FileField(label=_("Attach a document"), required=False)
     attachment_kind = forms.ChoiceField(
-        label=_("Kind of document"), choices=AttachmentKind.choices, required=False
+        label=_("Kind of document"), choices=AttachmentKind.choices, required=False, initial=AttachmentKind.OTHER
     )
 
 

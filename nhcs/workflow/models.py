@@ -206,6 +206,7 @@ class Task(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=TaskKind.choices)
     state = models.CharField(_("state"), max_length=40, blank=True)
     step = models.CharField(_("review step"), max_length=60, blank=True)
+    transitions = models.CharField(_("actions"), max_length=300, blank=True)
     department = models.ForeignKey(
         "accounts.Department", verbose_name=_("department"), on_delete=models.PROTECT, null=True, blank=True
     )
@@ -265,9 +266,17 @@ class Task(models.Model):
 
     @property
     def label(self) -> str:
+        """What the person is to do: the step, or the actions open to them in this state."""
+        flow = self.flow
         if self.kind == TaskKind.STEP:
-            return str(self.flow.step_label(self.step))
-        return self.flow.state_label(self.state)
+            return str(flow.step_label(self.step))
+        labels = []
+        for name in filter(None, self.transitions.split(",")):
+            try:
+                labels.append(str(flow.transition(name).label))
+            except KeyError:
+                continue
+        return " / ".join(labels) or flow.state_label(self.state)
 
     @property
     def flow_label(self) -> str:

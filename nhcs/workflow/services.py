@@ -27,7 +27,7 @@ from nhcs.accounts.models import Department, User
 
 from .choices import Action, TaskKind, TaskStatus
 from .exceptions import Blocked, NotAllowed, StaleRecord, WorkflowError
-from .flow import Role, Transition, TransitionContext
+from .flow import HasAttachment, Role, Transition, TransitionContext
 from .models import Attachment, Delegation, SignOff, Task, WorkflowRecord
 from .numbering import next_number
 
@@ -88,6 +88,15 @@ class TransitionOption:
     @property
     def name(self) -> str:
         return self.transition.name
+
+    @property
+    def wanted_attachment_kind(self) -> str | None:
+        kinds = [r.kind for r in self.transition.requires if isinstance(r, HasAttachment)]
+        return kinds[0] if kinds else None
+
+    @property
+    def wants_attachment(self) -> bool:
+        return self.wanted_attachment_kind is not None
 
 
 def transition_options(*, record: WorkflowRecord, user: User) -> list[TransitionOption]:
@@ -369,21 +378,24 @@ def tasks_refresh(*, record: WorkflowRecord) -> list[Task]:
         .values_list("department__code", "position", "assignee_id", "excludes_creator_and_editor")
     )
     departments = _departments_by_code()
-    wanted: dict[tuple, None] = {}
+    wanted: dict[tuple, list[str]] = {}
     for t in record.flow.transitions_from(record.state):
         if not can_proceed(getattr(record, t.name)):
             continue
         for role in t.who:
             for dept, position, user_id in role.resolve(record):
-                wanted[(dept, position or "", user_id, t.enforces_separation)] = None
+                names = wanted.setdefault((dept, position or "", user_id, t.enforces_separation), [])
+                if t.name not in names:
+                    names.append(t.name)
     # A role that may take both a judging and a non-judging transition keeps one, unrestricted, task.
     for key in list(wanted):
-        if key[3] and (key[0], key[1], key[2], False) in wanted:
-            del wanted[key]
+        twin = (key[0], key[1], key[2], False)
+        if key[3] and twin in wanted:
+            wanted[twin].extend(n for n in wanted.pop(key) if n not in wanted[twin])
     created = []
     common = _task_fields(record)
     due_at = _due(record.flow.due_days_for(record.state))
-    for dept, position, user_id, sod in wanted:
+    for (dept, position, user_id, sod), names in wanted.items():
         if (dept, position, user_id, sod) in existing:
             continue
         created.append(
@@ -391,6 +403,7 @@ def tasks_refresh(*, record: WorkflowRecord) -> list[Task]:
                 **common,
                 kind=TaskKind.STATE,
                 state=record.state,
+                transitions=",".join(names),
                 department=departments.get(dept) if dept else None,
                 position=position,
                 assignee_id=user_id,

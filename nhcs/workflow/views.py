@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .choices import TaskKind, TaskStatus
-from .exceptions import WorkflowError
+from .exceptions import NotAllowed, StaleRecord, WorkflowError
 from .forms import AttachmentForm, DelegationForm, StepForm, TransitionForm
 from .models import Attachment, Delegation, Task, WorkflowRecord
 
@@ -36,9 +36,10 @@ def workflow_context(request, record: WorkflowRecord, *, bound: dict | None = No
     for option in options:
         form = bound.get(("transition", option.name))
         if form is None:
-            form = TransitionForm(
-                initial={"version": record.version, "transition": option.name}, prefix=f"t-{option.name}"
-            )
+            initial = {"version": record.version, "transition": option.name}
+            if option.wants_attachment:
+                initial["attachment_kind"] = option.wanted_attachment_kind
+            form = TransitionForm(initial=initial, prefix=f"t-{option.name}")
         forms_by_name[option.name] = form
     my_steps = []
     for task in selectors.steps_for(record=record):
@@ -103,7 +104,13 @@ class RecordDetailView(LoginRequiredMixin, View):
         for text in error.messages():
             messages.error(self.request, text)
         record.refresh_from_db()
-        return self.render_page(record, bound=bound, status=409 if isinstance(error, services.StaleRecord) else 400)
+        if isinstance(error, NotAllowed):
+            status = 403
+        elif isinstance(error, StaleRecord):
+            status = 409
+        else:
+            status = 400
+        return self.render_page(record, bound=bound, status=status)
 
     def _transition(self, record):
         name = self.request.POST.get("transition_name", "")
@@ -224,7 +231,8 @@ class RecordEditView(LoginRequiredMixin, View):
         except WorkflowError as error:
             for text in error.messages():
                 messages.error(request, text)
-            return render(request, self.template_name, self.context(record, form, reason, version), status=409)
+            status = 403 if isinstance(error, NotAllowed) else 409 if isinstance(error, StaleRecord) else 400
+            return render(request, self.template_name, self.context(record, form, reason, version), status=status)
         messages.success(request, _("Saved."))
         return HttpResponseRedirect(record.get_absolute_url())
 

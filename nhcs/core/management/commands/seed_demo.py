@@ -4,7 +4,7 @@ from django.db import transaction
 
 from nhcs.accounts.choices import Position
 from nhcs.accounts.models import User
-from nhcs.accounts.services import user_create, user_sync_groups
+from nhcs.accounts.services import reference_data_ensure, user_create, user_sync_groups
 from orders.models import Customer
 
 PASSWORD = "demo1234"
@@ -52,6 +52,7 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: refusing to create demo users with a known password. Use --force.")
+        reference_data_ensure()
         created = 0
         for username, dept, position, name in DEMO_USERS:
             user = User.objects.filter(username=username).first()

@@ -1,0 +1,88 @@
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import OrderState
+from .models import Customer, Order, OrderLine
+
+
+class OrderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("PO or order number"), method="search")
+    customer = django_filters.ModelChoiceFilter(label=_("Customer"), queryset=Customer.objects.all())
+    state = django_filters.ChoiceFilter(label=_("State"), choices=OrderState.choices)
+    po_date = django_filters.DateFromToRangeFilter(
+        label=_("PO date (from – to)"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
+    )
+    requested = django_filters.DateFromToRangeFilter(
+        label=_("Requested delivery (from – to)"), method="requested_between",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue review"), field_name="is_overdue", method="only_true", widget=forms.CheckboxInput
+    )
+    awaiting_customer = django_filters.BooleanFilter(
+        label=_("Awaiting customer confirmation"), method="only_true", widget=forms.CheckboxInput
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("number", "number"),
+            ("po_date", "po_date"),
+            ("customer__code", "customer"),
+            ("state", "state"),
+            ("first_requested", "requested"),
+            ("committed_date", "committed"),
+        ),
+        field_labels={
+            "number": _("Order number"),
+            "po_date": _("PO date"),
+            "customer__code": _("Customer"),
+            "state": _("State"),
+            "first_requested": _("Requested delivery"),
+            "committed_date": _("Committed date"),
+        },
+    )
+
+    class Meta:
+        model = Order
+        fields = ["q", "customer", "state", "po_date"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(number__icontains=value) | Q(po_number__icontains=value))
+
+    def requested_between(self, queryset, name, value):
+        # The order matches when any of its lines is requested in the range.
+        lines = OrderLine.objects.filter(order=OuterRef("pk"))
+        if value.start:
+            lines = lines.filter(requested_date__gte=value.start)
+        if value.stop:
+            lines = lines.filter(requested_date__lte=value.stop)
+        return queryset.filter(Exists(lines)) if (value.start or value.stop) else queryset
+
+    def only_true(self, queryset, name, value):
+        if value:
+            return queryset.filter(**{name: True})
+        return queryset
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Code or name"), method="search")
+    is_key_account = django_filters.BooleanFilter(label=_("Key accounts only"), method="only_true", widget=forms.CheckboxInput)
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = Customer
+        fields = ["q", "is_key_account", "is_active"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(code__icontains=value) | Q(name_zh__icontains=value) | Q(name_en__icontains=value))
+
+    def only_true(self, queryset, name, value):
+        return queryset.filter(**{name: True}) if value else queryset

@@ -1,0 +1,208 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Channel, RequirementItem
+from .models import BomLine, Clarification, Customer, CustomerCertificate, CustomerContact, Order, OrderLine
+
+DATE = {"type": "date"}
+
+
+def date_input():
+    # ISO format whatever the language: a browser date input shows nothing for any other format.
+    return forms.DateInput(format="%Y-%m-%d", attrs=DATE)
+
+
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "code", "name_zh", "name_en", "address", "contact_name", "phone", "fax", "email",
+            "preferred_channel", "language", "is_key_account", "is_active",
+        ]
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = CustomerContact
+        fields = ["name", "role", "phone", "fax", "email"]
+
+
+class CertificateForm(forms.ModelForm):
+    class Meta:
+        model = CustomerCertificate
+        fields = ["certificate", "number", "standard", "scope", "expires_on"]
+        widgets = {"expires_on": date_input()}
+
+
+class CustomerImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel workbook (.xlsx)"))
+
+
+REQUIREMENT_FORM_FIELDS = []
+for _item in RequirementItem:
+    REQUIREMENT_FORM_FIELDS += [f"req_{_item.value}", f"req_{_item.value}_note"]
+
+
+class OrderForm(forms.ModelForm):
+    """The order header and the requirement identification of 4.1.1."""
+
+    class Meta:
+        model = Order
+        fields = [
+            "customer", "po_number", "po_date", *REQUIREMENT_FORM_FIELDS,
+            "certified_data_discrepancy", "discrepancy_description", "remarks",
+        ]
+        widgets = {
+            "po_date": date_input(),
+            "discrepancy_description": forms.Textarea(attrs={"rows": 2}),
+            "remarks": forms.Textarea(attrs={"rows": 2}),
+            **{f"req_{i.value}": forms.RadioSelect for i in RequirementItem},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.filter(is_active=True)
+        for item in RequirementItem:
+            field = self.fields[f"req_{item.value}"]
+            field.choices = [c for c in field.choices if c[0]]
+            field.required = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("certified_data_discrepancy") and not (data.get("discrepancy_description") or "").strip():
+            self.add_error("discrepancy_description", _("Describe how the order departs from the certified data."))
+        return data
+
+
+class OrderLineForm(forms.ModelForm):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = OrderLine
+        fields = ["part_number", "description", "quantity", "unit", "unit_price", "currency", "requested_date"]
+        widgets = {"requested_date": date_input()}
+
+    def __init__(self, *args, show_prices=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_prices:
+            del self.fields["unit_price"]
+
+
+def _compact(form) -> None:
+    """Row forms are drawn as table cells, without crispy: give the inputs Bootstrap's small style."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput) or isinstance(widget, forms.HiddenInput):
+            continue
+        css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+        widget.attrs["class"] = css
+
+
+class BaseRowFormSet(forms.BaseFormSet):
+    def __init__(self, *args, show_prices=True, **kwargs):
+        self.show_prices = show_prices
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if self.form is OrderLineForm:
+            kwargs["show_prices"] = self.show_prices
+        return kwargs
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        _compact(form)
+
+    def rows(self) -> list[dict]:
+        """The filled rows as service input: fields, the line id, and whether to delete it."""
+        result = []
+        for form in self.forms:
+            if not form.has_changed() and not form.cleaned_data.get("id"):
+                continue
+            data = dict(form.cleaned_data)
+            delete = data.pop("DELETE", False)
+            pk = data.pop("id", None)
+            if not pk and delete:
+                continue
+            result.append({**data, "id": pk, "delete": delete})
+        return result
+
+
+OrderLineFormSet = forms.formset_factory(OrderLineForm, formset=BaseRowFormSet, extra=3, can_delete=True)
+
+
+def line_initial(lines, show_prices=True) -> list[dict]:
+    fields = ["part_number", "description", "quantity", "unit", "unit_price", "currency", "requested_date"]
+    if not show_prices:
+        fields.remove("unit_price")
+    return [{"id": line.pk, **{f: getattr(line, f) for f in fields}} for line in lines]
+
+
+class BomLineForm(forms.ModelForm):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = BomLine
+        fields = ["part_number", "description", "quantity_per_unit", "source"]
+
+
+BomLineFormSet = forms.formset_factory(BomLineForm, formset=BaseRowFormSet, extra=3, can_delete=True)
+
+
+def bom_initial(lines) -> list[dict]:
+    return [
+        {"id": b.pk, "part_number": b.part_number, "description": b.description,
+         "quantity_per_unit": b.quantity_per_unit, "source": b.source}
+        for b in lines
+    ]
+
+
+class LeadTimeForm(forms.Form):
+    line = forms.IntegerField(widget=forms.HiddenInput)
+    lead_time_days = forms.IntegerField(label=_("lead time (days)"), min_value=0, max_value=3650, required=False)
+    lead_time_note = forms.CharField(label=_("supplier / lead-time note"), max_length=200, required=False)
+
+
+class BaseLeadTimeFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        _compact(form)
+
+
+LeadTimeFormSet = forms.formset_factory(LeadTimeForm, formset=BaseLeadTimeFormSet, extra=0)
+
+
+class ClarificationForm(forms.ModelForm):
+    class Meta:
+        model = Clarification
+        fields = ["topic", "question", "channel", "sent_on"]
+        widgets = {"sent_on": date_input(), "question": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sent_on"].initial = timezone.localdate
+
+
+class ClarificationAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("customer's answer"), widget=forms.Textarea(attrs={"rows": 2}))
+    answered_on = forms.DateField(label=_("answered on"), widget=date_input(), initial=timezone.localdate)
+    confirmation = forms.FileField(label=_("written confirmation (fax, letter, e-mail)"), required=False)
+
+
+class ReplyDateForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    committed_date = forms.DateField(label=_("committed delivery date"), widget=date_input())
+    justification = forms.CharField(
+        label=_("justification (needed when earlier than the lead times allow)"),
+        required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    comment = forms.CharField(label=_("Comment"), required=False)
+
+
+class DiscrepancySentForm(forms.Form):
+    sent_on = forms.DateField(label=_("sent on"), widget=date_input(), initial=timezone.localdate)
+    channel = forms.ChoiceField(
+        label=_("sent by"), choices=[c for c in Channel.choices if c[0] != Channel.PHONE]
+    )
+

@@ -1,0 +1,147 @@
+"""Reads of the orders area, with what each page needs joined in."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from nhcs.workflow.choices import TaskKind, TaskStatus
+from nhcs.workflow.models import SignOff, Task
+
+from .choices import OrderState
+from .models import BomLine, Clarification, Customer, Order, OrderLine
+
+
+def customers_list_qs() -> QuerySet[Customer]:
+    return Customer.objects.annotate(order_count=Count("orders", distinct=True)).order_by("code")
+
+
+def customer_detail(pk: int) -> Customer:
+    return Customer.objects.prefetch_related("contacts", "certificates").get(pk=pk)
+
+
+def _overdue_tasks():
+    return Task.objects.filter(
+        content_type=ContentType.objects.get_for_model(Order),
+        object_id=OuterRef("pk"),
+        status=TaskStatus.OPEN,
+        due_at__lt=timezone.now(),
+    )
+
+
+def _unconfirmed_clarifications():
+    return Clarification.objects.filter(order=OuterRef("pk")).filter(Q(answer="") | Q(confirmation=None))
+
+
+def orders_list_qs() -> QuerySet[Order]:
+    """Orders with what the list shows, computed in the database: one query whatever the row count."""
+    lines = OrderLine.objects.filter(order=OuterRef("pk")).order_by()
+    first_requested = lines.values("order").annotate(m=Min("requested_date")).values("m")
+    line_count = lines.values("order").annotate(c=Count("pk")).values("c")
+    return Order.objects.select_related("customer", "created_by").annotate(
+        first_requested=Subquery(first_requested[:1]),
+        line_count=Coalesce(Subquery(line_count[:1], output_field=IntegerField()), Value(0)),
+        is_overdue=Exists(_overdue_tasks()),
+        awaiting_customer=Exists(_unconfirmed_clarifications()) | Q(state=OrderState.DATE_REPLIED),
+    )
+
+
+def order_for_page(pk: int) -> QuerySet[Order]:
+    return Order.objects.select_related("customer", "created_by", "changed_by")
+
+
+def order_lines(order: Order) -> list[OrderLine]:
+    return list(order.lines.all())
+
+
+def order_bom(order: Order) -> list[BomLine]:
+    return list(order.bom_lines.all())
+
+
+def order_clarifications(order: Order) -> list[Clarification]:
+    return list(order.clarifications.select_related("confirmation", "created_by"))
+
+
+def line_change_marks(order: Order) -> list:
+    """Changes to lines after the order was first submitted, each with who, when and why."""
+    submitted = (
+        SignOff.objects.for_record(order).filter(transition="submit").order_by("signed_at").values_list("signed_at", flat=True).first()
+    )
+    if submitted is None:
+        return []
+    entries = list(
+        OrderLine.history.filter(order_id=order.pk, history_date__gt=submitted)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    marks = []
+    for entry in entries:
+        previous = entry.prev_record
+        changes = []
+        if entry.history_type == "~" and previous is not None:
+            for change in entry.diff_against(previous).changes:
+                label = OrderLine._meta.get_field(change.field).verbose_name
+                changes.append((change.field, label, change.old, change.new))
+        marks.append({"entry": entry, "changes": changes})
+    marks.reverse()
+    return marks
+
+
+def review_rows(orders: list[Order]) -> dict[int, dict]:
+    """Review opinions and sign-offs of many orders in two queries (for the review detail sheet)."""
+    ct = ContentType.objects.get_for_model(Order)
+    ids = [o.pk for o in orders]
+    opinions: dict[int, list[Task]] = defaultdict(list)
+    for task in (
+        Task.objects.filter(content_type=ct, object_id__in=ids, kind=TaskKind.STEP, status=TaskStatus.DONE)
+        .select_related("completed_by")
+        .order_by("completed_at")
+    ):
+        opinions[task.object_id].append(task)
+    signoffs: dict[int, list[SignOff]] = defaultdict(list)
+    for signoff in SignOff.objects.filter(content_type=ct, object_id__in=ids, step="").select_related("user").order_by("signed_at"):
+        signoffs[signoff.object_id].append(signoff)
+    return {pk: {"opinions": opinions[pk], "signoffs": signoffs[pk]} for pk in ids}
+
+
+def home_warnings(user) -> list[str]:
+    """What sales should chase: unanswered clarifications and certified data about to expire."""
+    from datetime import timedelta
+
+    from django.utils.translation import ngettext
+
+    if not user.is_authenticated or user.department_code != "SALES":
+        return []
+    warnings = []
+    waiting = (
+        Order.objects.exclude(state__in=Order.flow.final_states)
+        .filter(Exists(_unconfirmed_clarifications()))
+        .count()
+    )
+    if waiting:
+        warnings.append(
+            ngettext(
+                "%(n)s order waits for the customer's written confirmation of a clarification.",
+                "%(n)s orders wait for the customer's written confirmation of a clarification.",
+                waiting,
+            )
+            % {"n": waiting}
+        )
+    today = timezone.localdate()
+    expiring = Customer.objects.filter(
+        is_active=True, certificates__expires_on__gte=today, certificates__expires_on__lte=today + timedelta(days=60)
+    ).distinct().count()
+    if expiring:
+        warnings.append(
+            ngettext(
+                "%(n)s customer has certified data expiring within 60 days.",
+                "%(n)s customers have certified data expiring within 60 days.",
+                expiring,
+            )
+            % {"n": expiring}
+        )
+    return warnings

@@ -1,0 +1,503 @@
+"""Every write of the orders area: customers, the Excel import, orders, lines, BOM, lead times,
+clarifications, the committed date and the certified-data report. Transitions go through the engine."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from nhcs.accounts.models import User
+from nhcs.workflow import services as wf
+from nhcs.workflow.choices import AttachmentKind
+from nhcs.workflow.exceptions import Blocked, NotAllowed
+
+from .choices import Channel, CustomerLanguage, MaterialSource, OrderState
+from .models import BomLine, Clarification, Customer, CustomerCertificate, CustomerContact, Order, OrderLine
+
+# --- who may do what ---------------------------------------------------------------------------------
+
+
+def can_manage_customers(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.department_code == "SALES")
+
+
+def can_see_prices(user: User) -> bool:
+    return user.is_authenticated and user.has_perm("orders.view_prices")
+
+
+def can_create_orders(user: User) -> bool:
+    return user.is_authenticated and user.department_code == "SALES"
+
+
+def can_edit_bom(user: User, order: Order) -> bool:
+    return order.state == OrderState.IN_REVIEW and user.department_code == "ENG"
+
+
+def can_edit_lead_times(user: User, order: Order) -> bool:
+    return order.state == OrderState.IN_REVIEW and user.department_code == "PUR"
+
+
+def can_handle_clarifications(user: User, order: Order) -> bool:
+    return not order.is_final and user.department_code == "SALES"
+
+
+def can_reply_date(user: User, order: Order) -> bool:
+    return order.state == OrderState.REVIEWED and user.department_code == "PLAN"
+
+
+def can_report_discrepancy(user: User, order: Order) -> bool:
+    return order.certified_data_discrepancy and not order.is_final and user.department_code == "SALES"
+
+
+def _touch(order: Order, user: User, expected_version: int | None = None) -> Order:
+    """Lock the order and bump its version, so a form showing older data is refused, not applied."""
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise wf.StaleRecord()
+    Order.objects.filter(pk=locked.pk).update(version=F("version") + 1, changed_at=timezone.now())
+    # A fresh instance, not refresh_from_db(): the protected state field refuses being set on a loaded one.
+    return Order.objects.get(pk=locked.pk)
+
+
+# --- customers -----------------------------------------------------------------------------------------
+
+CUSTOMER_FIELDS = [
+    "code", "name_zh", "name_en", "address", "email", "fax", "phone", "contact_name",
+    "preferred_channel", "language", "is_key_account", "is_active",
+]
+
+
+def _full_clean(obj, **kwargs) -> None:
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as error:
+        raise Blocked(problems=[f"{k}: {'; '.join(v)}" if k != "__all__" else "; ".join(v)
+                                for k, v in error.message_dict.items()]) from None
+
+
+@transaction.atomic
+def customer_save(*, user: User, data: dict[str, Any], customer: Customer | None = None) -> Customer:
+    if not can_manage_customers(user):
+        raise NotAllowed()
+    customer = customer or Customer()
+    for name, value in data.items():
+        setattr(customer, name, value)
+    _full_clean(customer)
+    customer._history_user = user
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def contact_add(*, user: User, customer: Customer, data: dict[str, Any]) -> CustomerContact:
+    if not can_manage_customers(user):
+        raise NotAllowed()
+    contact = CustomerContact(customer=customer, **data)
+    _full_clean(contact)
+    contact._history_user = user
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, user: User, contact: CustomerContact) -> None:
+    if not can_manage_customers(user):
+        raise NotAllowed()
+    contact._history_user = user
+    contact.delete()
+
+
+@transaction.atomic
+def certificate_add(*, user: User, customer: Customer, data: dict[str, Any]) -> CustomerCertificate:
+    if not can_manage_customers(user):
+        raise NotAllowed()
+    cert = CustomerCertificate(customer=customer, **data)
+    _full_clean(cert)
+    cert._history_user = user
+    cert.save()
+    return cert
+
+
+@transaction.atomic
+def certificate_delete(*, user: User, certificate: CustomerCertificate) -> None:
+    if not can_manage_customers(user):
+        raise NotAllowed()
+    certificate._history_user = user
+    certificate.delete()
+
+
+# --- customer import from Excel ---------------------------------------------------------------------
+
+# Column headings accepted in the first row (English field name, or the Chinese heading of the template).
+IMPORT_COLUMNS = {
+    "code": ["code", "客户代码", "customer code"],
+    "name_zh": ["name_zh", "中文名称", "name (chinese)"],
+    "name_en": ["name_en", "英文名称", "name (english)"],
+    "address": ["address", "地址"],
+    "contact_name": ["contact_name", "联系人", "contact"],
+    "phone": ["phone", "电话"],
+    "fax": ["fax", "传真"],
+    "email": ["email", "e-mail", "邮箱", "电子邮件"],
+    "preferred_channel": ["preferred_channel", "首选方式", "channel"],
+    "language": ["language", "语言"],
+    "is_key_account": ["is_key_account", "重点客户", "key account"],
+}
+IMPORT_MAX_ROWS = 5000
+YES = {"1", "y", "yes", "true", "是", "x", "√"}
+
+
+@dataclass
+class ImportRow:
+    row: int
+    code: str
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    created: list[Customer] = field(default_factory=list)
+    rows: list[ImportRow] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def refused(self) -> list[ImportRow]:
+        return [r for r in self.rows if r.problems]
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and not self.refused
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _choice(value: str, choices) -> str | None:
+    """The code of a choice given by its code or its label, in Chinese or English, whatever the page's language."""
+    from django.utils import translation
+
+    lowered = value.lower()
+    for code, label in choices.choices:
+        names = {code.lower(), str(label).lower()}
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                names.add(str(label).lower())
+        if lowered in names:
+            return code
+    return None
+
+
+def customer_import(*, user: User, upload: UploadedFile) -> ImportResult:
+    """Import customers from the first sheet of an .xlsx file. All or nothing: when any row is refused,
+    nothing is written and the result says, row by row, what was refused and why."""
+    if not can_manage_customers(user):
+        raise NotAllowed()
+    result = ImportResult()
+
+    if not upload.name.lower().endswith(".xlsx"):
+        result.error = _("“%(name)s” is not an Excel workbook (.xlsx).") % {"name": upload.name}
+        return result
+    try:
+        upload.seek(0)
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        result.error = _("“%(name)s” cannot be read as an Excel workbook (.xlsx).") % {"name": upload.name}
+        return result
+    sheet = workbook.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    workbook.close()
+    rows = [r for r in rows if any(_cell(v) for v in r)]
+    if not rows:
+        result.error = _("The workbook is empty.")
+        return result
+    headings = [_cell(h).lower() for h in rows[0]]
+    columns = {}
+    for name, aliases in IMPORT_COLUMNS.items():
+        for index, heading in enumerate(headings):
+            if heading in aliases:
+                columns[name] = index
+                break
+    if "code" not in columns:
+        result.error = _("The first row must hold the column headings, including “code” (客户代码).")
+        return result
+    if len(rows) == 1:
+        result.error = _("The workbook has headings but no customers.")
+        return result
+    if len(rows) > IMPORT_MAX_ROWS + 1:
+        result.error = _("At most %(n)s customers per file; split the workbook.") % {"n": IMPORT_MAX_ROWS}
+        return result
+    existing = set(Customer.objects.values_list("code", flat=True))
+    seen: dict[str, int] = {}
+    pending: list[Customer] = []
+    for number, values in enumerate(rows[1:], start=2):
+        data = {name: _cell(values[i]) if i < len(values) else "" for name, i in columns.items()}
+        row = ImportRow(row=number, code=data["code"])
+        result.rows.append(row)
+        if not data["code"]:
+            row.problems.append(_("The customer code is missing."))
+        elif data["code"] in seen:
+            row.problems.append(_("The code %(code)s appears again (first in row %(row)s).") % {"code": data["code"], "row": seen[data["code"]]})
+        elif data["code"] in existing:
+            row.problems.append(_("A customer with the code %(code)s already exists.") % {"code": data["code"]})
+        if data["code"] and data["code"] not in seen:
+            seen[data["code"]] = number
+        if not data.get("name_zh") and not data.get("name_en"):
+            row.problems.append(_("Give a Chinese or an English name."))
+        channel = data.pop("preferred_channel", "")
+        if channel:
+            data["preferred_channel"] = _choice(channel, Channel)
+            if data["preferred_channel"] is None:
+                row.problems.append(_("Unknown preferred channel “%(value)s”.") % {"value": channel})
+        language = data.pop("language", "")
+        if language:
+            data["language"] = _choice(language, CustomerLanguage) or {"zh": "zh-hans", "中文": "zh-hans"}.get(language.lower())
+            if data["language"] is None:
+                row.problems.append(_("Unknown language “%(value)s”.") % {"value": language})
+        if "is_key_account" in data:
+            data["is_key_account"] = data["is_key_account"].lower() in YES
+        customer = Customer(**{k: v for k, v in data.items() if v is not None})
+        try:
+            customer.full_clean(validate_unique=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                label = Customer._meta.get_field(name).verbose_name if name != "__all__" else ""
+                for message in messages:
+                    text = f"{label}: {message}" if label else message
+                    if name == "code" and not data["code"]:
+                        continue  # already said
+                    row.problems.append(text)
+        pending.append(customer)
+    if result.refused:
+        return result
+    with transaction.atomic():
+        for customer in pending:
+            customer._history_user = user
+            customer._change_reason = _("Imported from %(name)s") % {"name": upload.name}
+            customer.save()
+    result.created = pending
+    return result
+
+
+# --- orders -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_create(*, user: User, data: dict[str, Any], lines: list[dict[str, Any]]) -> Order:
+    if not can_create_orders(user):
+        raise NotAllowed()
+    order = wf.record_create(model=Order, user=user, data=dict(data))
+    for row in lines:
+        line = OrderLine(order=order, **row)
+        _full_clean(line)
+        line._history_user = user
+        line.save()
+    return order
+
+
+LINE_FIELDS = ["part_number", "description", "quantity", "unit", "unit_price", "currency", "requested_date"]
+
+
+@transaction.atomic
+def order_lines_save(
+    *, order: Order, user: User, rows: list[dict[str, Any]], reason: str = "", expected_version: int | None = None
+) -> Order:
+    """Add, change and remove order lines in one go. After submission each change carries a reason,
+    kept on the line's history as its change mark."""
+    if not wf.can_edit_record(user=user, record=order):
+        raise NotAllowed()
+    reason = (reason or "").strip()
+    if order.state != OrderState.DRAFT and not reason:
+        raise Blocked(_("Give the reason for the change: it is kept as the change mark."))
+    order = _touch(order, user, expected_version)
+    existing = {line.pk: line for line in order.lines.all()}
+    mark = reason or _("Edited")
+    for row in rows:
+        row = dict(row)
+        pk = row.pop("id", None)
+        delete = row.pop("delete", False)
+        line = existing.get(pk) if pk else None
+        if pk and line is None:
+            raise Blocked(_("An order line was removed meanwhile; reload the page."))
+        if delete:
+            if line is not None:
+                line._history_user = user
+                line._change_reason = mark
+                line.delete()
+            continue
+        if line is None:
+            line = OrderLine(order=order)
+        elif all(getattr(line, k) == v for k, v in row.items()):
+            continue
+        for name, value in row.items():
+            setattr(line, name, value)
+        _full_clean(line)
+        line._history_user = user
+        line._change_reason = mark
+        line.save()
+    if not order.lines.exists():
+        raise Blocked(_("An order needs at least one line."))
+    Order.objects.filter(pk=order.pk).update(changed_by=user)
+    return Order.objects.get(pk=order.pk)
+
+
+@transaction.atomic
+def bom_save(*, order: Order, user: User, rows: list[dict[str, Any]], expected_version: int | None = None) -> Order:
+    """Engineering's BOM for the order (part, quantity per unit, make / buy / outsource)."""
+    if not can_edit_bom(user, order):
+        raise NotAllowed()
+    order = _touch(order, user, expected_version)
+    existing = {b.pk: b for b in order.bom_lines.all()}
+    for row in rows:
+        row = dict(row)
+        pk = row.pop("id", None)
+        delete = row.pop("delete", False)
+        line = existing.get(pk) if pk else None
+        if pk and line is None:
+            raise Blocked(_("A BOM line was removed meanwhile; reload the page."))
+        if delete:
+            if line is not None:
+                line._history_user = user
+                line.delete()
+            continue
+        line = line or BomLine(order=order)
+        for name, value in row.items():
+            setattr(line, name, value)
+        if line.source == MaterialSource.MAKE:
+            line.lead_time_days = None
+        _full_clean(line)
+        line._history_user = user
+        line.save()
+    return order
+
+
+@transaction.atomic
+def lead_times_save(
+    *, order: Order, user: User, lead_times: dict[int, tuple[int | None, str]], expected_version: int | None = None
+) -> Order:
+    """Purchasing's lead time (days) of each bought or outsourced material."""
+    if not can_edit_lead_times(user, order):
+        raise NotAllowed()
+    order = _touch(order, user, expected_version)
+    lines = {b.pk: b for b in order.bom_lines.exclude(source=MaterialSource.MAKE)}
+    for pk, (days, note) in lead_times.items():
+        line = lines.get(pk)
+        if line is None:
+            raise Blocked(_("The BOM changed meanwhile; reload the page."))
+        if days is not None and days < 0:
+            raise Blocked(_("A lead time cannot be negative."))
+        if line.lead_time_days == days and line.lead_time_note == note:
+            continue
+        line.lead_time_days = days
+        line.lead_time_note = note
+        line._history_user = user
+        line.save()
+    return order
+
+
+@transaction.atomic
+def clarification_raise(
+    *, order: Order, user: User, topic: str, question: str, channel: str, sent_on: date
+) -> Clarification:
+    if not can_handle_clarifications(user, order):
+        raise NotAllowed()
+    order = _touch(order, user)
+    clarification = Clarification(
+        order=order, topic=topic, question=(question or "").strip(), channel=channel, sent_on=sent_on, created_by=user
+    )
+    _full_clean(clarification)
+    clarification._history_user = user
+    clarification.save()
+    return clarification
+
+
+@transaction.atomic
+def clarification_answer(
+    *, clarification: Clarification, user: User, answer: str, answered_on: date, confirmation: UploadedFile | None
+) -> Clarification:
+    """Record the customer's answer; the written confirmation is kept as an attachment of the order."""
+    order = clarification.order
+    if not can_handle_clarifications(user, order):
+        raise NotAllowed()
+    answer = (answer or "").strip()
+    if not answer:
+        raise Blocked(_("Write down the customer's answer."))
+    if confirmation is None and clarification.confirmation_id is None:
+        raise Blocked(_("Attach the customer's written confirmation (fax, signed letter or e-mail)."))
+    order = _touch(order, user)
+    if confirmation is not None:
+        attachment = wf.attachment_add(
+            record=order,
+            user=user,
+            upload=confirmation,
+            kind=AttachmentKind.WRITTEN_CONFIRMATION,
+            description=_("Answer to clarification: %(q)s") % {"q": clarification.question[:120]},
+        )
+        clarification.confirmation = attachment
+    clarification.answer = answer
+    clarification.answered_on = answered_on
+    _full_clean(clarification)
+    clarification._history_user = user
+    clarification.save()
+    return clarification
+
+
+@transaction.atomic
+def order_reply_date(
+    *, order: Order, user: User, committed_date: date, justification: str = "", comment: str = "",
+    expected_version: int | None = None,
+) -> Order:
+    """Planning replies the committed delivery date and takes the "reply_date" transition in one step."""
+    if not can_reply_date(user, order):
+        raise NotAllowed()
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise wf.StaleRecord()
+    locked.committed_date = committed_date
+    locked.committed_justification = (justification or "").strip()
+    locked._history_user = user
+    locked._change_reason = _("Committed delivery date")
+    locked.save(update_fields=["committed_date", "committed_justification"])
+    return wf.transition_record(record=locked, name="reply_date", user=user, comment=comment)
+
+
+@transaction.atomic
+def discrepancy_report_sent(*, order: Order, user: User, sent_on: date, channel: str) -> Order:
+    """Record that the written report on the certified-data discrepancy went to the customer (4.1.3);
+    the letter as sent is kept with the order."""
+    from .sheets import discrepancy_letter_pdf
+
+    if not can_report_discrepancy(user, order):
+        raise NotAllowed()
+    if channel not in Channel.values or channel == Channel.PHONE:
+        raise Blocked(_("A written report goes by e-mail, fax or letter."))
+    if sent_on > timezone.localdate():
+        raise Blocked(_("The sending date cannot be in the future."))
+    locked = _touch(order, user)
+    locked.discrepancy_report_sent_on = sent_on
+    locked.discrepancy_report_channel = channel
+    locked._history_user = user
+    locked._change_reason = _("Written report on the certified data sent")
+    locked.save(update_fields=["discrepancy_report_sent_on", "discrepancy_report_channel"])
+    pdf = discrepancy_letter_pdf(order=locked)
+    wf.attachment_add(
+        record=locked,
+        user=user,
+        upload=SimpleUploadedFile(f"{locked.number}-certified-data-report.pdf", pdf, "application/pdf"),
+        kind=AttachmentKind.LETTER,
+        description=_("Written report on the certified data, sent %(date)s") % {"date": sent_on.isoformat()},
+    )
+    return locked

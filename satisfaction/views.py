@@ -1,0 +1,391 @@
+"""Survey pages: thin views that parse, call a service and render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from nhcs.workflow import selectors as wf_selectors
+from nhcs.workflow import services as wf
+from nhcs.workflow.exceptions import WorkflowError
+from nhcs.workflow.views import RecordDetailView, RecordEditView, get_record_for
+
+from . import scoring, selectors, services
+from .choices import CampaignState
+from .filters import CampaignFilter, ImprovementFilter
+from .forms import (
+    AspectFormSet,
+    CampaignCreateForm,
+    CampaignForm,
+    ChannelForm,
+    FollowUpForm,
+    ImprovementForm,
+    PublicAnswerForm,
+    SampleChooseForm,
+    SampleDrawForm,
+    StaffAnswerForm,
+    TickPointsForm,
+)
+from .models import Campaign, ImprovementItem, Recipient, Response
+
+
+def _can_see_surveys(user) -> bool:
+    return user.is_active and (user.is_superuser or user.department_id is not None)
+
+
+def _check_sales(user) -> None:
+    if not services.is_sales(user):
+        raise PermissionDenied
+
+
+def _error(request, error: WorkflowError) -> None:
+    for text in error.messages():
+        messages.error(request, text)
+
+
+# --- campaigns ------------------------------------------------------------------------------------
+
+
+@login_required
+def campaign_list(request):
+    if not _can_see_surveys(request.user):
+        raise PermissionDenied
+    filterset = CampaignFilter(request.GET or None, queryset=selectors.campaign_list())
+    campaigns = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.campaign_list()
+    return render(request, "satisfaction/campaign_list.html", {
+        "filter": filterset,
+        "campaigns": campaigns,
+        "warning": selectors.no_recent_survey_warning(),
+        "can_create": services.is_sales(request.user),
+        "trend": selectors.trend_by_year(),
+    })
+
+
+@login_required
+def campaign_create(request):
+    _check_sales(request.user)
+    form = CampaignCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(user=request.user, **form.cleaned_data)
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Survey %(number)s created with the default questionnaire.") % {"number": campaign.number})
+            return redirect(campaign.get_absolute_url())
+    return render(request, "satisfaction/campaign_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class CampaignDetail(RecordDetailView):
+    model = Campaign
+    template_name = "satisfaction/campaign_detail.html"
+
+    def get_context_data(self, record, **kwargs):
+        return {
+            "aspects": selectors.aspects_for(record),
+            "ticks": list(record.ticks.all()),
+            "recipients": selectors.recipients_for(record),
+            "is_sales": services.is_sales(self.request.user),
+            "band_legend": [(scoring.band_label(b), rule) for b, rule in scoring.BAND_LEGEND],
+        }
+
+
+class CampaignEdit(RecordEditView):
+    model = Campaign
+    form_class = CampaignForm
+
+
+def _draft_campaign_for_sales(request, pk) -> Campaign:
+    campaign = get_record_for(request, Campaign, pk)
+    _check_sales(request.user)
+    return campaign
+
+
+@login_required
+def questionnaire_edit(request, pk: int):
+    campaign = _draft_campaign_for_sales(request, pk)
+    aspects = selectors.aspects_for(campaign)
+    ticks = list(campaign.ticks.all())
+    initial = [
+        {"id": a.pk, "label_zh": a.label_zh, "label_en": a.label_en, "weight": a.weight,
+         "responsible_department": a.responsible_department}
+        for a in aspects
+    ]
+    if request.method == "POST":
+        formset = AspectFormSet(request.POST, initial=initial, prefix="aspects")
+        tick_form = TickPointsForm(request.POST, ticks=ticks)
+        valid = formset.is_valid() and tick_form.is_valid()
+        if valid:
+            rows = [f.cleaned_data for f in formset.forms if f.cleaned_data and (f.has_changed() or f.cleaned_data.get("id"))]
+            try:
+                services.questionnaire_update(
+                    campaign=campaign, user=request.user, aspects=rows, tick_points=tick_form.cleaned_data
+                )
+            except WorkflowError as error:
+                _error(request, error)
+            else:
+                messages.success(request, _("Questionnaire saved."))
+                return redirect(campaign.get_absolute_url())
+        else:
+            messages.error(request, _("Please correct the errors below."))
+        status = 400
+    else:
+        if campaign.state != CampaignState.DRAFT:
+            messages.info(request, _("The questionnaire can only be changed while the survey is a draft."))
+            return redirect(campaign.get_absolute_url())
+        formset = AspectFormSet(initial=initial, prefix="aspects")
+        tick_form = TickPointsForm(ticks=ticks)
+        status = 200
+    return render(request, "satisfaction/questionnaire_form.html",
+                  {"campaign": campaign, "formset": formset, "tick_form": tick_form}, status=status)
+
+
+@login_required
+def sample_edit(request, pk: int):
+    campaign = _draft_campaign_for_sales(request, pk)
+    recipients = selectors.recipients_for(campaign)
+    draw_form = SampleDrawForm(initial={"share": campaign.sample_share or 30})
+    choose_form = SampleChooseForm(initial={"customers": [r.customer_id for r in recipients]})
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("_action")
+        try:
+            if action == "draw":
+                draw_form = SampleDrawForm(request.POST)
+                if draw_form.is_valid():
+                    services.sample_draw(campaign=campaign, user=request.user, **draw_form.cleaned_data)
+                    messages.success(request, _("Sample drawn."))
+                    return redirect("satisfaction:sample_edit", pk=campaign.pk)
+            elif action == "choose":
+                choose_form = SampleChooseForm(request.POST)
+                if choose_form.is_valid():
+                    services.sample_choose(campaign=campaign, user=request.user,
+                                           customers=choose_form.cleaned_data["customers"])
+                    messages.success(request, _("Sample saved."))
+                    return redirect("satisfaction:sample_edit", pk=campaign.pk)
+            elif action == "channel":
+                recipient = get_object_or_404(Recipient, pk=request.POST.get("recipient") or 0, campaign=campaign)
+                form = ChannelForm(request.POST)
+                if form.is_valid():
+                    services.recipient_set_channel(recipient=recipient, user=request.user,
+                                                   channel=form.cleaned_data["channel"])
+                    messages.success(request, _("Channel saved."))
+                    return redirect("satisfaction:sample_edit", pk=campaign.pk)
+                messages.error(request, _("Choose a channel."))
+            else:
+                messages.error(request, _("Unknown action."))
+        except WorkflowError as error:
+            _error(request, error)
+        status = 400
+    return render(request, "satisfaction/sample_form.html", {
+        "campaign": campaign, "recipients": recipients, "draw_form": draw_form, "choose_form": choose_form,
+        "channel_choices": ChannelForm.base_fields["channel"].choices,
+    }, status=status)
+
+
+@login_required
+def follow_up(request, pk: int):
+    campaign = get_record_for(request, Campaign, pk)
+    can_act = services.is_sales(request.user) and campaign.is_open_for_answers
+    form = FollowUpForm()
+    bound_for = None
+    status = 200
+    if request.method == "POST":
+        _check_sales(request.user)
+        try:
+            if request.POST.get("_action") == "remind_all":
+                n = services.reminders_send(campaign=campaign, user=request.user)
+                messages.success(request, _("%(n)s reminder e-mails sent.") % {"n": n})
+                return redirect("satisfaction:follow_up", pk=campaign.pk)
+            recipient = get_object_or_404(Recipient, pk=request.POST.get("recipient") or 0, campaign=campaign)
+            if request.POST.get("_action") == "remind":
+                services.follow_up_log(recipient=recipient, user=request.user, kind="reminder_email")
+                messages.success(request, _("Reminder sent to %(customer)s.") % {"customer": recipient.customer})
+                return redirect("satisfaction:follow_up", pk=campaign.pk)
+            form = FollowUpForm(request.POST)
+            bound_for = recipient.pk
+            if form.is_valid():
+                services.follow_up_log(recipient=recipient, user=request.user, **form.cleaned_data)
+                messages.success(request, _("Follow-up logged."))
+                return redirect("satisfaction:follow_up", pk=campaign.pk)
+            messages.error(request, _("Please correct the errors below."))
+        except WorkflowError as error:
+            _error(request, error)
+        status = 400
+    return render(request, "satisfaction/follow_up.html", {
+        "campaign": campaign, "rows": selectors.non_respondents(campaign), "can_act": can_act,
+        "form": form, "bound_for": bound_for, "empty_form": FollowUpForm(),
+    }, status=status)
+
+
+@login_required
+def answer_enter(request, pk: int, recipient_pk: int):
+    campaign = get_record_for(request, Campaign, pk)
+    _check_sales(request.user)
+    recipient = get_object_or_404(Recipient.objects.select_related("customer"), pk=recipient_pk, campaign=campaign)
+    if Response.objects.filter(recipient=recipient).exists():
+        messages.info(request, _("This customer's answer is already recorded."))
+        return redirect("satisfaction:response_detail", pk=campaign.pk, recipient_pk=recipient.pk)
+    aspects = selectors.aspects_for(campaign)
+    ticks = list(campaign.ticks.all())
+    form = StaffAnswerForm(request.POST or None, request.FILES or None, aspects=aspects, ticks=ticks,
+                           initial={"source": recipient.channel if recipient.channel != "email" else "email"})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with wf.files_discarded_on_failure():
+                    services.answer_enter(
+                        recipient=recipient, user=request.user, ticks_by_aspect=form.ticks_by_aspect(),
+                        source=data["source"], received_on=data["received_on"], signed_name=data["signed_name"],
+                        respondent=data["respondent"], comments=data["comments"], scan=data.get("scan"),
+                    )
+            except WorkflowError as error:
+                _error(request, error)
+            else:
+                messages.success(request, _("Answer of %(customer)s recorded.") % {"customer": recipient.customer})
+                return redirect("satisfaction:response_detail", pk=campaign.pk, recipient_pk=recipient.pk)
+        else:
+            messages.error(request, _("Please correct the errors below."))
+        status = 400
+    elif not campaign.is_open_for_answers:
+        messages.info(request, _("Answers are entered while the survey is sent or collecting."))
+        return redirect(campaign.get_absolute_url())
+    return render(request, "satisfaction/answer_enter.html",
+                  {"campaign": campaign, "recipient": recipient, "form": form, "ticks": ticks}, status=status)
+
+
+@login_required
+def response_detail(request, pk: int, recipient_pk: int):
+    campaign = get_record_for(request, Campaign, pk)
+    response = get_object_or_404(
+        Response.objects.select_related("recipient__customer", "entered_by").prefetch_related("answers__tick", "answers__aspect"),
+        recipient_id=recipient_pk, recipient__campaign=campaign,
+    )
+    return render(request, "satisfaction/response_detail.html", {
+        "campaign": campaign, "response": response, "ticks": list(campaign.ticks.all()),
+        "attachments": wf_selectors.attachments_for(record=response),
+        "band_label": scoring.band_label(response.band),
+        "improvements": list(response.improvement_items.select_related("aspect", "responsible_department")),
+    })
+
+
+@login_required
+def statistics(request, pk: int):
+    campaign = get_record_for(request, Campaign, pk)
+    stats = selectors.campaign_statistics(campaign)
+    return render(request, "satisfaction/statistics.html", {
+        "campaign": campaign, "stats": stats,
+        "band_legend": [(scoring.band_label(b), rule) for b, rule in scoring.BAND_LEGEND],
+        "chart_data": _chart_data(stats),
+    })
+
+
+def _chart_data(stats) -> dict:
+    return {
+        "aspects": {
+            "labels": [str(s.aspect) for s in stats.aspects],
+            "means": [float(s.mean) if s.mean is not None else None for s in stats.aspects],
+            "previous": [float(s.previous_mean) if s.previous_mean is not None else None for s in stats.aspects],
+        },
+        "bands": {"labels": [label for _b, label, _n, _s in stats.bands], "counts": [n for _b, _l, n, _s in stats.bands]},
+        "trend": {"labels": [str(y) for y, _m, _n in stats.trend], "means": [float(m) for _y, m, _n in stats.trend]},
+        "labels": {"mean": _("Mean"), "previous": _("Previous survey"), "answers": _("Answers"),
+                   "trend": _("Mean total")},
+    }
+
+
+# --- improvement items ----------------------------------------------------------------------------
+
+
+@login_required
+def improvement_list(request):
+    if not _can_see_surveys(request.user):
+        raise PermissionDenied
+    filterset = ImprovementFilter(request.GET or None, queryset=selectors.improvement_list())
+    items = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.improvement_list()
+    return render(request, "satisfaction/improvement_list.html", {"filter": filterset, "items": items})
+
+
+class ImprovementDetail(RecordDetailView):
+    model = ImprovementItem
+    template_name = "satisfaction/improvement_detail.html"
+
+    def get_queryset(self):
+        return selectors.improvement_list()
+
+    def get_context_data(self, record, **kwargs):
+        return {"distributed": list(record.distributed_to.all())}
+
+
+class ImprovementEdit(RecordEditView):
+    model = ImprovementItem
+    form_class = ImprovementForm
+
+
+# --- the customer's page ------------------------------------------------------------------------
+
+
+# Why a link cannot be used → the status of the page that says so (texts are in the template).
+TOKEN_PAGES = {"unknown": 404, "expired": 410, "closed": 410, "answered": 409}
+
+
+def _token_problem_page(request, kind: str):
+    return render(request, "satisfaction/public_problem.html", {"kind": kind}, status=TOKEN_PAGES[kind])
+
+
+@never_cache
+@csrf_protect
+def public_answer(request, token: str):
+    """The customer's form: no login; one link per customer and survey; one submission."""
+    try:
+        recipient = services.recipient_for_token(token)
+    except services.TokenProblem as problem:
+        return _token_problem_page(request, problem.kind)
+    language = request.GET.get("lang") or recipient.customer.language or "zh-hans"
+    if language not in ("zh-hans", "en"):
+        language = "zh-hans"
+    with translation.override(language):
+        campaign = recipient.campaign
+        aspects = selectors.aspects_for(campaign)
+        ticks = list(campaign.ticks.all())
+        form = PublicAnswerForm(request.POST or None, aspects=aspects, ticks=ticks, language=language)
+        status = 200
+        error_text = None
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    services.answer_submit_online(
+                        token=token, ticks_by_aspect=form.ticks_by_aspect(),
+                        signed_name=form.cleaned_data["signed_name"], comments=form.cleaned_data["comments"],
+                    )
+                except services.TokenProblem as problem:
+                    return _token_problem_page(request, problem.kind)
+                except WorkflowError as error:
+                    error_text = error.message
+                else:
+                    return HttpResponseRedirect(reverse("satisfaction:public_thanks") + f"?lang={language}")
+            status = 400
+        return render(request, "satisfaction/public_answer.html", {
+            "recipient": recipient, "campaign": campaign, "form": form, "ticks": ticks, "language": language,
+            "greeting": campaign.greeting_zh if language.startswith("zh") else campaign.greeting_en,
+            "error_text": error_text, "customer_name": recipient.customer.name_zh if language.startswith("zh")
+            else (recipient.customer.name_en or recipient.customer.name_zh),
+        }, status=status)
+
+
+def public_thanks(request):
+    language = request.GET.get("lang")
+    if language not in ("zh-hans", "en"):
+        language = translation.get_language()
+    with translation.override(language):
+        return render(request, "satisfaction/public_thanks.html", {"language": language})

@@ -1,0 +1,153 @@
+"""A new order from sales to its release, by the demo users sales, planner, engineer, buyer, rd, qa and mfg."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from orders.models import Order
+
+pytestmark = pytest.mark.browser
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def take(page, transition, comment=""):
+    form = page.locator(f'form[data-transition="{transition}"]')
+    if comment:
+        form.locator("textarea").fill(comment)
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def opinion(page, step, outcome="accept", comment=""):
+    form = page.locator(f'form.step-form[data-step="{step}"]')
+    form.locator("select").select_option(outcome)
+    if comment:
+        form.locator("textarea").fill(comment)
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator(f'form.step-form[data-step="{step}"]')).to_have_count(0)
+
+
+def state(page, value):
+    expect(page.locator("#record-state")).to_have_attribute("data-state", value)
+
+
+def test_order_from_sales_to_release(page, live_demo, tmp_path):
+    today = timezone.localdate()
+    base = live_demo.url
+
+    # Sales enters the order and identifies the requirements; one point needs the customer's answer.
+    live_demo(page, "sales")
+    page.goto(f"{base}/orders/")
+    page.click("#order-new")
+    page.select_option("#id_customer", label=None, index=1)
+    page.fill("#id_po_number", "PO-BROWSER-1")
+    page.fill("#id_po_date", today.isoformat())
+    for item in ("cost", "materials", "methods", "services", "statutory"):
+        page.check(f'input[name="req_{item}"][value="identified"]')
+    page.check('input[name="req_special"][value="clarify"]')
+    page.fill("#id_req_special_note", "包装方式未说明")
+    page.fill('input[name="lines-0-part_number"]', "NH-CN-2040")
+    page.fill('input[name="lines-0-quantity"]', "5000")
+    page.fill('input[name="lines-0-unit_price"]', "0.8500")
+    page.fill('input[name="lines-0-requested_date"]', (today + timedelta(days=45)).isoformat())
+    page.click("#order-save")
+    page.wait_for_load_state()
+    state(page, "draft")
+    order = Order.objects.get(po_number="PO-BROWSER-1")
+    url = f"{base}{order.get_absolute_url()}"
+    # Submitting before the unclear point is raised with the customer is refused.
+    take(page, "submit")
+    expect(page.locator(".alert-danger").first).to_be_visible()
+    state(page, "draft")
+    page.click("#clarification-form >> xpath=ancestor::details/summary")
+    page.select_option("#id_clar-topic", "special")
+    page.fill("#id_clar-question", "每袋包装50只还是100只？")
+    page.select_option("#id_clar-channel", "fax")
+    page.click("#clarification-form button")
+    page.wait_for_load_state()
+    expect(page.locator(".clarification-row")).to_have_count(1)
+    take(page, "submit")
+    state(page, "submitted")
+    live_demo.logout(page)
+
+    # Planning opens the technical review.
+    live_demo(page, "planner")
+    page.goto(url)
+    take(page, "start_review")
+    state(page, "in_review")
+    live_demo.logout(page)
+
+    # Engineering enters the BOM and gives its opinion.
+    live_demo(page, "engineer")
+    page.goto(url)
+    expect(page.locator(".price")).to_have_count(0)  # engineers see no prices
+    page.click("#bom-edit")
+    page.fill('input[name="bom-0-part_number"]', "PCB-2L-100")
+    page.fill('input[name="bom-0-quantity_per_unit"]', "1")
+    page.select_option('select[name="bom-0-source"]', "buy")
+    page.fill('input[name="bom-1-part_number"]', "HSG-PA66")
+    page.fill('input[name="bom-1-quantity_per_unit"]', "1")
+    page.select_option('select[name="bom-1-source"]', "make")
+    page.click("#bom-form button[type=submit]")
+    page.wait_for_load_state()
+    expect(page.locator(".bom-row")).to_have_count(2)
+    opinion(page, "bom")
+    live_demo.logout(page)
+
+    # Purchasing gives the lead time of what is bought.
+    live_demo(page, "buyer")
+    page.goto(url)
+    page.click("#lead-times-edit")
+    page.fill('input[name="lt-0-lead_time_days"]', "21")
+    page.click("#lead-times-form button[type=submit]")
+    page.wait_for_load_state()
+    expect(page.locator("#bom-table")).to_contain_text("21")
+    opinion(page, "lead_times")
+    live_demo.logout(page)
+
+    for username, step, outcome, comment in (("rd", "rd", "accept", ""),
+                                             ("qa", "qa", "conditions", "首件需品质确认"),
+                                             ("mfg", "mfg", "accept", "")):
+        live_demo(page, username)
+        page.goto(url)
+        opinion(page, step, outcome, comment)
+        live_demo.logout(page)
+
+    # Planning concludes the review and replies the date; too early without a justification is refused.
+    live_demo(page, "planner")
+    page.goto(url)
+    take(page, "complete_review")
+    state(page, "reviewed")
+    page.fill("#id_reply-committed_date", (today + timedelta(days=10)).isoformat())
+    page.click("#reply-date-form button[type=submit]")
+    page.wait_for_load_state()
+    expect(page.locator(".alert-danger").first).to_be_visible()
+    state(page, "reviewed")
+    page.fill("#id_reply-committed_date", (today + timedelta(days=30)).isoformat())
+    page.click("#reply-date-form button[type=submit]")
+    page.wait_for_load_state()
+    state(page, "date_replied")
+    live_demo.logout(page)
+
+    # Sales confirms the date; release waits for the customer's written answer.
+    live_demo(page, "sales")
+    page.goto(url)
+    take(page, "confirm_date", "客户传真确认交期")
+    state(page, "date_confirmed")
+    expect(page.locator('form[data-transition="release"] .blockers li')).to_have_count(1)
+    confirmation = tmp_path / "fax.pdf"
+    confirmation.write_bytes(PDF)
+    page.click(".answer-form >> xpath=ancestor::details/summary")
+    page.fill(".answer-form textarea", "每袋100只")
+    page.set_input_files(".answer-form input[type=file]", str(confirmation))
+    page.click(".answer-form button")
+    page.wait_for_load_state()
+    expect(page.locator(".clarification-row")).to_contain_text("fax.pdf")
+    take(page, "release")
+    state(page, "released")
+    # submit, start_review, five opinions, complete_review, reply_date, confirm_date, release
+    expect(page.locator(".signoff")).to_have_count(11)

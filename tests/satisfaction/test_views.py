@@ -1,0 +1,233 @@
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from orders.models import Customer
+from satisfaction.models import Campaign, FollowUp, ImprovementItem, Recipient, Response
+
+from .conftest import ticks_for
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _post_ticks(campaign, indexes):
+    return {f"aspect_{a}": t for a, t in ticks_for(campaign, indexes).items()}
+
+
+# --- the public page -------------------------------------------------------------------------------
+
+
+def test_public_page_in_the_customers_language(demo, sent_campaign):
+    campaign = sent_campaign()
+    en = campaign.recipients.get(customer__code="C003")  # language en
+    zh = campaign.recipients.get(customer__code="C001")
+    page = Client().get(f"/s/{en.token}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Product quality" in text and "Bosch" in text and 'name="viewport"' in text
+    page = Client().get(f"/s/{zh.token}/")
+    assert "产品质量" in page.content.decode() and "深圳华强" in page.content.decode()
+    # the customer may switch language; a refused post keeps the chosen one
+    page = Client().post(f"/s/{zh.token}/?lang=en", {"comments": "x"})
+    assert page.status_code == 400 and "Product quality" in page.content.decode()
+    assert 'action="?lang=en"' in page.content.decode()
+
+
+def test_public_submission_once(demo, sent_campaign):
+    campaign = sent_campaign()
+    r = campaign.recipients.get(customer__code="C001")
+    client = Client(enforce_csrf_checks=False)
+    # missing rows: a clear message, what was typed kept, nothing stored
+    partial = dict(list(_post_ticks(campaign, 0).items())[:3])
+    page = client.post(f"/s/{r.token}/", {**partial, "comments": "很好", "signed_name": "张经理"})
+    assert page.status_code == 400
+    assert "张经理" in page.content.decode() and 'id="form-error"' in page.content.decode()
+    assert not Response.objects.exists() or not Response.objects.filter(recipient=r).exists()
+    page = client.post(f"/s/{r.token}/", {**_post_ticks(campaign, 0), "comments": "很好", "signed_name": "张经理"})
+    assert page.status_code == 302 and "s-thanks" in page["Location"]
+    assert Response.objects.get(recipient=r).signed_name == "张经理"
+    again = client.post(f"/s/{r.token}/", _post_ticks(campaign, 4))
+    assert again.status_code == 409 and b'data-kind="answered"' in again.content
+    assert Response.objects.get(recipient=r).total == 100
+    assert client.get(f"/s/{r.token}/").status_code == 409
+
+
+def test_public_wrong_and_expired_links(demo, sent_campaign):
+    campaign = sent_campaign()
+    page = Client().get("/s/not-a-real-token/")
+    assert page.status_code == 404 and b'data-kind="unknown"' in page.content
+    r = campaign.recipients.get(customer__code="C002")
+    Recipient.objects.filter(pk=r.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    page = Client().post(f"/s/{r.token}/", _post_ticks(campaign, 0))
+    assert page.status_code == 410 and b'data-kind="expired"' in page.content
+    assert not Response.objects.filter(recipient=r).exists()
+
+
+# --- staff pages and permissions -----------------------------------------------------------------
+
+
+def test_campaign_pages_and_permissions(demo, client_for, sent_campaign, new_campaign):
+    campaign = sent_campaign()
+    draft = new_campaign(title="draft one")
+    sales, qa = client_for(demo["sales"]), client_for(demo["qa"])
+    for url in ["/surveys/", f"/surveys/{campaign.pk}/", f"/surveys/{campaign.pk}/statistics/",
+                f"/surveys/{campaign.pk}/follow-up/", "/surveys/improvements/"]:
+        assert sales.get(url).status_code == 200, url
+        assert qa.get(url).status_code == 200, url
+        assert Client().get(url).status_code == 302, url  # login required
+    # only Sales creates, edits the questionnaire and sample, enters answers
+    assert qa.get("/surveys/new/").status_code == 403
+    assert qa.post("/surveys/new/", {"title": "x", "period": "2026"}).status_code == 403
+    assert qa.get(f"/surveys/{draft.pk}/questionnaire/").status_code == 403
+    assert qa.post(f"/surveys/{draft.pk}/sample/", {"_action": "draw", "share": 50}).status_code == 403
+    r = campaign.recipients.get(customer__code="C002")
+    assert qa.get(f"/surveys/{campaign.pk}/answers/{r.pk}/enter/").status_code == 403
+    assert qa.post(f"/surveys/{campaign.pk}/follow-up/", {"recipient": r.pk, "kind": "phone", "note": "x"}).status_code == 403
+    assert not FollowUp.objects.exists()
+    # the workflow actions are offered to Sales only
+    assert b'data-transition="start_follow_up"' in sales.get(f"/surveys/{campaign.pk}/").content
+    assert b'data-transition="start_follow_up"' not in qa.get(f"/surveys/{campaign.pk}/").content
+    # the draft's questionnaire page works for Sales
+    assert sales.get(f"/surveys/{draft.pk}/questionnaire/").status_code == 200
+    assert sales.get(f"/surveys/{draft.pk}/sample/").status_code == 200
+
+
+def test_create_campaign_over_http(demo, client_for):
+    sales = client_for(demo["sales"])
+    bad = sales.post("/surveys/new/", {"title": "", "period": "2026H2"})
+    assert bad.status_code == 400 and "2026H2" in bad.content.decode()
+    page = sales.post("/surveys/new/", {"title": "2026 年度调查", "period": "2026",
+                                        "response_deadline": (timezone.localdate() + timedelta(days=20)).isoformat()})
+    assert page.status_code == 302
+    campaign = Campaign.objects.get(title="2026 年度调查")
+    assert campaign.aspects.count() == 8
+
+
+def test_questionnaire_form_keeps_input_on_error(demo, client_for, new_campaign):
+    campaign = new_campaign()
+    sales = client_for(demo["sales"])
+    aspects = list(campaign.aspects.all())
+    data = {"aspects-TOTAL_FORMS": len(aspects) + 1, "aspects-INITIAL_FORMS": len(aspects),
+            "aspects-MIN_NUM_FORMS": 0, "aspects-MAX_NUM_FORMS": 20}
+    for i, a in enumerate(aspects):
+        data.update({f"aspects-{i}-id": a.pk, f"aspects-{i}-label_zh": a.label_zh, f"aspects-{i}-label_en": a.label_en,
+                     f"aspects-{i}-weight": "2" if a.key == "quality" else "1",
+                     f"aspects-{i}-responsible_department": a.responsible_department_id})
+    ticks = {"very_satisfied": 100, "fairly_satisfied": 85, "satisfied": 90, "not_very_satisfied": 50,
+             "very_dissatisfied": 20}
+    page = sales.post(f"/surveys/{campaign.pk}/questionnaire/", {**data, **ticks})
+    assert page.status_code == 400 and 'value="90"' in page.content.decode()
+    assert campaign.aspects.get(key="quality").weight == 1
+    ticks["satisfied"] = 75
+    page = sales.post(f"/surveys/{campaign.pk}/questionnaire/", {**data, **ticks})
+    assert page.status_code == 302
+    assert campaign.aspects.get(key="quality").weight == 2
+    assert campaign.ticks.get(key="satisfied").points == 75
+
+
+def test_sample_draw_over_http(demo, client_for, new_campaign):
+    campaign = new_campaign()
+    sales = client_for(demo["sales"])
+    page = sales.post(f"/surveys/{campaign.pk}/sample/", {"_action": "draw", "share": "50", "seed": "7"})
+    assert page.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.sample_seed == 7 and campaign.sample_rule == "drawn"
+    bad = sales.post(f"/surveys/{campaign.pk}/sample/", {"_action": "draw", "share": "150"})
+    assert bad.status_code == 400
+
+
+def test_staff_entry_over_http(demo, client_for, sent_campaign):
+    campaign = sent_campaign()
+    sales = client_for(demo["sales"])
+    r = campaign.recipients.get(customer__code="C004")
+    url = f"/surveys/{campaign.pk}/answers/{r.pk}/enter/"
+    assert sales.get(url).status_code == 200
+    data = {**_post_ticks(campaign, 3), "source": "letter", "received_on": timezone.localdate().isoformat(),
+            "comments": "价格偏高"}
+    page = sales.post(url, data)
+    assert page.status_code == 400 and "价格偏高" in page.content.decode()
+    assert not Response.objects.filter(recipient=r).exists()
+    data["scan"] = SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf")
+    page = sales.post(url, data)
+    assert page.status_code == 302
+    response = Response.objects.get(recipient=r)
+    assert response.total == 50 and ImprovementItem.objects.filter(response=response).count() == 9
+    detail = sales.get(page["Location"])
+    assert detail.status_code == 200 and "50.0" in detail.content.decode()
+    # the scan downloads for staff who see the survey, not for anonymous visitors
+    from nhcs.workflow.models import Attachment
+
+    att = Attachment.objects.for_record(response).get()
+    assert sales.get(f"/attachments/{att.pk}/").status_code == 200
+    assert Client().get(f"/attachments/{att.pk}/").status_code == 302
+
+
+def test_follow_up_over_http(demo, client_for, sent_campaign):
+    campaign = sent_campaign()
+    sales = client_for(demo["sales"])
+    r = campaign.recipients.get(customer__code="C002")
+    page = sales.post(f"/surveys/{campaign.pk}/follow-up/", {"recipient": r.pk, "kind": "phone", "note": ""})
+    assert page.status_code == 400
+    page = sales.post(f"/surveys/{campaign.pk}/follow-up/", {"recipient": r.pk, "kind": "fax", "note": "再次传真"})
+    assert page.status_code == 302
+    page = sales.get(f"/surveys/{campaign.pk}/follow-up/")
+    assert "再次传真" in page.content.decode()
+
+
+def test_improvement_pages(demo, client_for, sent_campaign, answer_online):
+    campaign = sent_campaign()
+    response = answer_online(campaign.recipients.get(customer__code="C002"), [2, 3, 2, 2, 2, 2, 2, 2])
+    item = ImprovementItem.objects.get(response=response)
+    planning_head = client_for(demo["planning_head"])
+    page = planning_head.get(f"/surveys/improvements/{item.pk}/")
+    assert page.status_code == 200 and b'data-transition="set_measures"' in page.content
+    assert b'data-transition="set_measures"' not in client_for(demo["qa_head"]).get(f"/surveys/improvements/{item.pk}/").content
+    page = planning_head.post(f"/surveys/improvements/{item.pk}/edit/", {
+        "version": item.version, "responsible_department": item.responsible_department_id,
+        "analysis": "排产冲突", "measures": "每周评审交期", "change_reason": ""})
+    assert page.status_code == 302
+    assert client_for(demo["warehouse"]).get(f"/surveys/improvements/{item.pk}/edit/").status_code == 403
+
+
+# --- constant query counts -----------------------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("url_name", ["campaign_list", "improvement_list"])
+def test_list_pages_constant_queries(demo, client_for, sent_campaign, answer_online, url_name):
+    client = client_for(demo["sales"])
+    url = reverse(f"satisfaction:{url_name}")
+    campaign = sent_campaign()
+    answer_online(campaign.recipients.first(), 3)
+    small = _queries(client, url)
+    for i in range(4):
+        c = sent_campaign(title=f"more {i}")
+        for r in c.recipients.select_related("campaign"):
+            answer_online(r, 3)
+    assert _queries(client, url) == small
+
+
+def test_campaign_pages_constant_queries(demo, client_for, sent_campaign, answer_online):
+    client = client_for(demo["sales"])
+    campaign = sent_campaign(customers=Customer.objects.filter(code__in=["C001", "C002"]))
+    answer_online(campaign.recipients.first(), 3)
+    urls = [f"/surveys/{campaign.pk}/", f"/surveys/{campaign.pk}/statistics/", f"/surveys/{campaign.pk}/follow-up/"]
+    small = [_queries(client, u) for u in urls]
+    for i in range(6):
+        Customer.objects.create(code=f"Q{i}", name_zh=f"客户{i}", email=f"q{i}@example.com")
+    big = sent_campaign(title="big", customers=Customer.objects.all())
+    for r in big.recipients.select_related("campaign")[:5]:
+        answer_online(r, 3)
+    urls = [f"/surveys/{big.pk}/", f"/surveys/{big.pk}/statistics/", f"/surveys/{big.pk}/follow-up/"]
+    assert [_queries(client, u) for u in urls] == small
