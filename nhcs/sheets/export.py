@@ -576,7 +576,8 @@ def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str,
         extra = [_("Filters: %(filters)s") % {"filters": "; ".join(filters)}] if filters else []
         fh = tempfile.TemporaryFile(suffix=".xlsx")
         try:
-            write_list_xlsx(out=fh, columns=columns, objects=queryset.iterator(chunk_size=2000),
+            write_list_xlsx(out=fh, columns=sheet.excel_columns_for(request.user),
+                            objects=queryset.iterator(chunk_size=2000),
                             title_rows=_letterhead_lines(context, extra), sheet_title=context["form"].display_title,
                             landscape=sheet.landscape)
         except BaseException:
@@ -591,10 +592,21 @@ def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str,
             % {"count": total, "max": pdf_max_rows()},
             status=413,
         )
-    rows = [[(c.kind, display_value(c.raw(obj), c.kind)) for c in columns] for obj in queryset]
+    rows = []
+    groups: list[tuple[str, list]] = []
+    group_by = sheet.group_by if sheet.group_by is not None and sheet.group_by.is_visible_to(request.user) else None
+    with export_timezone():
+        for obj in queryset:
+            row = [(c.kind, display_value(c.raw(obj), c.kind)) for c in columns]
+            rows.append(row)
+            heading = display_value(group_by.raw(obj), group_by.kind) if group_by is not None else ""
+            if not groups or groups[-1][0] != heading:
+                groups.append((heading, []))
+            groups[-1][1].append(row)
     total_width = sum(c.excel_width for c in columns) or 1
     widths = [f"{100 * c.excel_width / total_width:.1f}" for c in columns]
-    context.update({"rows": rows, "row_count": len(rows), "column_widths": widths})
+    context.update({"rows": rows, "groups": groups, "row_count": len(rows), "column_widths": widths,
+                    "group_label": group_by.label if group_by is not None else ""})
     return pdf_response(render_pdf_bytes(sheet.template, context), filename)
 
 
