@@ -305,7 +305,10 @@ def display_value(value: Any, kind: str) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, (int, float, Decimal)):
+    if isinstance(value, Decimal):
+        # A quantity as it is written: 8000, not 8000.000.
+        return format(value.normalize(), "f")
+    if isinstance(value, (int, float)):
         return formats.number_format(value, use_l10n=True)
     return str(value)
 
