@@ -271,6 +271,8 @@ def change_marks(*, record, since: datetime | None = None) -> dict[str, list[Mar
     """Per field, its changes (oldest first) made after the record was first submitted, or after `since`."""
     from nhcs.workflow.selectors import history_for
 
+    if not hasattr(record, "history") or not hasattr(record, "flow"):
+        return {}  # not a workflow record: nothing is ever struck through
     if since is None:
         since = _first_left_initial(record)
         if since is None:

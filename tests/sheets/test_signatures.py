@@ -83,3 +83,14 @@ def test_custom_xlsx_builder_writes_the_body(demo):
     assert ("订单号", memo.number, None, None) in rows
     assert any(r[0] == "日期" and r[1] == datetime.datetime(2026, 11, 25) for r in rows)
     assert any(r[0] == "编制 Prepared" and r[1] == demo["sales"].signature_name for r in rows)
+
+
+def test_a_record_sheet_of_a_plain_model_prints_without_marks_or_signatures(demo):
+    from nhcs.accounts.models import Department
+
+    sheet = RecordSheet("customer_property_register", "sheets/pdf/record.html")
+    request = RequestFactory().get("/")
+    request.user = demo["qa"]
+    department = Department.objects.get(code="QA")
+    text = pdf_text(export_record(request=request, sheet=sheet, record=department, fmt="pdf", filename="d").content)
+    assert "顾客财产登记表" in text and "品质部" in text
