@@ -70,7 +70,9 @@ def pdf_max_rows() -> int:
 
 
 def css_string(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    """A CSS string literal; admin-edited text (document numbers) cannot break out of the style sheet."""
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
+    return '"' + escaped + '"'
 
 
 def page_label_css(template: str | None = None) -> str:
