@@ -4,8 +4,11 @@ Callers (area views) check permissions BEFORE calling; these functions only hono
 (`Column.visible`) and the user's language.
 
     export_list(*, request, sheet, queryset, fmt, filename, filterset_class=None) -> HttpResponse
-        A ListSheet as .xlsx (write-only workbook streamed from a temporary file: bounded memory for
-        any row count) or .pdf (refused with a clear message above settings.NHCS_PDF_MAX_ROWS rows).
+        A ListSheet as .xlsx (rows streamed into a temporary file by nhcs.sheets.xlsx_stream, or by
+        openpyxl's write-only mode when settings.NHCS_XLSX_LIST_ENGINE = "openpyxl"; bounded memory for
+        any row count; letterhead lines, then a frozen header row with an autofilter) or .pdf (refused
+        with a clear message above settings.NHCS_PDF_MAX_ROWS rows, default 3000). `filename` without
+        or with its extension.
         With `filterset_class` (a django-filter FilterSet), request.GET filters the queryset exactly
         as the list page does, invalid filters are refused, and the applied filters print in the
         sheet's header. Give the queryset its select_related: the export issues a constant number of
@@ -28,7 +31,9 @@ Callers (area views) check permissions BEFORE calling; these functions only hono
         划改 of the paper form. In templates: {% load sheets %}{% struck changes "field" value %}
         prints the old values struck through and the current one beside.
     field_rows(*, record, columns, changes) -> list[FieldRow]
-    write_list_xlsx(*, out, columns, objects, title_rows=()) -> int    (used by the benchmark)
+    write_list_xlsx(*, out, columns, objects, title_rows=(), sheet_title="", landscape=None,
+                    engine=None) -> int                                (used by the benchmark)
+    display_value(value, kind) -> str                                  (a value as printed)
 
 URLs: declare one export URL per list/record with a `<sheetfmt:fmt>` part (the converter accepts
 "xlsx" and "pdf"), and put {% load sheets %}{% export_buttons "area:url_name" pk=record.pk %} on the
