@@ -183,7 +183,7 @@ class Aspect(models.Model):
     responsible_department = models.ForeignKey(
         "accounts.Department", verbose_name=_("responsible department"), on_delete=models.PROTECT, related_name="+"
     )
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:
         verbose_name = _("aspect")
@@ -211,7 +211,7 @@ class Tick(models.Model):
     label_zh = models.CharField(_("tick (Chinese)"), max_length=20)
     label_en = models.CharField(_("tick (English)"), max_length=40)
     points = models.PositiveSmallIntegerField(_("points"), validators=[MaxValueValidator(100)])
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:
         verbose_name = _("tick")

@@ -12,7 +12,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from nhcs.accounts.models import Department, User
@@ -125,17 +125,17 @@ def questionnaire_update(
     problems = []
     kept = [a for a in aspects if not a.get("delete")]
     if not kept:
-        problems.append(_g("Keep at least one aspect."))
+        problems.append(gettext("Keep at least one aspect."))
     if kept and sum(Decimal(a["weight"]) for a in kept) <= 0:
-        problems.append(_g("At least one aspect needs a weight above zero."))
+        problems.append(gettext("At least one aspect needs a weight above zero."))
     if any(Decimal(a["weight"]) < 0 for a in kept):
-        problems.append(_g("Weights cannot be negative."))
+        problems.append(gettext("Weights cannot be negative."))
     order = [key for key, *_rest in DEFAULT_TICKS]
     points = [tick_points.get(key) for key in order]
     if any(p is None or p < 0 or p > 100 for p in points):
-        problems.append(_g("Every tick is worth between 0 and 100 points."))
+        problems.append(gettext("Every tick is worth between 0 and 100 points."))
     elif any(points[i] <= points[i + 1] for i in range(len(points) - 1)):
-        problems.append(_g("Each tick must be worth more than the one below it."))
+        problems.append(gettext("Each tick must be worth more than the one below it."))
     if problems:
         raise Blocked(problems=problems)
     existing = {a.pk: a for a in campaign.aspects.all()}
@@ -162,7 +162,7 @@ def questionnaire_update(
         if tick.points != tick_points[tick.key]:
             tick.points = tick_points[tick.key]
             tick.save(update_fields=["points"])
-    _touch(campaign, user, _g("Questionnaire changed"))
+    _touch(campaign, user, gettext("Questionnaire changed"))
     return campaign
 
 
@@ -198,7 +198,7 @@ def sample_choose(*, campaign: Campaign, user: User, customers: Iterable[Custome
     campaign.sample_rule = SampleRule.MANUAL
     campaign.sample_share = None
     campaign.sample_seed = None
-    _touch(campaign, user, _g("Sample chosen by hand: %(n)s customers") % {"n": len(customers)})
+    _touch(campaign, user, gettext("Sample chosen by hand: %(n)s customers") % {"n": len(customers)})
     return campaign
 
 
@@ -228,7 +228,7 @@ def sample_draw(*, campaign: Campaign, user: User, share: int, seed: int | None 
     campaign.sample_rule = SampleRule.DRAWN
     campaign.sample_share = share
     campaign.sample_seed = seed
-    _touch(campaign, user, _g("Sample drawn: %(n)s customers (share %(share)s%%, seed %(seed)s)")
+    _touch(campaign, user, gettext("Sample drawn: %(n)s customers (share %(share)s%%, seed %(seed)s)")
            % {"n": len(chosen), "share": share, "seed": seed})
     return campaign
 
@@ -242,7 +242,7 @@ def recipient_set_channel(*, recipient: Recipient, user: User, channel: str) -> 
         raise Blocked(_("Choose a channel."))
     recipient.channel = channel
     recipient.save(update_fields=["channel"])
-    _touch(campaign, user, _g("Channel of %(customer)s: %(channel)s")
+    _touch(campaign, user, gettext("Channel of %(customer)s: %(channel)s")
            % {"customer": recipient.customer.code, "channel": Channel(channel).label})
     return recipient
 

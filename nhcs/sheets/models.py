@@ -61,7 +61,7 @@ class FormSetting(models.Model):
     document_number = models.CharField(_("document number"), max_length=40)
     version = models.CharField(_("version"), max_length=10, default="A")
     procedure = models.CharField(_("procedure"), max_length=40, default="NH-QP14")
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:
         verbose_name = _("record sheet")
