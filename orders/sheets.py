@@ -102,20 +102,21 @@ def _lines_text(order) -> str:
 REVIEW_DETAIL = ListSheet(
     "production_plan_review",
     [
-        Column("number", _("Order number"), "number", width=15),
+        Column("number", _("Order number"), "number", width=21),
         Column("customer", _("Customer"), "customer.code", width=10),
         Column("po", _("PO number"), "po_number", width=14),
-        Column("po_date", _("PO date"), "po_date", kind="date"),
-        Column("lines", _("Lines"), _lines_text, width=24),
+        Column("po_date", _("PO date"), "po_date", kind="date", width=14),
+        Column("lines", _("Lines"), _lines_text, width=20),
         *[
-            Column(f"step_{step.value}", step.label, (lambda o, key=step.value: _opinion_text(o, key)), width=20)
+            Column(f"step_{step.value}", step.label, (lambda o, key=step.value: _opinion_text(o, key)), width=16)
             for step in ReviewStep
         ],
-        Column("signoffs", _("Sign-offs"), _signoff_text, width=40),
-        Column("committed", _("Replied delivery date"), "committed_date", kind="date"),
-        Column("confirmed", _("Re-confirmed with the customer on"), "confirmed_on", kind="date"),
+        Column("signoffs", _("Sign-offs"), _signoff_text, width=30),
+        Column("committed", _("Replied delivery date"), "committed_date", kind="date", width=14),
+        Column("confirmed", _("Re-confirmed with the customer on"), "confirmed_on", kind="date", width=14),
         Column("state", _("State"), choice_label("state", OrderState.choices), width=14),
     ],
+    pdf_template="orders/sheets/review_detail.html",
     landscape=True,
 )
 
