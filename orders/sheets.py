@@ -25,10 +25,11 @@ from nhcs.workflow.models import SignOff, Task
 
 from .choices import OrderState, ReviewStep
 from .models import Order
+from .services import can_see_prices
 
 
 def may_see_prices(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("orders.view_prices"))
+    return bool(user) and can_see_prices(user)
 
 
 def _qty(value):
