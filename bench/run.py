@@ -22,16 +22,20 @@ def main() -> int:
     results = json.loads(done.stdout)
     (HERE / "out").mkdir(exist_ok=True)
     (HERE / "out" / "results.json").write_text(json.dumps(results, indent=2))
-    xlsx, traced, pdf = results["xlsx"], results["xlsx_tracemalloc"], results["pdf"]
+    xlsx, pdf = results["xlsx"], results["pdf"]
+    traced = results.get("xlsx_tracemalloc")
     print(f"Excel list export, {xlsx['rows']:,} rows (streamed): {xlsx['seconds']} s wall, {xlsx['cpu_seconds']} s CPU, "
           f"peak RSS {xlsx['maxrss_mb']} MB (process before export {xlsx['maxrss_mb_before']} MB), "
-          f"tracemalloc peak {traced['tracemalloc_peak_mb']} MB, file {xlsx['bytes'] / 1e6:.1f} MB "
+          + (f"tracemalloc peak {traced['tracemalloc_peak_mb']} MB, " if traced else "")
+          + f"file {xlsx['bytes'] / 1e6:.1f} MB "
           f"[target < 15 s, < 300 MB]")
     print(f"Record PDF, {pdf['pages']} page: first {pdf['first_seconds']} s (loads fonts), second "
           f"{pdf['second_seconds']} s, third {pdf['third_seconds']} s [target < 1 s]")
     print(f"Load average during the runs: {xlsx['load_average']:.1f} / {pdf['load_average']:.1f} (2 cores)")
     ok = xlsx["seconds"] < 15 and xlsx["maxrss_mb"] < 300 and pdf["second_seconds"] < 1
     print("within targets" if ok else "OUTSIDE TARGETS")
+    if not ok and xlsx["cpu_seconds"] < 15 and xlsx["load_average"] > 2:
+        print("(the Excel export's CPU time is within 15 s: the wall time suffers from the machine's load)")
     return 0
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
-from django.utils.translation import gettext_lazy as _
-
 from .choices import BAND_ZH, Band
 
 ONE_DECIMAL = Decimal("0.1")
@@ -74,5 +72,3 @@ def band_label(band: str) -> str:
 def is_low_total(total: Decimal) -> bool:
     return round_score(total) < LOW_TOTAL_LIMIT
 
-
-LEGEND_TITLE = _("Bands (4.7.3)")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from . import scoring
 from .choices import Band, CampaignState
-from .models import Answer, Aspect, Campaign, FollowUp, ImprovementItem, Recipient, Response
+from .models import Answer, Aspect, Campaign, ImprovementItem, Recipient, Response
 
 SENT_STATES = (CampaignState.SENT, CampaignState.COLLECTING, CampaignState.CLOSED, CampaignState.ANALYSED)
 

@@ -2,9 +2,11 @@ from django.urls import path
 
 from . import views
 
+# "sheetfmt" (xlsx|pdf) is registered by nhcs.sheets.
 app_name = "satisfaction"
 urlpatterns = [
     path("surveys/", views.campaign_list, name="campaign_list"),
+    path("surveys/export.<sheetfmt:fmt>", views.campaign_list_export, name="campaign_list_export"),
     path("surveys/new/", views.campaign_create, name="campaign_create"),
     path("surveys/<int:pk>/", views.CampaignDetail.as_view(), name="campaign_detail"),
     path("surveys/<int:pk>/edit/", views.CampaignEdit.as_view(), name="campaign_edit"),
@@ -14,7 +16,14 @@ urlpatterns = [
     path("surveys/<int:pk>/statistics/", views.statistics, name="statistics"),
     path("surveys/<int:pk>/answers/<int:recipient_pk>/", views.response_detail, name="response_detail"),
     path("surveys/<int:pk>/answers/<int:recipient_pk>/enter/", views.answer_enter, name="answer_enter"),
+    path("surveys/<int:pk>/statistics.<sheetfmt:fmt>", views.statistics_export, name="statistics_export"),
+    path("surveys/<int:pk>/form.<sheetfmt:fmt>", views.form_export, name="form_export"),
+    path("surveys/<int:pk>/letters.pdf", views.letters_export, name="letters_export"),
+    path("surveys/<int:pk>/answers/<int:recipient_pk>/form.<sheetfmt:fmt>", views.response_export,
+         name="response_export"),
     path("surveys/improvements/", views.improvement_list, name="improvement_list"),
+    path("surveys/improvements/export.<sheetfmt:fmt>", views.improvement_list_export,
+         name="improvement_list_export"),
     path("surveys/improvements/<int:pk>/", views.ImprovementDetail.as_view(), name="improvement_detail"),
     path("surveys/improvements/<int:pk>/edit/", views.ImprovementEdit.as_view(), name="improvement_edit"),
     path("s/<str:token>/", views.public_answer, name="public_answer"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -18,7 +18,7 @@ from nhcs.workflow import services as wf
 from nhcs.workflow.exceptions import WorkflowError
 from nhcs.workflow.views import RecordDetailView, RecordEditView, get_record_for
 
-from . import scoring, selectors, services
+from . import scoring, selectors, services, sheets
 from .choices import CampaignState
 from .filters import CampaignFilter, ImprovementFilter
 from .forms import (
@@ -389,3 +389,91 @@ def public_thanks(request):
         language = translation.get_language()
     with translation.override(language):
         return render(request, "satisfaction/public_thanks.html", {"language": language})
+
+
+# --- record sheets (Excel and PDF) ------------------------------------------------------------------
+
+
+def _xlsx(data: bytes, filename: str):
+    from nhcs.sheets.export import XLSX_MIME, _disposition
+
+    response = HttpResponse(data, content_type=XLSX_MIME)
+    response["Content-Disposition"] = _disposition(filename, "xlsx")
+    return response
+
+
+@login_required
+def campaign_list_export(request, fmt: str):
+    """The surveys as listed (with the list's filters), .xlsx or .pdf."""
+    from nhcs.sheets.export import export_list
+
+    if not _can_see_surveys(request.user):
+        raise PermissionDenied
+    return export_list(request=request, sheet=sheets.CAMPAIGN_LIST, queryset=selectors.campaign_list(), fmt=fmt,
+                       filename="顾客满意度调查一览表", filterset_class=CampaignFilter)
+
+
+@login_required
+def improvement_list_export(request, fmt: str):
+    from nhcs.sheets.export import export_list
+
+    if not _can_see_surveys(request.user):
+        raise PermissionDenied
+    return export_list(request=request, sheet=sheets.IMPROVEMENT_LIST, queryset=selectors.improvement_list(),
+                       fmt=fmt, filename="顾客满意度改进项目一览表", filterset_class=ImprovementFilter)
+
+
+@login_required
+def statistics_export(request, pk: int, fmt: str):
+    """顾客满意度调查统计表 as .xlsx or .pdf, for whoever may see the survey."""
+    from nhcs.sheets.export import export_record
+
+    campaign = get_record_for(request, Campaign, pk)
+    stats = selectors.campaign_statistics(campaign)
+    return export_record(
+        request=request, sheet=sheets.STATISTICS_SHEET, record=campaign, fmt=fmt,
+        context=sheets.statistics_context(stats), filename=f"{campaign.number}-顾客满意度调查统计表",
+    )
+
+
+@login_required
+def form_export(request, pk: int, fmt: str):
+    """The survey's own blank form (its questionnaire and greeting), to print or fax."""
+    from nhcs.sheets.export import pdf_response
+
+    campaign = get_record_for(request, Campaign, pk)
+    filename = f"{campaign.number}-顾客满意度调查表"
+    if fmt == "xlsx":
+        return _xlsx(sheets.survey_form_xlsx_bytes(campaign=campaign), filename)
+    return pdf_response(sheets.survey_form_pdf_bytes(request=request, campaign=campaign), filename)
+
+
+@login_required
+def letters_export(request, pk: int):
+    """The forms addressed to every customer surveyed by letter or fax, in one PDF to print."""
+    from nhcs.sheets.export import pdf_response
+
+    campaign = get_record_for(request, Campaign, pk)
+    recipients = sheets.printed_recipients(campaign)
+    if not recipients:
+        messages.info(request, _("No customer of the sample is surveyed by letter or fax."))
+        return redirect(campaign.get_absolute_url())
+    data = sheets.letters_pdf_bytes(request=request, campaign=campaign, recipients=recipients)
+    return pdf_response(data, f"{campaign.number}-顾客满意度调查表-letters")
+
+
+@login_required
+def response_export(request, pk: int, recipient_pk: int, fmt: str):
+    """The filled form of one customer (the same form as the blank one, ticked)."""
+    from nhcs.sheets.export import pdf_response
+
+    campaign = get_record_for(request, Campaign, pk)
+    response = get_object_or_404(
+        Response.objects.select_related("recipient__customer").prefetch_related("answers__tick", "answers__aspect"),
+        recipient_id=recipient_pk, recipient__campaign=campaign,
+    )
+    filename = f"{campaign.number}-{response.recipient.customer.code}-顾客满意度调查表"
+    kwargs = {"campaign": campaign, "recipient": response.recipient, "response": response}
+    if fmt == "xlsx":
+        return _xlsx(sheets.survey_form_xlsx_bytes(**kwargs), filename)
+    return pdf_response(sheets.survey_form_pdf_bytes(request=request, **kwargs), filename)

@@ -9,10 +9,11 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 @pytest.fixture
 def demo(db):
-    """The demo users of seed_demo, by username (password demo1234)."""
+    """The demo users and customers of seed_demo, by username (password demo1234); no area records,
+    so that each test starts from its own data (and quickly)."""
     from nhcs.accounts.models import User
 
-    call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))
+    call_command("seed_demo", force=True, people_only=True, stdout=open(os.devnull, "w"))
     return {u.username: u for u in User.objects.select_related("department")}
 
 

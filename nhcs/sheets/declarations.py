@@ -44,8 +44,9 @@ Record sheet::
     in characters (default from the kind). visible — callable(user) -> bool; a column the user may not
     see is left out of both formats.
 
-`ListSheet(form_key, columns, pdf_template=None, landscape=False)`: pdf_template defaults to
-"sheets/pdf/list.html" (letterhead + table).
+`ListSheet(form_key, columns, pdf_template=None, landscape=False, group_by=None)`: pdf_template defaults
+to "sheets/pdf/list.html" (letterhead + table). group_by — a Column whose value heads groups of rows
+in the PDF (order the queryset by it) and is the first column in Excel.
 
 `RecordSheet(form_key, pdf_template, signature_boxes=(), xlsx_builder=None, fields=(), landscape=False)`:
     fields — Columns printed as "label: value" lines by the default templates and the default Excel
@@ -244,9 +245,12 @@ class ListSheet:
     columns: Sequence[Column]
     pdf_template: str | None = None
     landscape: bool = False
+    # Rows under headings (e.g. the delivery month): a heading row in the PDF, a first column in Excel
+    # (so that the autofilter still works). The queryset must be ordered by it.
+    group_by: Column | None = None
 
     def __post_init__(self) -> None:
-        keys = [c.key for c in self.columns]
+        keys = [c.key for c in self.columns] + ([self.group_by.key] if self.group_by else [])
         if len(set(keys)) != len(keys):
             raise ValueError(f"ListSheet {self.form_key!r}: duplicate column keys")
 
@@ -256,6 +260,10 @@ class ListSheet:
 
     def columns_for(self, user) -> list[Column]:
         return [c for c in self.columns if c.is_visible_to(user)]
+
+    def excel_columns_for(self, user) -> list[Column]:
+        group = [self.group_by] if self.group_by is not None and self.group_by.is_visible_to(user) else []
+        return group + self.columns_for(user)
 
 
 # The default of SignatureBox.actions; a box that names transitions but keeps this default matches on

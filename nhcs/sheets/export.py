@@ -4,8 +4,11 @@ Callers (area views) check permissions BEFORE calling; these functions only hono
 (`Column.visible`) and the user's language.
 
     export_list(*, request, sheet, queryset, fmt, filename, filterset_class=None) -> HttpResponse
-        A ListSheet as .xlsx (write-only workbook streamed from a temporary file: bounded memory for
-        any row count) or .pdf (refused with a clear message above settings.NHCS_PDF_MAX_ROWS rows).
+        A ListSheet as .xlsx (rows streamed into a temporary file by nhcs.sheets.xlsx_stream, or by
+        openpyxl's write-only mode when settings.NHCS_XLSX_LIST_ENGINE = "openpyxl"; bounded memory for
+        any row count; letterhead lines, then a frozen header row with an autofilter) or .pdf (refused
+        with a clear message above settings.NHCS_PDF_MAX_ROWS rows, default 3000). `filename` without
+        or with its extension.
         With `filterset_class` (a django-filter FilterSet), request.GET filters the queryset exactly
         as the list page does, invalid filters are refused, and the applied filters print in the
         sheet's header. Give the queryset its select_related: the export issues a constant number of
@@ -28,7 +31,9 @@ Callers (area views) check permissions BEFORE calling; these functions only hono
         划改 of the paper form. In templates: {% load sheets %}{% struck changes "field" value %}
         prints the old values struck through and the current one beside.
     field_rows(*, record, columns, changes) -> list[FieldRow]
-    write_list_xlsx(*, out, columns, objects, title_rows=()) -> int    (used by the benchmark)
+    write_list_xlsx(*, out, columns, objects, title_rows=(), sheet_title="", landscape=None,
+                    engine=None) -> int                                (used by the benchmark)
+    display_value(value, kind) -> str                                  (a value as printed)
 
 URLs: declare one export URL per list/record with a `<sheetfmt:fmt>` part (the converter accepts
 "xlsx" and "pdf"), and put {% load sheets %}{% export_buttons "area:url_name" pk=record.pk %} on the
@@ -70,7 +75,9 @@ def pdf_max_rows() -> int:
 
 
 def css_string(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    """A CSS string literal; admin-edited text (document numbers) cannot break out of the style sheet."""
+    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
+    return '"' + escaped + '"'
 
 
 def page_label_css(template: str | None = None) -> str:
@@ -271,6 +278,8 @@ def change_marks(*, record, since: datetime | None = None) -> dict[str, list[Mar
     """Per field, its changes (oldest first) made after the record was first submitted, or after `since`."""
     from nhcs.workflow.selectors import history_for
 
+    if not hasattr(record, "history") or not hasattr(record, "flow"):
+        return {}  # not a workflow record: nothing is ever struck through
     if since is None:
         since = _first_left_initial(record)
         if since is None:
@@ -305,7 +314,10 @@ def display_value(value: Any, kind: str) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, (int, float, Decimal)):
+    if isinstance(value, Decimal):
+        # A quantity as it is written: 8000, not 8000.000.
+        return format(value.normalize(), "f")
+    if isinstance(value, (int, float)):
         return formats.number_format(value, use_l10n=True)
     return str(value)
 
@@ -576,7 +588,8 @@ def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str,
         extra = [_("Filters: %(filters)s") % {"filters": "; ".join(filters)}] if filters else []
         fh = tempfile.TemporaryFile(suffix=".xlsx")
         try:
-            write_list_xlsx(out=fh, columns=columns, objects=queryset.iterator(chunk_size=2000),
+            write_list_xlsx(out=fh, columns=sheet.excel_columns_for(request.user),
+                            objects=queryset.iterator(chunk_size=2000),
                             title_rows=_letterhead_lines(context, extra), sheet_title=context["form"].display_title,
                             landscape=sheet.landscape)
         except BaseException:
@@ -591,10 +604,21 @@ def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str,
             % {"count": total, "max": pdf_max_rows()},
             status=413,
         )
-    rows = [[(c.kind, display_value(c.raw(obj), c.kind)) for c in columns] for obj in queryset]
+    rows = []
+    groups: list[tuple[str, list]] = []
+    group_by = sheet.group_by if sheet.group_by is not None and sheet.group_by.is_visible_to(request.user) else None
+    with export_timezone():
+        for obj in queryset:
+            row = [(c.kind, display_value(c.raw(obj), c.kind)) for c in columns]
+            rows.append(row)
+            heading = display_value(group_by.raw(obj), group_by.kind) if group_by is not None else ""
+            if not groups or groups[-1][0] != heading:
+                groups.append((heading, []))
+            groups[-1][1].append(row)
     total_width = sum(c.excel_width for c in columns) or 1
     widths = [f"{100 * c.excel_width / total_width:.1f}" for c in columns]
-    context.update({"rows": rows, "row_count": len(rows), "column_widths": widths})
+    context.update({"rows": rows, "groups": groups, "row_count": len(rows), "column_widths": widths,
+                    "group_label": group_by.label if group_by is not None else ""})
     return pdf_response(render_pdf_bytes(sheet.template, context), filename)
 
 

@@ -49,3 +49,14 @@ def answer_online():
         )
 
     return make
+
+
+@pytest.fixture
+def survey_demo(demo):
+    """The demo surveys of seed_demo (2024 and 2025, answered and analysed)."""
+    import os
+
+    from django.apps import apps
+
+    apps.get_app_config("satisfaction").seed_demo(stdout=open(os.devnull, "w"))
+    return demo

@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from nhcs.workflow import services as wf
 from satisfaction import selectors
 from satisfaction.choices import Band
 from satisfaction.demo import DEMO_TITLE, EARLIER_TITLE
@@ -38,7 +37,7 @@ def test_statistics_against_hand_computed_figures(demo, sent_campaign, answer_on
     assert [r.total for r in stats.responses] == [Decimal("100.0"), Decimal("61.3"), Decimal("50.0")]
 
 
-def test_comparison_with_previous_campaign_and_trend(demo, sent_campaign, answer_online):
+def test_comparison_with_previous_campaign_and_trend(survey_demo, demo, sent_campaign, answer_online):
     demo_campaign = Campaign.objects.get(title=DEMO_TITLE)
     demo_stats = selectors.campaign_statistics(demo_campaign)
     # the demo answers by hand: C001 = (100+85+70+100+85+85+100+85)/8 = 88.75 → 88.8,

@@ -65,7 +65,7 @@ def test_public_wrong_and_expired_links(demo, sent_campaign):
     r = campaign.recipients.get(customer__code="C002")
     Recipient.objects.filter(pk=r.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     page = Client().post(f"/s/{r.token}/", _post_ticks(campaign, 0))
-    assert page.status_code == 410 and b'data-kind="expired"' in page.content
+    assert page.status_code == 410 and b'data-kind="expired"' in page.content and b"has expired" in page.content
     assert not Response.objects.filter(recipient=r).exists()
 
 
@@ -218,7 +218,7 @@ def test_list_pages_constant_queries(demo, client_for, sent_campaign, answer_onl
     assert _queries(client, url) == small
 
 
-def test_campaign_pages_constant_queries(demo, client_for, sent_campaign, answer_online):
+def test_campaign_pages_constant_queries(survey_demo, demo, client_for, sent_campaign, answer_online):
     client = client_for(demo["sales"])
     campaign = sent_campaign(customers=Customer.objects.filter(code__in=["C001", "C002"]))
     answer_online(campaign.recipients.first(), 3)

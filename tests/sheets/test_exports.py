@@ -298,3 +298,24 @@ def test_record_pdf_renders_to_png(signed_memo, demo, client_for):
                    check=True)
     png = next(pdf.parent.glob("memo-record*.png"))
     assert png.stat().st_size > 5000
+
+
+def test_grouped_list_has_headings_in_pdf_and_a_first_column_in_excel(demo):
+    from django.test import RequestFactory
+
+    from nhcs.sheets.declarations import Column, ListSheet
+    from nhcs.sheets.export import export_list
+
+    sheet = ListSheet("product_demand_plan", [Column("number", "Number"), Column("title", "Title")],
+                      group_by=Column("group", "Group", lambda m: "长" if len(m.body) > 2 else "短"))
+    make_memos(demo["sales"], 4)
+    request = RequestFactory().get("/")
+    request.user = demo["sales"]
+    queryset = Memo.objects.order_by("number")
+    text = pdf_text(export_list(request=request, sheet=sheet, queryset=queryset, fmt="pdf", filename="g").content)
+    assert "Group: 短" in text and "Group: 长" in text
+    assert text.index("Group: 短") < text.index("Memo 0") < text.index("Group: 长") < text.index("Memo 3")
+    ws = workbook(export_list(request=request, sheet=sheet, queryset=queryset, fmt="xlsx", filename="g")).active
+    top, headers = header_row(ws)
+    assert headers == ["Group", "Number", "Title"]
+    assert [r[0] for r in ws.iter_rows(min_row=top + 1, values_only=True)] == ["短", "短", "长", "长"]

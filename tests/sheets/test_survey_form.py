@@ -54,3 +54,10 @@ def test_form_prints_pre_addressed_and_filled_in():
     assert "KS-2026-0007" in text
     assert text.count("√") >= 2
     write_artifact("survey-form-filled.pdf", data)
+
+
+def test_home_page_has_one_record_sheets_card_outside_the_title(demo, client_for):
+    html = client_for(demo["sales"]).get("/").content.decode()
+    assert html.count('id="home-record-sheets"') == 1
+    title = html[html.index("<title>"):html.index("</title>")]
+    assert "<div" not in title

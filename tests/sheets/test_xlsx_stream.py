@@ -58,3 +58,13 @@ def test_empty_list_still_has_its_header_and_filter():
     assert write_list_xlsx(out=out, columns=COLUMNS, objects=[], title_rows=["T"]) == 0
     ws = load_workbook(BytesIO(out.getvalue())).active
     assert ws["A2"].value == "Text 文本" and ws.auto_filter.ref == "A2:G3"
+
+
+def test_pdf_values_are_printed_as_written():
+    from nhcs.sheets.export import display_value
+
+    assert display_value(Decimal("8000.000"), "number") == "8000"
+    assert display_value(Decimal("12.50"), "number") == "12.5"
+    assert display_value(Decimal("1234.5"), "money").replace(",", "") == "1234.50"
+    assert display_value(datetime.date(2026, 1, 2), "date") == "2026-01-02"
+    assert display_value(None, "text") == "" and display_value("", "number") == ""

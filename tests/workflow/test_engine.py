@@ -110,7 +110,8 @@ def test_change_marks_need_a_reason_after_draft_and_show_field_diffs(demo):
     entry = history_for(record=memo)[0]
     assert entry.reason == "Customer fax 12"
     assert entry.user == demo["sales"]
-    assert [(c.label, c.old, c.new) for c in entry.changes] == [("title", "Draft title", "New")]
+    title_label = str(memo._meta.get_field("title").verbose_name)
+    assert [(c.label, c.old, c.new) for c in entry.changes] == [(title_label, "Draft title", "New")]
 
 
 def test_change_to_an_approved_record_reopens_it(demo):

@@ -47,9 +47,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
+        parser.add_argument(
+            "--people-only", action="store_true", help="Only departments, users and customers; no area records."
+        )
 
     @transaction.atomic
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, people_only=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: refusing to create demo users with a known password. Use --force.")
         reference_data_ensure()
@@ -81,8 +84,9 @@ class Command(BaseCommand):
             created += 1
         for data in DEMO_CUSTOMERS:
             Customer.objects.get_or_create(code=data["code"], defaults=data)
-        for hook in seed_hooks():
-            hook(stdout=self.stdout)
+        if not people_only:
+            for hook in seed_hooks():
+                hook(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} users created). Password: {PASSWORD}"))
 
 

@@ -1,0 +1,332 @@
+"""Record sheets of the surveys, declared on nhcs.sheets:
+
+- 顾客满意度调查表 (the survey form, annex table 1): blank with a survey's own questionnaire, addressed
+  to the letter/fax customers of the sample for posting, or filled from a customer's answer — PDF through
+  nhcs.sheets.survey (the mechanism's form template), Excel laid out the same way here.
+- 顾客满意度调查统计表 (the statistics sheet, 4.7.4): a RecordSheet of the campaign with its own PDF
+  template (charts drawn as inline SVG) and Excel builder, signed by Sales (编制, closing) and the head
+  of Sales (批准, "analysed").
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from nhcs.sheets.declarations import Column, ListSheet, RecordSheet, SignatureBox
+from nhcs.sheets.export import form_setting
+from nhcs.sheets.models import CompanySettings
+from nhcs.sheets.survey import survey_form_pdf
+from nhcs.workflow.choices import Action
+
+from . import scoring
+from .choices import Channel
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- the survey form (blank, addressed, filled) ---------------------------------------------------
+
+
+def _form_rows(campaign, aspects=None, ticks=None):
+    aspects = aspects if aspects is not None else list(campaign.aspects.all())
+    ticks = ticks if ticks is not None else list(campaign.ticks.all())
+    return (
+        [(a.key, a.label_zh, a.label_en) for a in aspects],
+        [(t.key, t.label_zh, t.label_en, t.points) for t in ticks],
+    )
+
+
+def _customer_name(customer) -> str:
+    if customer is None:
+        return ""
+    if customer.language == "en":
+        return customer.name_en or customer.name_zh
+    return customer.name_zh or customer.name_en
+
+
+def form_kwargs(*, campaign, recipient=None, response=None) -> dict:
+    """What the survey form prints: the campaign's questionnaire and greeting, addressee, answers."""
+    aspects, ticks = _form_rows(campaign)
+    kwargs = {
+        "aspects": aspects,
+        "ticks": ticks,
+        "greeting_zh": campaign.greeting_zh,
+        "greeting_en": campaign.greeting_en,
+        "to": _customer_name(recipient.customer) if recipient else "",
+        "record_number": f"{campaign.number}-{recipient.customer.code}" if recipient else campaign.number,
+    }
+    if response is not None:
+        kwargs.update(
+            answers={a.aspect.key: a.tick.key for a in response.answers.all()},
+            comments=response.comments,
+            signed_by=response.signed_name or response.respondent,
+            signed_on=response.received_on,
+        )
+    return kwargs
+
+
+def survey_form_pdf_bytes(*, request, campaign, recipient=None, response=None) -> bytes:
+    return survey_form_pdf(request=request, **form_kwargs(campaign=campaign, recipient=recipient, response=response))
+
+
+def letters_pdf_bytes(*, request, campaign, recipients: Sequence) -> bytes:
+    """One addressed form per customer surveyed by letter or fax, in one file to print."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for recipient in recipients:
+        data = survey_form_pdf_bytes(request=request, campaign=campaign, recipient=recipient)
+        for page in PdfReader(io.BytesIO(data)).pages:
+            writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def printed_recipients(campaign) -> list:
+    return list(
+        campaign.recipients.filter(channel__in=[Channel.LETTER, Channel.FAX]).select_related("customer")
+        .order_by("customer__code")
+    )
+
+
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD_FILL = PatternFill("solid", fgColor="E8ECF2")
+
+
+def _letterhead(ws, form_key: str, record_number: str) -> None:
+    company = CompanySettings.load()
+    form = form_setting(form_key)
+    ws.append([company.name_zh + (f" {company.name_en}" if company.name_en else "")])
+    ws.append([f"{form.title_zh} {form.title_en}".strip()])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=14)
+    doc = " · ".join(x for x in [
+        f"{_g('Document no.')} {form.document_number}" if form.document_number else "",
+        f"{_g('Version')} {form.version}" if form.version else "",
+        f"{_g('Record no.')} {record_number}" if record_number else "",
+    ] if x)
+    ws.append([doc])
+    ws.append([])
+
+
+def survey_form_xlsx_bytes(*, campaign, recipient=None, response=None) -> bytes:
+    """The survey form as a workbook: the same rows and tick columns as the printed form."""
+    kwargs = form_kwargs(campaign=campaign, recipient=recipient, response=response)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "顾客满意度调查表"
+    _letterhead(ws, "survey_form", kwargs["record_number"])
+    ws.append(["To:", kwargs["to"]])
+    ws.append([kwargs["greeting_zh"]])
+    ws.append([kwargs["greeting_en"]])
+    for row in (ws.max_row - 1, ws.max_row):
+        ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2 + len(kwargs["ticks"]))
+        ws.row_dimensions[row].height = 42
+    ws.append([])
+    ws.append(["序号 No.", "评价项目 Aspect"] + [f"{zh} {en} ({points})" for _k, zh, en, points in kwargs["ticks"]])
+    header = ws.max_row
+    for cell in ws[header]:
+        cell.font = Font(bold=True)
+        cell.fill = HEAD_FILL
+        cell.border = BOX
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    ws.row_dimensions[header].height = 32
+    answers = kwargs.get("answers", {})
+    for i, (key, zh, en) in enumerate(kwargs["aspects"], start=1):
+        ws.append([i, f"{zh} {en}"] + ["√" if answers.get(key) == t[0] else None for t in kwargs["ticks"]])
+        for cell in ws[ws.max_row]:
+            cell.border = BOX
+            cell.alignment = Alignment(horizontal="center" if cell.column != 2 else "left", vertical="center")
+    ws.freeze_panes = f"A{header + 1}"
+    ws.append([])
+    ws.append(["意见或建议 Comments and suggestions", kwargs.get("comments", "")])
+    ws.cell(row=ws.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+    if response is not None:
+        ws.append([_g("Total score"), float(response.total)])
+        ws.cell(row=ws.max_row, column=2).number_format = "0.0"
+        ws.append([_g("Band"), scoring.band_label(response.band)])
+    ws.append(["客户签名 Customer signature", kwargs.get("signed_by", "")])
+    ws.append(["日期 Date", kwargs.get("signed_on")])
+    if kwargs.get("signed_on"):
+        ws.cell(row=ws.max_row, column=2).number_format = "yyyy-mm-dd"
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 40
+    for col in "CDEFG":
+        ws.column_dimensions[col].width = 16
+    ws.page_setup.paperSize = "9"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+# --- lists ----------------------------------------------------------------------------------------
+
+CAMPAIGN_LIST = ListSheet(
+    "survey_list",
+    [
+        Column("number", _("Number"), "number", width=14),
+        Column("title", _("Title"), "title", width=30),
+        Column("period", _("Period surveyed"), "period", width=12),
+        Column("state", _("State"), "state_label", width=14),
+        Column("sent_on", _("Sent on"), "sent_on", kind="date"),
+        Column("deadline", _("Answer by"), "response_deadline", kind="date"),
+        Column("surveyed", _("Customers surveyed"), "recipient_count", kind="number"),
+        Column("answers", _("Answers"), "response_count", kind="number"),
+    ],
+)
+
+IMPROVEMENT_LIST = ListSheet(
+    "survey_improvement_list",
+    [
+        Column("number", _("Number"), "number", width=16),
+        Column("survey", _("Survey"), "campaign.number", width=14),
+        Column("customer", _("Customer"), "response.recipient.customer.code", width=10),
+        Column("customer_name", _("Customer name"), "response.recipient.customer.display_name", width=28),
+        Column("trigger", _("Raised for"), "get_trigger_display", width=18),
+        Column("aspect", _("Aspect"), lambda i: str(i.aspect) if i.aspect_id else "", width=18),
+        Column("score", _("Score"), "score", kind="number", width=8),
+        Column("department", _("Responsible department"), "responsible_department.display_name", width=14),
+        Column("state", _("State"), "state_label", width=16),
+        Column("raised", _("Raised on"), "created_at", kind="date"),
+    ],
+    landscape=True,
+)
+
+
+# --- the statistics sheet -------------------------------------------------------------------------
+
+
+def _num(value):
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def statistics_xlsx(*, ws, record, context, request) -> None:
+    """The statistics sheet's body in Excel: summary, per aspect, bands, per customer, comments."""
+    stats = context["stats"]
+    bold = Font(bold=True)
+
+    def header(*labels):
+        ws.append(list(labels))
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+            cell.fill = HEAD_FILL
+
+    def pct(value):
+        return None if value is None else float(value) / 100
+
+    header(_g("Summary"), _g("Value"), _g("Previous survey"))
+    rows = [
+        (_g("Customers surveyed"), stats.sample_size, stats.previous.recipients.count() if stats.previous else None, "0"),
+        (_g("Answers"), stats.response_count, None, "0"),
+        (_g("Response rate"), pct(stats.response_rate), pct(stats.previous_response_rate), "0.0%"),
+        (_g("Mean total"), _num(stats.mean_total), _num(stats.previous_mean_total), "0.0"),
+        (_g("Totals below 60"), stats.low_totals, None, "0"),
+    ]
+    for label, value, previous, fmt in rows:
+        ws.append([label, value, previous])
+        for col in (2, 3):
+            ws.cell(row=ws.max_row, column=col).number_format = fmt
+    if stats.mean_band:
+        ws.append([_g("Band of the mean total"), scoring.band_label(stats.mean_band)])
+    ws.append([])
+    header(_g("Aspect"), _g("Weight"), _g("Mean"), _g("Below 'satisfied'"), _g("Share below 'satisfied'"),
+           _g("Previous survey"), _g("Change from the previous survey"))
+    for s in stats.aspects:
+        ws.append([f"{s.aspect.label_zh} {s.aspect.label_en}", _num(s.aspect.weight), _num(s.mean), s.below_count,
+                   pct(s.below_share), _num(s.previous_mean), _num(s.change)])
+        r = ws.max_row
+        for col, fmt in ((2, "0.00"), (3, "0.0"), (5, "0.0%"), (6, "0.0"), (7, "+0.0;-0.0;0.0")):
+            ws.cell(row=r, column=col).number_format = fmt
+    ws.append([])
+    header(_g("Band"), _g("Customers"), _g("Share"), _g("Previous survey"))
+    for band, label, n, share in stats.bands:
+        ws.append([label, n, pct(share), stats.previous_bands.get(band) if stats.previous else None])
+        ws.cell(row=ws.max_row, column=3).number_format = "0.0%"
+    ws.append([])
+    header(_g("Customer"), _g("Name"), *[str(s.aspect) for s in stats.aspects], _g("Total"), _g("Band"), _g("Comments"))
+    for r in stats.responses:
+        points = [a.points for a in r.answers.all()]
+        ws.append([r.recipient.customer.code, r.recipient.customer.display_name, *points, float(r.total),
+                   scoring.band_label(r.band), r.comments])
+        ws.cell(row=ws.max_row, column=3 + len(points)).number_format = "0.0"
+    ws.append([])
+    header(_g("Year"), _g("Mean total"), _g("Answers"))
+    for year, mean, n in stats.trend:
+        ws.append([year, float(mean), n])
+        ws.cell(row=ws.max_row, column=2).number_format = "0.0"
+
+
+STATISTICS_SHEET = RecordSheet(
+    "survey_statistics",
+    "satisfaction/sheets/statistics.html",
+    signature_boxes=[
+        SignatureBox("编制 Prepared", actions=(Action.CLOSE,)),
+        SignatureBox("批准 Approved", actions=(Action.APPROVE,), transitions=("analyse",)),
+    ],
+    fields=[
+        Column("title", _("Title"), "title"),
+        Column("period", _("Period surveyed"), "period"),
+        Column("sent_on", _("Sent on"), "sent_on", kind="date"),
+        Column("response_deadline", _("Answer by"), "response_deadline", kind="date"),
+        Column("state", _("State"), "state_label"),
+    ],
+    xlsx_builder=statistics_xlsx,
+)
+
+
+# --- inline SVG bars for the PDF ------------------------------------------------------------------
+
+
+def hbars(items: Sequence[tuple[str, float | None, float | None]], *, width=480, row=22, label_w=110,
+          scale_max=100.0) -> dict:
+    """Geometry of a horizontal bar chart (label, value, previous value) for an SVG in the template."""
+    plot = width - label_w - 40
+    bars = []
+    for i, (label, value, previous) in enumerate(items):
+        y = 14 + i * row
+        bars.append({
+            "label": label, "y": y, "ty": y + row * 0.62,
+            "w": 0 if value is None else round(plot * float(value) / scale_max, 1),
+            "pw": None if previous is None else round(plot * float(previous) / scale_max, 1),
+            "value": "—" if value is None else f"{value}",
+            "vx": label_w + 4 + (0 if value is None else plot * float(value) / scale_max),
+        })
+    ticks = [{"x": round(label_w + plot * t / 100, 1), "t": int(scale_max * t / 100)} for t in (0, 20, 40, 60, 80, 100)]
+    return {"width": width, "height": 14 + len(items) * row + 16, "label_w": label_w, "bars": bars, "ticks": ticks,
+            "row": row - 5, "half": (row - 5) / 2, "axis_y": 14 + len(items) * row + 10}
+
+
+def vbars(items: Sequence[tuple[str, float]], *, width=200, height=150, scale_max=None) -> dict:
+    """Geometry of a vertical bar chart (label, value)."""
+    top = max([v for _l, v in items] + [1]) if scale_max is None else scale_max
+    n = max(len(items), 1)
+    slot = (width - 20) / n
+    plot_h = height - 44
+    bars = []
+    for i, (label, value) in enumerate(items):
+        h = round(plot_h * float(value) / top, 1) if top else 0
+        x = 10 + i * slot + slot * 0.15
+        bars.append({"label": label, "value": value, "x": round(x, 1), "w": round(slot * 0.7, 1),
+                     "y": round(18 + plot_h - h, 1), "h": h, "cx": round(x + slot * 0.35, 1)})
+    return {"width": width, "height": height, "bars": bars, "base_y": 18 + plot_h, "label_y": 18 + plot_h + 14}
+
+
+def statistics_context(stats) -> dict:
+    return {
+        "stats": stats,
+        "band_legend": [(scoring.band_label(b), rule) for b, rule in scoring.BAND_LEGEND],
+        "aspect_chart": hbars([(s.aspect.label_zh, s.mean, s.previous_mean) for s in stats.aspects]),
+        "band_chart": vbars([(label.split(" ")[0], n) for _b, label, n, _s in stats.bands]),
+        "trend_chart": vbars([(str(y), float(m)) for y, m, _n in stats.trend], scale_max=100),
+        "printed_on": timezone.localdate(),
+    }
