@@ -86,3 +86,14 @@ class CustomerFilter(django_filters.FilterSet):
 
     def only_true(self, queryset, name, value):
         return queryset.filter(**{name: True}) if value else queryset
+
+
+class DemandPlanFilter(OrderFilter):
+    """The order list's filters applied to order lines: the demand plan lists the lines of the orders the
+    list shows."""
+
+    def filter_queryset(self, queryset):
+        from .selectors import orders_list_qs
+
+        orders = super().filter_queryset(orders_list_qs())
+        return queryset.filter(order__in=orders.order_by().values("pk"))

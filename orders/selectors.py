@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from nhcs.workflow.choices import TaskKind, TaskStatus
+from nhcs.workflow.choices import TaskStatus
 from nhcs.workflow.models import SignOff, Task
 
 from .choices import OrderState
@@ -50,10 +48,6 @@ def orders_list_qs() -> QuerySet[Order]:
     )
 
 
-def order_for_page(pk: int) -> QuerySet[Order]:
-    return Order.objects.select_related("customer", "created_by", "changed_by")
-
-
 def order_lines(order: Order) -> list[OrderLine]:
     return list(order.lines.all())
 
@@ -89,23 +83,6 @@ def line_change_marks(order: Order) -> list:
         marks.append({"entry": entry, "changes": changes})
     marks.reverse()
     return marks
-
-
-def review_rows(orders: list[Order]) -> dict[int, dict]:
-    """Review opinions and sign-offs of many orders in two queries (for the review detail sheet)."""
-    ct = ContentType.objects.get_for_model(Order)
-    ids = [o.pk for o in orders]
-    opinions: dict[int, list[Task]] = defaultdict(list)
-    for task in (
-        Task.objects.filter(content_type=ct, object_id__in=ids, kind=TaskKind.STEP, status=TaskStatus.DONE)
-        .select_related("completed_by")
-        .order_by("completed_at")
-    ):
-        opinions[task.object_id].append(task)
-    signoffs: dict[int, list[SignOff]] = defaultdict(list)
-    for signoff in SignOff.objects.filter(content_type=ct, object_id__in=ids, step="").select_related("user").order_by("signed_at"):
-        signoffs[signoff.object_id].append(signoff)
-    return {pk: {"opinions": opinions[pk], "signoffs": signoffs[pk]} for pk in ids}
 
 
 def home_warnings(user) -> list[str]:

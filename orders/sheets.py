@@ -1,192 +1,243 @@
-"""Record sheets of the orders area: 产品需求计划表, 生产计划及评审明细表 and the certified-data letter.
+"""Record sheets of the orders area on the shared mechanism (nhcs.sheets):
 
-Each sheet is declared as a title, columns and rows (plain values), and rendered to Excel (openpyxl) or
-PDF (WeasyPrint from the template orders/sheet_pdf.html). The declarations are kept apart from the
-rendering so that they can move onto the shared record-sheet mechanism (nhcs.sheets) unchanged.
+- 产品需求计划表 (product demand plan): every order line, by month of requested delivery (a list);
+- 生产计划及评审明细表 (production plan & review detail sheet): each order with its review opinions,
+  sign-offs, replied and re-confirmed dates (a list), and the same for one order with its signature
+  boxes (a record sheet, from the order page);
+- the written report to the customer on a certified-data discrepancy (NH-QP14 4.1.3), a letter.
+
+Prices (unit price, currency, amount) are columns only users with `orders.view_prices` get, in both
+formats.
 """
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass, field
-from decimal import Decimal
-from itertools import groupby
-from typing import Any
+from django.db.models import Prefetch
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
+from openpyxl.styles import Alignment, Font
 
-from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from nhcs.sheets.declarations import Column, ListSheet, RecordSheet, SignatureBox, choice_label
+from nhcs.sheets.export import render_pdf_bytes, sheet_context
+from nhcs.workflow.choices import Action, TaskKind, TaskStatus
+from nhcs.workflow.models import SignOff, Task
 
-from .choices import ReviewStep
+from .choices import OrderState, ReviewStep
 from .models import Order
-from .selectors import review_rows
+from .services import can_see_prices
 
 
-@dataclass
-class Sheet:
-    title: str
-    columns: list[str]
-    # (group heading or "", rows); a heading groups the rows under it (e.g. a delivery month).
-    groups: list[tuple[str, list[list[Any]]]]
-    subtitle: str = ""
-    signatures: list[str] = field(default_factory=list)
-    landscape: bool = True
-    # Indexes of columns that get more room (long texts such as sign-offs).
-    wide: frozenset[int] = frozenset()
+def may_see_prices(user) -> bool:
+    return bool(user) and can_see_prices(user)
 
 
 def _qty(value):
     """A quantity as it is written: 8000, not 8000.000."""
+    if value is None:
+        return None
     return int(value) if value == value.to_integral_value() else value.normalize()
-
-
-def _money(value):
-    return None if value is None else value.quantize(Decimal("0.01"))
 
 
 def _day(moment) -> str:
     return f"{timezone.localtime(moment):%Y-%m-%d}" if moment else ""
 
 
-def _d(value) -> str:
-    return value.isoformat() if value else ""
+# --- 产品需求计划表 ------------------------------------------------------------------------------------
+
+DEMAND_PLAN = ListSheet(
+    "product_demand_plan",
+    [
+        Column("month", _("Delivery month"), lambda line: f"{line.requested_date:%Y-%m}", width=10),
+        Column("order", _("Order number"), "order.number", width=15),
+        Column("customer", _("Customer"), "order.customer.code", width=10),
+        Column("po", _("PO number"), "order.po_number", width=14),
+        Column("part", _("Part number"), "part_number", width=16),
+        Column("description", _("Description"), "description", width=22),
+        Column("quantity", _("Quantity"), lambda line: _qty(line.quantity), kind="number"),
+        Column("unit", _("Unit"), "unit", width=6),
+        Column("unit_price", _("Unit price"), "unit_price", kind="number", visible=may_see_prices),
+        Column("currency", _("Currency"), "currency", width=8, visible=may_see_prices),
+        Column("amount", _("Amount"), "amount", kind="money", visible=may_see_prices),
+        Column("requested", _("Requested delivery"), "requested_date", kind="date"),
+        Column("committed", _("Committed date"), "order.committed_date", kind="date"),
+        Column("state", _("State"), choice_label("order.state", OrderState.choices), width=16),
+    ],
+    pdf_template="orders/sheets/demand_plan.html",
+    landscape=True,
+)
 
 
-def demand_plan(orders: list[Order], *, show_prices: bool) -> Sheet:
-    """产品需求计划表: every order line, grouped by the month of its requested delivery."""
-    columns = [_("Order number"), _("Customer"), _("PO number"), _("Part number"), _("Description"),
-               _("Quantity"), _("Unit")]
-    if show_prices:
-        columns += [_("Unit price"), _("Currency"), _("Amount")]
-    columns += [_("Requested delivery"), _("Committed date"), _("State")]
-    lines = []
-    for order in orders:
-        for line in order.lines.all():
-            lines.append((line.requested_date, order, line))
-    lines.sort(key=lambda t: (t[0], t[1].number, t[2].pk))
-    groups = []
-    for month, items in groupby(lines, key=lambda t: t[0].strftime("%Y-%m")):
-        rows = []
-        for _when, order, line in items:
-            row = [order.number, order.customer.code, order.po_number, line.part_number, line.description,
-                   _qty(line.quantity), line.unit]
-            if show_prices:
-                row += [line.unit_price, line.currency, _money(line.amount)]
-            row += [_d(line.requested_date), _d(order.committed_date), order.state_label]
-            rows.append(row)
-        groups.append((_("Delivery month %(month)s") % {"month": month}, rows))
-    return Sheet(
-        title="产品需求计划表",
-        subtitle=_("Product demand plan, printed %(date)s") % {"date": timezone.localdate().isoformat()},
-        columns=columns,
-        groups=groups,
-        signatures=[_("Prepared by (Sales)"), _("Received by (Planning & Logistics)")],
+def demand_plan_queryset():
+    from .models import OrderLine
+
+    return OrderLine.objects.select_related("order__customer").order_by("requested_date", "order__number", "pk")
+
+
+# --- 生产计划及评审明细表 -------------------------------------------------------------------------------
+
+
+def _latest_opinion(order, step: str):
+    done = [t for t in order.tasks.all() if t.kind == TaskKind.STEP and t.step == step and t.status == TaskStatus.DONE]
+    return done[-1] if done else None
+
+
+def _opinion_text(order, step: str) -> str:
+    task = _latest_opinion(order, step)
+    if task is None:
+        return ""
+    text = f"{task.get_outcome_display()} · {task.completed_by} · {_day(task.completed_at)}"
+    return f"{text} · {task.comment}" if task.comment else text
+
+
+def _signoff_text(order) -> str:
+    return "; ".join(
+        f"{s.get_action_display()} {s.user} {_day(s.signed_at)}" for s in order.signoffs.all() if not s.step
     )
 
 
-def review_detail(orders: list[Order]) -> Sheet:
-    """生产计划及评审明细表: each order with its review opinions, sign-offs, replied and re-confirmed dates."""
-    extra = review_rows(orders)
-    steps = list(ReviewStep)
-    columns = [_("Order number"), _("Customer"), _("PO number"), _("PO date"), _("Lines"),
-               *[str(s.label) for s in steps], _("Sign-offs"), _("Replied delivery date"),
-               _("Re-confirmed with the customer on"), _("State")]
-    rows = []
-    for order in orders:
-        info = extra[order.pk]
-        latest = {}
-        for task in info["opinions"]:
-            latest[task.step] = task  # the latest round wins
-        opinion_cells = []
-        for step in steps:
-            task = latest.get(step.value)
-            opinion_cells.append(
-                f"{task.get_outcome_display()} · {task.completed_by} · {_day(task.completed_at)}"
-                + (f"\n{task.comment}" if task.comment else "")
-                if task else ""
-            )
-        signoffs = "\n".join(
-            f"{s.get_action_display()} · {s.user} · {_day(s.signed_at)}" for s in info["signoffs"]
-        )
-        line_text = "\n".join(f"{line.part_number} × {_qty(line.quantity)} {line.unit}" for line in order.lines.all())
-        rows.append([order.number, order.customer.code, order.po_number, _d(order.po_date), line_text,
-                     *opinion_cells, signoffs, _d(order.committed_date), _d(order.confirmed_on), order.state_label])
-    return Sheet(
-        title="生产计划及评审明细表",
-        subtitle=_("Production plan & review detail sheet, printed %(date)s") % {"date": timezone.localdate().isoformat()},
-        columns=columns,
-        groups=[("", rows)],
-        signatures=[_("Planning & Logistics"), _("Sales & Marketing")],
-        wide=frozenset({4, 5 + len(steps)}),
+def _lines_text(order) -> str:
+    return "; ".join(f"{line.part_number} × {_qty(line.quantity)} {line.unit}" for line in order.lines.all())
+
+
+REVIEW_DETAIL = ListSheet(
+    "production_plan_review",
+    [
+        Column("number", _("Order number"), "number", width=21),
+        Column("customer", _("Customer"), "customer.code", width=10),
+        Column("po", _("PO number"), "po_number", width=14),
+        Column("po_date", _("PO date"), "po_date", kind="date", width=14),
+        Column("lines", _("Lines"), _lines_text, width=20),
+        *[
+            Column(f"step_{step.value}", step.label, (lambda o, key=step.value: _opinion_text(o, key)), width=16)
+            for step in ReviewStep
+        ],
+        Column("signoffs", _("Sign-offs"), _signoff_text, width=30),
+        Column("committed", _("Replied delivery date"), "committed_date", kind="date", width=14),
+        Column("confirmed", _("Re-confirmed with the customer on"), "confirmed_on", kind="date", width=14),
+        Column("state", _("State"), choice_label("state", OrderState.choices), width=14),
+    ],
+    pdf_template="orders/sheets/review_detail.html",
+    landscape=True,
+)
+
+
+def review_queryset(base):
+    """Orders with their lines, finished opinions and sign-offs prefetched: a constant number of queries."""
+    return base.order_by("number").prefetch_related(
+        "lines",
+        Prefetch(
+            "tasks",
+            queryset=Task.objects.filter(kind=TaskKind.STEP, status=TaskStatus.DONE)
+            .select_related("completed_by")
+            .order_by("completed_at", "pk"),
+        ),
+        Prefetch("signoffs", queryset=SignOff.objects.select_related("user").order_by("signed_at", "pk")),
     )
 
 
-# --- rendering ----------------------------------------------------------------------------------------
+def order_review_context(*, order: Order, user) -> dict:
+    """What the order's record sheet prints besides its fields: lines, requirements, BOM, opinions."""
+    return {
+        "lines": list(order.lines.all()),
+        "bom": list(order.bom_lines.all()),
+        "requirements": order.requirement_rows(),
+        "clarifications": list(order.clarifications.select_related("confirmation")),
+        "show_prices": may_see_prices(user),
+        "earliest_allowed": order.earliest_allowed_date(),
+        "longest_lead_time": order.longest_lead_time(),
+    }
 
 
-def to_xlsx(sheet: Sheet) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+def order_review_xlsx(*, ws, record, context, request=None) -> None:
+    """The Excel body of one order's review sheet; the signature boxes follow (added by nhcs.sheets)."""
+    bold = Font(bold=True)
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet.title[:31]
-    ws.append([sheet.title])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([sheet.subtitle])
+    def heading(*values):
+        ws.append(list(values))
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+
+    heading(_gettext("Field"), _gettext("Value"), _gettext("Changes (struck through on paper)"))
+    for row in context["fields"]:
+        changes = "; ".join(f"{m.old} → {m.new} ({_day(m.when)} {m.user or ''} {m.reason})" for m in row.marks)
+        ws.append([str(row.label), row.cell, changes])
+        ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
     ws.append([])
-    ws.append(sheet.columns)
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-    for heading, rows in sheet.groups:
-        if heading:
-            ws.append([heading])
-            ws.cell(ws.max_row, 1).font = Font(bold=True)
-        for row in rows:
-            ws.append([_plain(v) for v in row])
-            for cell in ws[ws.max_row]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    heading(_gettext("Requirement identification (4.1.1)"))
+    for item, _value, label, note in context["requirements"]:
+        ws.append([str(item.label), str(label or "—"), note])
     ws.append([])
-    ws.append([f"{s}: ____________    {_('Date')}: ________" for s in sheet.signatures])
-    for index in range(1, len(sheet.columns) + 1):
-        ws.column_dimensions[ws.cell(4, index).column_letter].width = 34 if index - 1 in sheet.wide else 16
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    heading(_gettext("Order lines"))
+    columns = [_gettext("Part number"), _gettext("Description"), _gettext("Quantity"), _gettext("Unit")]
+    if context["show_prices"]:
+        columns += [_gettext("Unit price"), _gettext("Currency"), _gettext("Amount")]
+    heading(*columns, _gettext("Requested delivery"))
+    for line in context["lines"]:
+        values = [line.part_number, line.description, _qty(line.quantity), line.unit]
+        if context["show_prices"]:
+            values += [line.unit_price, line.currency, line.amount]
+        ws.append([*values, line.requested_date])
+        ws.cell(ws.max_row, len(values) + 1).number_format = "yyyy-mm-dd"
+    ws.append([])
+    heading(_gettext("Bill of materials and lead times"))
+    heading(_gettext("Material / part"), _gettext("Quantity per unit"), _gettext("Make / buy / outsource"),
+            _gettext("Lead time (days)"))
+    for b in context["bom"]:
+        ws.append([b.part_number, _qty(b.quantity_per_unit), b.get_source_display(), b.lead_time_days])
+    ws.append([])
+    heading(_gettext("Review opinions"))
+    for box in context["signature_boxes"]:
+        for s in box.signatures:
+            if s.outcome:
+                ws.append([str(box.label), f"{s.outcome} · {s.name}", s.comment])
 
 
-def _plain(value):
-    from decimal import Decimal
+# One order's review, with its signature boxes: what the paper form carried per order.
+ORDER_REVIEW = RecordSheet(
+    "production_plan_review",
+    "orders/sheets/order_review.html",
+    signature_boxes=[
+        SignatureBox(_("Sales: requirements identified"), transitions=("submit",)),
+        SignatureBox(_("Planning: review opened"), actions=(Action.ISSUE,), transitions=("start_review",)),
+        *[SignatureBox(step.label, step=step.value) for step in ReviewStep],
+        SignatureBox(_("Planning: review concluded"), actions=(Action.REVIEW,), transitions=("complete_review",)),
+        SignatureBox(_("Planning: delivery date replied"), actions=(Action.CONFIRM,), transitions=("reply_date",)),
+        SignatureBox(_("Sales: date confirmed by the customer"), actions=(Action.CONFIRM,), transitions=("confirm_date",)),
+        SignatureBox(_("Released to production"), actions=(Action.ISSUE,), transitions=("release",)),
+    ],
+    fields=[
+        Column("customer", _("Customer"), lambda o: str(o.customer)),
+        Column("po_number", _("customer PO number"), "po_number"),
+        Column("po_date", _("PO date"), "po_date", kind="date"),
+        Column("state", _("State"), choice_label("state", OrderState.choices)),
+        Column("committed_date", _("committed delivery date"), "committed_date", kind="date"),
+        Column("committed_justification", _("justification for a date earlier than the lead times allow"),
+               "committed_justification"),
+        Column("confirmed_on", _("date confirmed to the customer on"), "confirmed_on", kind="date"),
+        Column("remarks", _("remarks"), "remarks"),
+    ],
+    xlsx_builder=order_review_xlsx,
+    landscape=True,
+)
 
-    if isinstance(value, Decimal):
-        return float(value)
-    return "" if value is None else value
 
 
-def to_pdf(sheet: Sheet) -> bytes:
-    html = render_to_string("orders/sheet_pdf.html", {"sheet": sheet})
-    return _pdf(html)
+# --- written report on the certified data (4.1.3) ---------------------------------------------------
 
 
-def _pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()
-
-
-def discrepancy_letter_pdf(*, order: Order) -> bytes:
-    """The written report to the customer on a requirement that departs from its certified data (4.1.3)."""
-    from django.utils import translation
-
+def discrepancy_letter_pdf(*, order: Order, request=None) -> bytes:
+    """The written report to the customer on a requirement that departs from its certified data."""
     # Written in the customer's language.
     with translation.override(order.customer.language):
-        html = render_to_string(
-        "orders/discrepancy_letter.html",
-        {
-            "order": order,
-            "customer": order.customer,
-            "certificates": list(order.customer.certificates.all()),
-            "today": timezone.localdate(),
-        },
+        context = sheet_context(
+            form_key="certified_data_letter",
+            request=request,
+            record_number=order.number,
+            order=order,
+            customer=order.customer,
+            certificates=list(order.customer.certificates.all()),
+            today=timezone.localdate(),
         )
-    return _pdf(html)
+        return render_pdf_bytes("orders/sheets/discrepancy_letter.html", context)
+

@@ -6,18 +6,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from nhcs.sheets.export import export_list, export_record, pdf_response
 from nhcs.workflow import services as wf
 from nhcs.workflow.exceptions import NotAllowed, StaleRecord, WorkflowError
 from nhcs.workflow.views import RecordDetailView, RecordEditView, get_record_for
 
 from . import selectors, services, sheets
-from .filters import CustomerFilter, OrderFilter
+from .filters import CustomerFilter, DemandPlanFilter, OrderFilter
 from .forms import (
     BomLineFormSet,
     CertificateForm,
@@ -415,10 +416,7 @@ def discrepancy_letter(request, pk: int):
     order = _order_for(request, pk)
     if not order.certified_data_discrepancy:
         raise PermissionDenied
-    pdf = sheets.discrepancy_letter_pdf(order=order)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{order.number}-certified-data-report.pdf"'
-    return response
+    return pdf_response(sheets.discrepancy_letter_pdf(order=order, request=request), f"{order.number}-certified-data-report")
 
 
 @login_required
@@ -445,28 +443,34 @@ def discrepancy_sent(request, pk: int):
 
 # --- sheets -------------------------------------------------------------------------------------------
 
-SHEETS = {"demand-plan": "demand_plan", "review-detail": "review_detail"}
+
+def _check_may_view_orders(user) -> None:
+    # The order flow's viewers are every member of staff (a department), as on the order pages.
+    if not (user.is_superuser or user.department_id):
+        raise PermissionDenied
 
 
 @login_required
-def order_sheet(request, sheet: str, fmt: str):
-    """Excel or PDF of the orders the list shows (same filters); prices only for those who may see them."""
-    if sheet not in SHEETS or fmt not in ("xlsx", "pdf"):
-        raise PermissionDenied
-    if not request.user.department_id and not request.user.is_superuser:
-        raise PermissionDenied
-    filterset = OrderFilter(request.GET or None, queryset=selectors.orders_list_qs())
-    orders = list(filterset.qs.order_by("number").prefetch_related("lines")[:2000])
-    if sheet == "demand-plan":
-        data = sheets.demand_plan(orders, show_prices=services.can_see_prices(request.user))
-    else:
-        data = sheets.review_detail(orders)
-    if fmt == "xlsx":
-        body = sheets.to_xlsx(data)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = sheets.to_pdf(data)
-        content_type = "application/pdf"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{sheet}.{fmt}"'
-    return response
+def demand_plan_export(request, fmt: str):
+    """产品需求计划表 of the orders the list shows (same filters); prices only for those who may see them."""
+    _check_may_view_orders(request.user)
+    return export_list(request=request, sheet=sheets.DEMAND_PLAN, queryset=sheets.demand_plan_queryset(), fmt=fmt,
+                       filename="产品需求计划表", filterset_class=DemandPlanFilter)
+
+
+@login_required
+def review_export(request, fmt: str):
+    """生产计划及评审明细表 of the orders the list shows (same filters)."""
+    _check_may_view_orders(request.user)
+    return export_list(request=request, sheet=sheets.REVIEW_DETAIL,
+                       queryset=sheets.review_queryset(selectors.orders_list_qs()), fmt=fmt,
+                       filename="生产计划及评审明细表", filterset_class=OrderFilter)
+
+
+@login_required
+def order_review_sheet(request, pk: int, fmt: str):
+    """One order's review sheet with its signature boxes."""
+    order = _order_for(request, pk)
+    return export_record(request=request, sheet=sheets.ORDER_REVIEW, record=order, fmt=fmt,
+                         context=sheets.order_review_context(order=order, user=request.user),
+                         filename=f"{order.number}-生产计划及评审明细表")

@@ -125,3 +125,18 @@ def test_customer_create_edit_contacts_and_certificates(demo, client_for):
     page = client.get(customer.get_absolute_url()).content.decode()
     assert "王工" in page and "UL 94" in page
     assert customer.certificates.count() == 1 and customer.contacts.count() == 1
+
+
+def test_customer_list_search_and_key_account_filter(demo, client_for):
+    Customer.objects.create(code="S001", name_zh="搜索客户", name_en="Findable Ltd", is_key_account=True)
+    Customer.objects.create(code="S002", name_zh="其他", name_en="Other Ltd")
+    client = client_for(demo["qa"])
+    url = reverse("orders:customer_list")
+
+    def codes(query):
+        return [c.code for c in client.get(url + query).context["page"].object_list]
+
+    assert codes("?q=findable") == ["S001"]
+    assert codes("?q=搜索") == ["S001"]
+    assert "S002" not in codes("?is_key_account=on")
+    assert "S001" in codes("?is_key_account=on")

@@ -33,8 +33,7 @@ def test_order_list_queries_do_not_grow_with_rows(demo, make_order, client_for):
         make_order(po_number=f"PO-{i}", lines=[line(), line(part_number=f"X{i}")])
     many = _count(client, url)
     assert many == few
-    # seed_demo (the demo fixture) adds its own demo orders.
-    assert client.get(url).content.decode().count('class="order-row') == Order.objects.count() > 13
+    assert client.get(url).content.decode().count('class="order-row') == Order.objects.count() == 13
 
 
 def test_customer_list_queries_do_not_grow_with_rows(demo, client_for):
@@ -60,7 +59,7 @@ def test_order_list_filters_search_and_sorting(demo, make_order, flow, client_fo
     def numbers(query):
         response = client.get(url + query)
         assert response.status_code == 200
-        # Only this test's orders: seed_demo (the demo fixture) adds demo orders of its own.
+        # Only this test's orders, whatever else the database holds.
         return [o.number for o in response.context["page"].object_list if o.number in mine]
 
     assert numbers("?q=BBB") == [b.number]
@@ -98,48 +97,90 @@ def test_prices_only_for_sales_planning_and_heads(demo, make_order, client_for, 
     client = client_for(demo[username])
     page = client.get(order.get_absolute_url()).content.decode()
     assert (PRICE in page) is sees
-    response = client.get(reverse("orders:order_sheet", args=["demand-plan", "xlsx"]))
+    response = client.get(reverse("orders:demand_plan_export", args=["xlsx"]))
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert any(v.startswith(PRICE) for v in values) is sees
     assert ("Unit price" in values or "单价" in values) is sees
 
 
-def test_demand_plan_groups_lines_by_delivery_month(demo, make_order, client_for):
+def _rows(response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+
+
+def test_demand_plan_lists_lines_by_delivery_month_with_the_list_filters(demo, make_order, client_for):
     make_order(lines=[line(part_number="JAN", requested_date=PO_DATE.replace(year=2027, month=1, day=15)),
                       line(part_number="DEC", requested_date=PO_DATE.replace(month=12, day=5))])
-    response = client_for(demo["sales"]).get(reverse("orders:order_sheet", args=["demand-plan", "xlsx"]) + "?q=PO-7788")
-    rows = [[c for c in row if c is not None] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
-    assert rows[0] == ["产品需求计划表"]
-    flat = [" ".join(map(str, r)) for r in rows]
-    dec = next(i for i, r in enumerate(flat) if "2026-12" in r and "NH" not in r and "DEC" not in r)
-    jan = next(i for i, r in enumerate(flat) if "2027-01" in r and "JAN" not in r)
-    assert dec < next(i for i, r in enumerate(flat) if "DEC" in r) < jan < next(i for i, r in enumerate(flat) if "JAN" in r)
+    make_order(po_number="PO-OTHER", lines=[line(part_number="OTHER")])
+    client = client_for(demo["sales"])
+    response = client.get(reverse("orders:demand_plan_export", args=["xlsx"]) + "?q=PO-7788")
+    assert response.status_code == 200
+    rows = _rows(response)
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "Delivery month")
+    data = [r for r in rows[header + 1:] if r and r[0]]
+    assert [(r[0], r[4]) for r in data] == [("2026-12", "DEC"), ("2027-01", "JAN")]
+    assert any("PO-7788" in str(v) for r in rows[:header] for v in r if v)  # the filters print in the header
+    pdf = client.get(reverse("orders:demand_plan_export", args=["pdf"]) + "?q=PO-7788")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    refused = client.get(reverse("orders:demand_plan_export", args=["xlsx"]) + "?po_date_after=not-a-date")
+    assert refused.status_code == 400
 
 
 def test_review_detail_sheet_holds_opinions_signoffs_and_dates(demo, make_order, flow, client_for):
     order = flow.to_date_confirmed(make_order(po_number="PO-SHEET"))
     client = client_for(demo["qa"])
-    response = client.get(reverse("orders:order_sheet", args=["review-detail", "xlsx"]) + "?q=PO-SHEET")
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0][0] == "生产计划及评审明细表"
-    row = next(r for r in rows if r[0] == order.number)
+    response = client.get(reverse("orders:review_export", args=["xlsx"]) + "?q=PO-SHEET")
+    assert response.status_code == 200
+    rows = _rows(response)
+    row = next(r for r in rows if r and r[0] == order.number)
     text = " ".join(str(v) for v in row if v is not None)
     order = reload(order)
     assert str(demo["engineer"]) in text and str(demo["mfg"]) in text
     assert order.committed_date.isoformat() in text and order.confirmed_on.isoformat() in text
     assert str(demo["planner"]) in text  # sign-offs
-    pdf = client.get(reverse("orders:order_sheet", args=["review-detail", "pdf"]) + "?q=PO-SHEET")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    pdf = client.get(reverse("orders:order_sheet", args=["demand-plan", "pdf"]))
+    pdf = client.get(reverse("orders:review_export", args=["pdf"]) + "?q=PO-SHEET")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
-def test_sheets_need_login_and_a_known_sheet(demo, client, client_for):
-    url = reverse("orders:order_sheet", args=["demand-plan", "xlsx"])
+def test_review_detail_export_queries_do_not_grow_with_rows(demo, make_order, flow, client_for):
+    client = client_for(demo["planner"])
+    url = reverse("orders:review_export", args=["xlsx"])
+    flow.to_reviewed(make_order())
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+            b"".join(response.streaming_content)
+        return len(ctx.captured_queries)
+
+    few = count()
+    for i in range(4):
+        flow.to_reviewed(make_order(po_number=f"PO-R{i}"))
+    assert count() == few
+
+
+def test_order_review_record_sheet_with_signature_boxes_and_prices_by_permission(demo, make_order, flow, client_for):
+    order = flow.to_date_confirmed(make_order())
+    url = reverse("orders:order_review_sheet", kwargs={"pk": order.pk, "fmt": "xlsx"})
+    for username, sees in (("sales", True), ("engineer", False)):
+        response = client_for(demo[username]).get(url)
+        assert response.status_code == 200
+        text = " ".join(str(v) for r in _rows(response) for v in r if v is not None)
+        assert ("123.4567" in text) is sees
+        assert str(demo["buyer"]) in text and "PCB-1" in text
+    pdf = client_for(demo["qa"]).get(reverse("orders:order_review_sheet", kwargs={"pk": order.pk, "fmt": "pdf"}))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_sheets_need_login_and_a_known_format(demo, client, client_for, make_order):
+    url = reverse("orders:demand_plan_export", args=["xlsx"])
     assert client.get(url).status_code == 302
-    assert client_for(demo["sales"]).get(reverse("orders:order_sheet", args=["other", "xlsx"])).status_code == 403
+    assert client_for(demo["sales"]).get("/orders/sheets/demand-plan.csv").status_code == 404
+    order = make_order()
+    url = reverse("orders:order_review_sheet", kwargs={"pk": order.pk, "fmt": "pdf"})
+    assert client.get(url).status_code == 302
 
 
 def test_prices_hidden_in_the_lines_form_of_users_without_the_permission(demo, make_order):
