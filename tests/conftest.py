@@ -56,9 +56,36 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 
 
+def rerun_data_migrations():
+    """Run the project's data migrations again, in migration order (they are idempotent).
+
+    A live-server test empties every table when it ends, and with them the rows that data migrations
+    made (departments, groups and their permissions, record sheet settings). Serialized rollback
+    would restore them, but Playwright's sync API runs the test in a greenlet with its own Django
+    connection object, which never holds the serialized copy; so they are made again instead.
+    """
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    ours = {config.label for config in apps.get_app_configs() if not config.name.startswith("django.")}
+    done = set()
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        for node in loader.graph.forwards_plan(leaf):
+            if node in done or node[0] not in ours:
+                continue
+            done.add(node)
+            for operation in loader.graph.nodes[node].operations:
+                if isinstance(operation, RunPython):
+                    operation.code(apps, None)
+
+
 @pytest.fixture
 def live_demo(live_server, transactional_db):
     """live_server with the demo data; returns a login helper for a page."""
+    rerun_data_migrations()
     call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))
 
     def login(page, username, password="demo1234"):

@@ -69,18 +69,3 @@ def signed_memo(demo):
     memo = services.transition_record(record=memo, name="approve", user=demo["vgm"], comment="ok")
     memo = services.transition_record(record=memo, name="gm_approve", user=demo["gm"], comment="ok")
     return Memo.objects.get(pk=memo.pk)
-
-
-@pytest.fixture
-def migration_data(transactional_db):
-    """The rows data migrations create (departments, letterhead, form settings), again.
-
-    A transactional test (live_server) empties every table when it ends, so a second browser test in
-    the same run would find no departments for seed_demo; request this before live_demo.
-    """
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("nhcs.accounts.migrations.0002_departments_and_groups").forwards(apps, None)
-    import_module("nhcs.sheets.migrations.0002_seed_defaults").seed(apps, None)

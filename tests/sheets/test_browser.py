@@ -11,7 +11,7 @@ from .conftest import pdf_text
 
 
 @pytest.mark.browser
-def test_record_page_buttons_download_excel_and_pdf(migration_data, live_demo, page, tmp_path):
+def test_record_page_buttons_download_excel_and_pdf(live_demo, page, tmp_path):
     sales = User.objects.get(username="sales")
     memo = services.record_create(model=Memo, user=sales, data={"title": "浏览器测试", "body": "正文"})
     live_demo(page, "sales")
@@ -31,7 +31,7 @@ def test_record_page_buttons_download_excel_and_pdf(migration_data, live_demo, p
 
 
 @pytest.mark.browser
-def test_home_page_card_downloads_the_blank_survey_form(migration_data, live_demo, page, tmp_path):
+def test_home_page_card_downloads_the_blank_survey_form(live_demo, page, tmp_path):
     live_demo(page, "warehouse")
     page.goto(f"{live_demo.url}/")
     assert page.locator("#home-record-sheets").is_visible()
