@@ -2,16 +2,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from nhcs.core.widgets import DateInput
+
 from .choices import Channel, RequirementItem
 from .models import BomLine, Clarification, Customer, CustomerCertificate, CustomerContact, Order, OrderLine
-
-DATE = {"type": "date"}
-
-
-def date_input():
-    # ISO format whatever the language: a browser date input shows nothing for any other format.
-    return forms.DateInput(format="%Y-%m-%d", attrs=DATE)
-
 
 class CustomerForm(forms.ModelForm):
     class Meta:
@@ -32,7 +26,7 @@ class CertificateForm(forms.ModelForm):
     class Meta:
         model = CustomerCertificate
         fields = ["certificate", "number", "standard", "scope", "expires_on"]
-        widgets = {"expires_on": date_input()}
+        widgets = {"expires_on": DateInput()}
 
 
 class CustomerImportForm(forms.Form):
@@ -54,7 +48,7 @@ class OrderForm(forms.ModelForm):
             "certified_data_discrepancy", "discrepancy_description", "remarks",
         ]
         widgets = {
-            "po_date": date_input(),
+            "po_date": DateInput(),
             "discrepancy_description": forms.Textarea(attrs={"rows": 2}),
             "remarks": forms.Textarea(attrs={"rows": 2}),
             **{f"req_{i.value}": forms.RadioSelect for i in RequirementItem},
@@ -81,7 +75,7 @@ class OrderLineForm(forms.ModelForm):
     class Meta:
         model = OrderLine
         fields = ["part_number", "description", "quantity", "unit", "unit_price", "currency", "requested_date"]
-        widgets = {"requested_date": date_input()}
+        widgets = {"requested_date": DateInput()}
 
     def __init__(self, *args, show_prices=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,7 +171,7 @@ class ClarificationForm(forms.ModelForm):
     class Meta:
         model = Clarification
         fields = ["topic", "question", "channel", "sent_on"]
-        widgets = {"sent_on": date_input(), "question": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"sent_on": DateInput(), "question": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,13 +180,13 @@ class ClarificationForm(forms.ModelForm):
 
 class ClarificationAnswerForm(forms.Form):
     answer = forms.CharField(label=_("customer's answer"), widget=forms.Textarea(attrs={"rows": 2}))
-    answered_on = forms.DateField(label=_("answered on"), widget=date_input(), initial=timezone.localdate)
+    answered_on = forms.DateField(label=_("answered on"), widget=DateInput(), initial=timezone.localdate)
     confirmation = forms.FileField(label=_("written confirmation (fax, letter, e-mail)"), required=False)
 
 
 class ReplyDateForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    committed_date = forms.DateField(label=_("committed delivery date"), widget=date_input())
+    committed_date = forms.DateField(label=_("committed delivery date"), widget=DateInput())
     justification = forms.CharField(
         label=_("justification (needed when earlier than the lead times allow)"),
         required=False, widget=forms.Textarea(attrs={"rows": 2}),
@@ -201,7 +195,7 @@ class ReplyDateForm(forms.Form):
 
 
 class DiscrepancySentForm(forms.Form):
-    sent_on = forms.DateField(label=_("sent on"), widget=date_input(), initial=timezone.localdate)
+    sent_on = forms.DateField(label=_("sent on"), widget=DateInput(), initial=timezone.localdate)
     channel = forms.ChoiceField(
         label=_("sent by"), choices=[c for c in Channel.choices if c[0] != Channel.PHONE]
     )

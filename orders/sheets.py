@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl.styles import Alignment, Font
 
@@ -158,21 +158,21 @@ def order_review_xlsx(*, ws, record, context, request=None) -> None:
         for cell in ws[ws.max_row]:
             cell.font = bold
 
-    heading(_gettext("Field"), _gettext("Value"), _gettext("Changes (struck through on paper)"))
+    heading(gettext("Field"), gettext("Value"), gettext("Changes (struck through on paper)"))
     for row in context["fields"]:
         changes = "; ".join(f"{m.old} → {m.new} ({_day(m.when)} {m.user or ''} {m.reason})" for m in row.marks)
         ws.append([str(row.label), row.cell, changes])
         ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
     ws.append([])
-    heading(_gettext("Requirement identification (4.1.1)"))
+    heading(gettext("Requirement identification (4.1.1)"))
     for item, _value, label, note in context["requirements"]:
         ws.append([str(item.label), str(label or "—"), note])
     ws.append([])
-    heading(_gettext("Order lines"))
-    columns = [_gettext("Part number"), _gettext("Description"), _gettext("Quantity"), _gettext("Unit")]
+    heading(gettext("Order lines"))
+    columns = [gettext("Part number"), gettext("Description"), gettext("Quantity"), gettext("Unit")]
     if context["show_prices"]:
-        columns += [_gettext("Unit price"), _gettext("Currency"), _gettext("Amount")]
-    heading(*columns, _gettext("Requested delivery"))
+        columns += [gettext("Unit price"), gettext("Currency"), gettext("Amount")]
+    heading(*columns, gettext("Requested delivery"))
     for line in context["lines"]:
         values = [line.part_number, line.description, _qty(line.quantity), line.unit]
         if context["show_prices"]:
@@ -180,13 +180,13 @@ def order_review_xlsx(*, ws, record, context, request=None) -> None:
         ws.append([*values, line.requested_date])
         ws.cell(ws.max_row, len(values) + 1).number_format = "yyyy-mm-dd"
     ws.append([])
-    heading(_gettext("Bill of materials and lead times"))
-    heading(_gettext("Material / part"), _gettext("Quantity per unit"), _gettext("Make / buy / outsource"),
-            _gettext("Lead time (days)"))
+    heading(gettext("Bill of materials and lead times"))
+    heading(gettext("Material / part"), gettext("Quantity per unit"), gettext("Make / buy / outsource"),
+            gettext("Lead time (days)"))
     for b in context["bom"]:
         ws.append([b.part_number, _qty(b.quantity_per_unit), b.get_source_display(), b.lead_time_days])
     ws.append([])
-    heading(_gettext("Review opinions"))
+    heading(gettext("Review opinions"))
     for box in context["signature_boxes"]:
         for s in box.signatures:
             if s.outcome:

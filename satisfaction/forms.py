@@ -7,11 +7,9 @@ from orders.models import Customer
 
 from .choices import AnswerSource, Channel, FollowUpKind
 from .defaults import DEFAULT_TICKS
+from nhcs.core.widgets import DateInput
+
 from .models import Campaign, ImprovementItem
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class CampaignCreateForm(forms.Form):

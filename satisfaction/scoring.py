@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
+from django.utils.translation import gettext_lazy as _
+
 from .choices import BAND_ZH, Band
 
 ONE_DECIMAL = Decimal("0.1")
@@ -25,11 +27,11 @@ BAND_FLOORS: list[tuple[Decimal, str]] = [
 ]
 
 BAND_LEGEND = [
-    (Band.VERY_SATISFIED, "90 ≤ total ≤ 100"),
-    (Band.FAIRLY_SATISFIED, "80 ≤ total < 90"),
-    (Band.SATISFIED, "60 ≤ total < 80"),
-    (Band.NOT_VERY_SATISFIED, "40 ≤ total < 60"),
-    (Band.VERY_DISSATISFIED, "total < 40"),
+    (Band.VERY_SATISFIED, _("90 ≤ total ≤ 100")),
+    (Band.FAIRLY_SATISFIED, _("80 ≤ total < 90")),
+    (Band.SATISFIED, _("60 ≤ total < 80")),
+    (Band.NOT_VERY_SATISFIED, _("40 ≤ total < 60")),
+    (Band.VERY_DISSATISFIED, _("total < 40")),
 ]
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -110,9 +110,9 @@ def _letterhead(ws, form_key: str, record_number: str) -> None:
     ws.append([f"{form.title_zh} {form.title_en}".strip()])
     ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=14)
     doc = " · ".join(x for x in [
-        f"{_g('Document no.')} {form.document_number}" if form.document_number else "",
-        f"{_g('Version')} {form.version}" if form.version else "",
-        f"{_g('Record no.')} {record_number}" if record_number else "",
+        f"{gettext('Document no.')} {form.document_number}" if form.document_number else "",
+        f"{gettext('Version')} {form.version}" if form.version else "",
+        f"{gettext('Record no.')} {record_number}" if record_number else "",
     ] if x)
     ws.append([doc])
     ws.append([])
@@ -152,9 +152,9 @@ def survey_form_xlsx_bytes(*, campaign, recipient=None, response=None) -> bytes:
     ws.append(["意见或建议 Comments and suggestions", kwargs.get("comments", "")])
     ws.cell(row=ws.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     if response is not None:
-        ws.append([_g("Total score"), float(response.total)])
+        ws.append([gettext("Total score"), float(response.total)])
         ws.cell(row=ws.max_row, column=2).number_format = "0.0"
-        ws.append([_g("Band"), scoring.band_label(response.band)])
+        ws.append([gettext("Band"), scoring.band_label(response.band)])
     ws.append(["客户签名 Customer signature", kwargs.get("signed_by", "")])
     ws.append(["日期 Date", kwargs.get("signed_on")])
     if kwargs.get("signed_on"):
@@ -224,23 +224,23 @@ def statistics_xlsx(*, ws, record, context, request) -> None:
     def pct(value):
         return None if value is None else float(value) / 100
 
-    header(_g("Summary"), _g("Value"), _g("Previous survey"))
+    header(gettext("Summary"), gettext("Value"), gettext("Previous survey"))
     rows = [
-        (_g("Customers surveyed"), stats.sample_size, stats.previous.recipients.count() if stats.previous else None, "0"),
-        (_g("Answers"), stats.response_count, None, "0"),
-        (_g("Response rate"), pct(stats.response_rate), pct(stats.previous_response_rate), "0.0%"),
-        (_g("Mean total"), _num(stats.mean_total), _num(stats.previous_mean_total), "0.0"),
-        (_g("Totals below 60"), stats.low_totals, None, "0"),
+        (gettext("Customers surveyed"), stats.sample_size, stats.previous.recipients.count() if stats.previous else None, "0"),
+        (gettext("Answers"), stats.response_count, None, "0"),
+        (gettext("Response rate"), pct(stats.response_rate), pct(stats.previous_response_rate), "0.0%"),
+        (gettext("Mean total"), _num(stats.mean_total), _num(stats.previous_mean_total), "0.0"),
+        (gettext("Totals below 60"), stats.low_totals, None, "0"),
     ]
     for label, value, previous, fmt in rows:
         ws.append([label, value, previous])
         for col in (2, 3):
             ws.cell(row=ws.max_row, column=col).number_format = fmt
     if stats.mean_band:
-        ws.append([_g("Band of the mean total"), scoring.band_label(stats.mean_band)])
+        ws.append([gettext("Band of the mean total"), scoring.band_label(stats.mean_band)])
     ws.append([])
-    header(_g("Aspect"), _g("Weight"), _g("Mean"), _g("Below 'satisfied'"), _g("Share below 'satisfied'"),
-           _g("Previous survey"), _g("Change from the previous survey"))
+    header(gettext("Aspect"), gettext("Weight"), gettext("Mean"), gettext("Below 'satisfied'"), gettext("Share below 'satisfied'"),
+           gettext("Previous survey"), gettext("Change from the previous survey"))
     for s in stats.aspects:
         ws.append([f"{s.aspect.label_zh} {s.aspect.label_en}", _num(s.aspect.weight), _num(s.mean), s.below_count,
                    pct(s.below_share), _num(s.previous_mean), _num(s.change)])
@@ -248,19 +248,19 @@ def statistics_xlsx(*, ws, record, context, request) -> None:
         for col, fmt in ((2, "0.00"), (3, "0.0"), (5, "0.0%"), (6, "0.0"), (7, "+0.0;-0.0;0.0")):
             ws.cell(row=r, column=col).number_format = fmt
     ws.append([])
-    header(_g("Band"), _g("Customers"), _g("Share"), _g("Previous survey"))
+    header(gettext("Band"), gettext("Customers"), gettext("Share"), gettext("Previous survey"))
     for band, label, n, share in stats.bands:
         ws.append([label, n, pct(share), stats.previous_bands.get(band) if stats.previous else None])
         ws.cell(row=ws.max_row, column=3).number_format = "0.0%"
     ws.append([])
-    header(_g("Customer"), _g("Name"), *[str(s.aspect) for s in stats.aspects], _g("Total"), _g("Band"), _g("Comments"))
+    header(gettext("Customer"), gettext("Name"), *[str(s.aspect) for s in stats.aspects], gettext("Total"), gettext("Band"), gettext("Comments"))
     for r in stats.responses:
         points = [a.points for a in r.answers.all()]
         ws.append([r.recipient.customer.code, r.recipient.customer.display_name, *points, float(r.total),
                    scoring.band_label(r.band), r.comments])
         ws.cell(row=ws.max_row, column=3 + len(points)).number_format = "0.0"
     ws.append([])
-    header(_g("Year"), _g("Mean total"), _g("Answers"))
+    header(gettext("Year"), gettext("Mean total"), gettext("Answers"))
     for year, mean, n in stats.trend:
         ws.append([year, float(mean), n])
         ws.cell(row=ws.max_row, column=2).number_format = "0.0"

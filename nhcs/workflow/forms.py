@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from nhcs.accounts.models import User
+from nhcs.core.widgets import DateInput
 
 from .choices import AttachmentKind, StepOutcome
 from .models import Delegation
@@ -36,8 +37,8 @@ class DelegationForm(forms.ModelForm):
         model = Delegation
         fields = ["deputy", "starts_on", "ends_on", "note"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": DateInput,
+            "ends_on": DateInput,
         }
 
     def __init__(self, *args, principal: User, **kwargs):

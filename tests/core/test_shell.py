@@ -117,3 +117,15 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_date_pickers_get_iso_values_in_chinese():
+    import datetime
+
+    from django.utils import translation
+
+    from nhcs.core.widgets import DateInput
+
+    with translation.override("zh-hans"):
+        html = DateInput().render("d", datetime.date(2026, 11, 26))
+    assert 'type="date"' in html and 'value="2026-11-26"' in html
