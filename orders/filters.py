@@ -41,6 +41,14 @@ class OrderFilter(django_filters.FilterSet):
             "state": _("State"),
             "first_requested": _("Requested delivery"),
             "committed_date": _("Committed date"),
+            # Given whole: django-filter would otherwise format "(descending)" once, at import, in
+            # whatever language was active then.
+            "-number": _("Order number (descending)"),
+            "-po_date": _("PO date (descending)"),
+            "-customer__code": _("Customer (descending)"),
+            "-state": _("State (descending)"),
+            "-first_requested": _("Requested delivery (descending)"),
+            "-committed_date": _("Committed date (descending)"),
         },
     )
 

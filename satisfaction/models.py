@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nhcs.accounts.choices import Position
 from nhcs.workflow.choices import Action
-from nhcs.workflow.flow import Check, FieldsFilled, Flow, Requirement, Role, Transition
+from nhcs.workflow.flow import Check, FieldsFilled, Flow, Requirement, Role, Transition, list_text
 from nhcs.workflow.models import WorkflowRecord
 
 from .choices import (
@@ -63,7 +63,7 @@ class EmailAddressesKnown(Requirement):
         )
         if missing:
             return _("No e-mail address for %(customers)s: add one or choose another channel.") % {
-                "customers": "、".join(missing)
+                "customers": list_text(missing)
             }
         return None
 

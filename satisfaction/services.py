@@ -19,6 +19,7 @@ from nhcs.accounts.models import Department, User
 from nhcs.workflow import services as wf
 from nhcs.workflow.choices import AttachmentKind
 from nhcs.workflow.exceptions import Blocked, NotAllowed, StaleRecord
+from nhcs.workflow.flow import list_text
 from orders.models import Customer
 
 from . import scoring
@@ -353,7 +354,7 @@ def _score(campaign: Campaign, ticks_by_aspect: dict[int, int]) -> tuple[list[An
     satisfied = next(t.points for t in ticks.values() if t.key == Band.SATISFIED)
     missing = [a.label_for() for a in aspects if ticks.get(ticks_by_aspect.get(a.pk)) is None]
     if missing:
-        raise Blocked(_("Tick one box in each row. Missing: %(rows)s.") % {"rows": "、".join(missing)})
+        raise Blocked(_("Tick one box in each row. Missing: %(rows)s.") % {"rows": list_text(missing)})
     answers = []
     for a in aspects:
         tick = ticks[ticks_by_aspect[a.pk]]

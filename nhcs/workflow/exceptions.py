@@ -12,7 +12,10 @@ class WorkflowError(Exception):
         super().__init__(self.message)
 
     def messages(self) -> list[str]:
-        return [self.message, *self.problems]
+        # The specific reasons say it all; the generic sentence only when there are none.
+        if self.problems and self.message == str(self.default_message):
+            return list(dict.fromkeys(self.problems))
+        return list(dict.fromkeys([self.message, *self.problems]))
 
 
 class NotAllowed(WorkflowError):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from nhcs.accounts.choices import Position
 
@@ -69,6 +70,11 @@ class Role:
         return role_label(self)
 
 
+def list_text(items) -> str:
+    """Items joined as the reader's language joins a list (Chinese: 、)."""
+    return pgettext("list separator", ", ").join(str(item) for item in items)
+
+
 # --- Requirements: what must hold before a transition is allowed. Each returns a message or None. --
 
 
@@ -91,7 +97,7 @@ class FieldsFilled(Requirement):
             if value in (None, "") or (hasattr(value, "exists") and not value.exists()):
                 missing.append(str(record._meta.get_field(name).verbose_name))
         if missing:
-            return _("Fill in first: %(fields)s.") % {"fields": "、".join(missing)}
+            return _("Fill in first: %(fields)s.") % {"fields": list_text(missing)}
         return None
 
 
@@ -127,7 +133,7 @@ class StepsDone(Requirement):
         open_steps = Task.objects.for_record(record).filter(kind=TaskKind.STEP, status=TaskStatus.OPEN)
         labels = [record.flow.step_label(t.step) for t in open_steps]
         if labels:
-            return _("Waiting for: %(steps)s.") % {"steps": "、".join(str(label) for label in labels)}
+            return _("Waiting for: %(steps)s.") % {"steps": list_text(labels)}
         return None
 
 

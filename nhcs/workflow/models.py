@@ -179,6 +179,16 @@ class SignOff(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.user} · {self.signed_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def department_label(self) -> str:
+        """The department as signed, in the reader's language."""
+        from nhcs.accounts.choices import DepartmentCode
+
+        try:
+            return str(DepartmentCode(self.department_code).label)
+        except ValueError:
+            return self.department_name
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("Sign-offs are never changed.")

@@ -107,6 +107,8 @@ def _display(record_model, field_name: str, value: Any, users: dict[int, User]) 
     field = record_model._meta.get_field(field_name)
     if value in (None, ""):
         return "—"
+    if field_name == "state":
+        return record_model.flow.state_label(value)
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if field.is_relation and field.many_to_one:
@@ -147,6 +149,8 @@ def history_for(*, record: WorkflowRecord) -> list[HistoryEntry]:
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
     out = []
     for entry, changes in result:
+        if entry.history_type == "~" and not changes:
+            continue  # a save that changed nothing shown here (the sign-offs tab has the action)
         out.append(
             HistoryEntry(
                 when=entry.history_date,

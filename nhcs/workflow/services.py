@@ -27,7 +27,7 @@ from nhcs.accounts.models import Department, User
 
 from .choices import Action, TaskKind, TaskStatus
 from .exceptions import Blocked, NotAllowed, StaleRecord, WorkflowError
-from .flow import HasAttachment, Role, Transition, TransitionContext
+from .flow import HasAttachment, Role, Transition, TransitionContext, list_text
 from .models import Attachment, Delegation, SignOff, Task, WorkflowRecord
 from .numbering import next_number
 
@@ -554,7 +554,7 @@ def attachment_validate(*, upload: UploadedFile) -> str:
     upload.seek(0)
     mime = detect_mime_type(head=head, name=upload.name)
     if mime is None:
-        allowed = "、".join(sorted({str(v) for v in ALLOWED_MIME_TYPES.values()} | {str(_("text"))}))
+        allowed = list_text(sorted({str(v) for v in ALLOWED_MIME_TYPES.values()} | {str(_("text"))}))
         raise Blocked(
             _("The file “%(name)s” is not a kind we keep (by its content). Allowed: %(allowed)s.")
             % {"name": upload.name, "allowed": allowed}

@@ -187,3 +187,20 @@ def test_signoffs_are_never_changed_or_deleted(demo):
         SignOff.objects.all().update(comment="x")
     with pytest.raises(PermissionError):
         SignOff.objects.all().delete()
+
+
+def test_history_shows_state_labels_and_no_empty_entries(demo):
+    memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]))
+    entries = history_for(record=memo)
+    state_changes = [c for e in entries for c in e.changes if c.field == "state"]
+    assert [(str(c.old), str(c.new)) for c in state_changes] == [
+        (memo.flow.state_label("draft"), memo.flow.state_label("submitted"))
+    ]
+    assert all(e.changes or e.kind == "+" for e in entries)
+
+
+def test_refusal_gives_the_reasons_once_without_the_generic_sentence(demo):
+    memo = new_memo(demo["sales"], body="")
+    with pytest.raises(Blocked) as exc:
+        advance(memo, ("submit", demo["sales"]))
+    assert exc.value.messages() == exc.value.problems
