@@ -217,6 +217,8 @@ class OrderDetail(RecordDetailView):
             "can_reply_date": services.can_reply_date(user, record),
             "can_report": services.can_report_discrepancy(user, record),
             "clarification_form": kwargs.get("clarification_form") or ClarificationForm(prefix="clar"),
+            # A refused answer comes back as typed, its form open.
+            "refused_answer": kwargs.get("refused_answer"),
             "answer_form": ClarificationAnswerForm(prefix="ans"),
             "reply_form": kwargs.get("reply_form") or ReplyDateForm(
                 prefix="reply", initial={"version": record.version, "committed_date": record.committed_date or record.earliest_allowed_date()}
@@ -385,7 +387,9 @@ def clarification_answer(request, pk: int, cpk: int):
         for field, errors in form.errors.items():
             for error in errors:
                 messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}")
-    return _detail(request, order, status=status)
+    typed = {"pk": clarification.pk, "answer": request.POST.get(f"ans-{cpk}-answer", ""),
+             "answered_on": request.POST.get(f"ans-{cpk}-answered_on", "")}
+    return _detail(request, order, status=status, refused_answer=typed)
 
 
 @login_required

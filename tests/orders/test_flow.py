@@ -153,6 +153,8 @@ def test_release_waits_for_every_written_confirmation(demo, make_order, flow, cl
     response = client_for(demo["sales"]).post(url, {f"ans-{clar.pk}-answer": "100 per bag",
                                                    f"ans-{clar.pk}-answered_on": "2026-11-10"})
     assert response.status_code == 400
+    page = response.content.decode()
+    assert "100 per bag" in page and 'value="2026-11-10"' in page  # what was typed comes back
     clar.refresh_from_db()
     assert clar.answer == ""
     # Others may not record it.
