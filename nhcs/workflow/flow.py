@@ -16,7 +16,7 @@ from django.utils.translation import pgettext
 
 from nhcs.accounts.choices import Position
 
-from .choices import JUDGING_ACTIONS, REASONED_ACTIONS, Action, AttachmentKind
+from .choices import JUDGING_ACTIONS, REASONED_ACTIONS, AttachmentKind
 
 if TYPE_CHECKING:
     from nhcs.accounts.models import User

@@ -15,7 +15,7 @@ from django.utils.translation import override
 
 from nhcs.accounts.models import User
 
-from .models import Delegation, Task
+from .models import Task
 
 logger = logging.getLogger(__name__)
 
