@@ -12,15 +12,20 @@ HOST   ?= 127.0.0.1:8000
 RUN_DEBS  := fonts-noto-cjk
 TEST_DEBS := $(RUN_DEBS) poppler-utils gettext chromium
 
-.PHONY: run test setup setup-test sysdeps-run sysdeps-test migrate messages bench clean
+.PHONY: run test lint setup setup-test sysdeps-run sysdeps-test migrate messages bench clean
 
 run: setup migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST)
 
-test: setup-test
+test: setup-test lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Lint and format check (ruff, configured in pyproject.toml): unused imports and dead code stop here.
+lint: $(REQ_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 setup: sysdeps-run $(REQ_STAMP)
 setup-test: sysdeps-test $(REQ_STAMP)

@@ -53,8 +53,17 @@ def prepare(rows: int) -> None:
     sales = User.objects.get(username="sales")
     batch = []
     for i in range(rows):
-        batch.append(Memo(number=f"MEMO-BENCH-{i:06d}", state="draft", created_by=sales, changed_by=sales,
-                          title=f"价格通知 {i} Price notice", body="x" * (i % 200), price_changed=bool(i % 3)))
+        batch.append(
+            Memo(
+                number=f"MEMO-BENCH-{i:06d}",
+                state="draft",
+                created_by=sales,
+                changed_by=sales,
+                title=f"价格通知 {i} Price notice",
+                body="x" * (i % 200),
+                price_changed=bool(i % 3),
+            )
+        )
         if len(batch) == 5000:
             Memo.objects.bulk_create(batch)
             batch = []
@@ -128,8 +137,9 @@ def measure_pdf() -> dict:
     if memo is None:
         memo = services.record_create(model=Memo, user=sales, data={"title": "Bench record", "body": "一页的记录。"})
         memo = services.transition_record(record=memo, name="submit", user=sales, comment="ok")
-        memo = services.transition_record(record=memo, name="review", user=User.objects.get(username="sales_head"),
-                                          comment="ok")
+        memo = services.transition_record(
+            record=memo, name="review", user=User.objects.get(username="sales_head"), comment="ok"
+        )
     request = _request("qa")
     timings = []
     for _ in range(3):
@@ -173,8 +183,18 @@ def child(args) -> None:
 
 
 def run_child(name: str, args) -> dict:
-    command = [sys.executable, __file__, "--child", name, "--rows", str(args.rows), "--database-url",
-               args.database_url, "--engine", args.engine]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        name,
+        "--rows",
+        str(args.rows),
+        "--database-url",
+        args.database_url,
+        "--engine",
+        args.engine,
+    ]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode:
         sys.stderr.write(done.stderr)
@@ -187,10 +207,15 @@ def main() -> dict:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--child", default="")
-    parser.add_argument("--tracemalloc", action="store_true",
-                        help="also measure the peak of Python allocations (a slow second run)")
-    parser.add_argument("--engine", default="stream", choices=["stream", "openpyxl"],
-                        help="list writer: the streaming writer (default) or openpyxl's write-only mode")
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="also measure the peak of Python allocations (a slow second run)"
+    )
+    parser.add_argument(
+        "--engine",
+        default="stream",
+        choices=["stream", "openpyxl"],
+        help="list writer: the streaming writer (default) or openpyxl's write-only mode",
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     args.database_url = args.database_url or f"sqlite:///{OUT / 'bench.sqlite3'}"

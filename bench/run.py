@@ -24,13 +24,17 @@ def main() -> int:
     (HERE / "out" / "results.json").write_text(json.dumps(results, indent=2))
     xlsx, pdf = results["xlsx"], results["pdf"]
     traced = results.get("xlsx_tracemalloc")
-    print(f"Excel list export, {xlsx['rows']:,} rows (streamed): {xlsx['seconds']} s wall, {xlsx['cpu_seconds']} s CPU, "
-          f"peak RSS {xlsx['maxrss_mb']} MB (process before export {xlsx['maxrss_mb_before']} MB), "
-          + (f"tracemalloc peak {traced['tracemalloc_peak_mb']} MB, " if traced else "")
-          + f"file {xlsx['bytes'] / 1e6:.1f} MB "
-          f"[target < 15 s, < 300 MB]")
-    print(f"Record PDF, {pdf['pages']} page: first {pdf['first_seconds']} s (loads fonts), second "
-          f"{pdf['second_seconds']} s, third {pdf['third_seconds']} s [target < 1 s]")
+    print(
+        f"Excel list export, {xlsx['rows']:,} rows (streamed): {xlsx['seconds']} s wall, {xlsx['cpu_seconds']} s CPU, "
+        f"peak RSS {xlsx['maxrss_mb']} MB (process before export {xlsx['maxrss_mb_before']} MB), "
+        + (f"tracemalloc peak {traced['tracemalloc_peak_mb']} MB, " if traced else "")
+        + f"file {xlsx['bytes'] / 1e6:.1f} MB "
+        f"[target < 15 s, < 300 MB]"
+    )
+    print(
+        f"Record PDF, {pdf['pages']} page: first {pdf['first_seconds']} s (loads fonts), second "
+        f"{pdf['second_seconds']} s, third {pdf['third_seconds']} s [target < 1 s]"
+    )
     print(f"Load average during the runs: {xlsx['load_average']:.1f} / {pdf['load_average']:.1f} (2 cores)")
     ok = xlsx["seconds"] < 15 and xlsx["maxrss_mb"] < 300 and pdf["second_seconds"] < 1
     print("within targets" if ok else "OUTSIDE TARGETS")

@@ -52,5 +52,3 @@ class OrderAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-

@@ -15,28 +15,52 @@ from nhcs.workflow.models import Task
 from . import services
 from .models import Customer, CustomerCertificate, CustomerContact, Order
 
-ALL_IDENTIFIED = {f"req_{k}": "identified" for k in ("cost", "materials", "methods", "special", "services", "statutory")}
+ALL_IDENTIFIED = {
+    f"req_{k}": "identified" for k in ("cost", "materials", "methods", "special", "services", "statutory")
+}
 
 
 def _order(sales, customer, po, days_ago, lines, **extra):
     today = timezone.localdate()
-    data = {"customer": customer, "po_number": po, "po_date": today - timedelta(days=days_ago), **ALL_IDENTIFIED, **extra}
+    data = {
+        "customer": customer,
+        "po_number": po,
+        "po_date": today - timedelta(days=days_ago),
+        **ALL_IDENTIFIED,
+        **extra,
+    }
     return services.order_create(user=sales, data=data, lines=lines)
 
 
 def _line(part, qty, price, in_days, description=""):
-    return {"part_number": part, "description": description, "quantity": Decimal(qty), "unit": "pcs",
-            "unit_price": Decimal(price), "currency": "CNY", "requested_date": timezone.localdate() + timedelta(days=in_days)}
+    return {
+        "part_number": part,
+        "description": description,
+        "quantity": Decimal(qty),
+        "unit": "pcs",
+        "unit_price": Decimal(price),
+        "currency": "CNY",
+        "requested_date": timezone.localdate() + timedelta(days=in_days),
+    }
 
 
 def _review(order, users):
     order = wf.transition_record(record=order, name="submit", user=users["sales"])
     order = wf.transition_record(record=order, name="start_review", user=users["planner"])
-    services.bom_save(order=order, user=users["engineer"], rows=[
-        {"part_number": "PCB-2L-100", "description": "PCB", "quantity_per_unit": Decimal("1"), "source": "buy"},
-        {"part_number": "HSG-PA66", "description": "Housing", "quantity_per_unit": Decimal("1"), "source": "make"},
-        {"part_number": "SPR-301", "description": "Spring, plated", "quantity_per_unit": Decimal("2"), "source": "outsource"},
-    ])
+    services.bom_save(
+        order=order,
+        user=users["engineer"],
+        rows=[
+            {"part_number": "PCB-2L-100", "description": "PCB", "quantity_per_unit": Decimal("1"), "source": "buy"},
+            {"part_number": "HSG-PA66", "description": "Housing", "quantity_per_unit": Decimal("1"), "source": "make"},
+            {
+                "part_number": "SPR-301",
+                "description": "Spring, plated",
+                "quantity_per_unit": Decimal("2"),
+                "source": "outsource",
+            },
+        ],
+    )
     order = Order.objects.get(pk=order.pk)
     lead = {b.pk: (days, "") for b, days in zip(order.bom_lines.exclude(source="make").order_by("pk"), (21, 14))}
     services.lead_times_save(order=order, user=users["buyer"], lead_times=lead)
@@ -53,7 +77,10 @@ def _opinions(order, users):
 def seed(stdout=None) -> None:
     if Order.objects.filter(po_number__startswith="DEMO-").exists():
         return
-    users = {u.username: u for u in User.objects.filter(username__in=["sales", "planner", "engineer", "buyer", "rd", "qa", "mfg"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["sales", "planner", "engineer", "buyer", "rd", "qa", "mfg"])
+    }
     if len(users) < 7:
         return
     c1 = Customer.objects.filter(code="C001").first()
@@ -62,16 +89,39 @@ def seed(stdout=None) -> None:
     if not (c1 and c2 and c3):
         return
     if not c1.certificates.exists():
-        CustomerCertificate.objects.create(customer=c1, certificate="UL", number="E123456", standard="UL 94 V-0",
-                                           scope="Connector housings", expires_on=timezone.localdate() + timedelta(days=400))
+        CustomerCertificate.objects.create(
+            customer=c1,
+            certificate="UL",
+            number="E123456",
+            standard="UL 94 V-0",
+            scope="Connector housings",
+            expires_on=timezone.localdate() + timedelta(days=400),
+        )
         CustomerCertificate.objects.create(customer=c1, certificate="RoHS", standard="2011/65/EU", scope="All products")
     if not c1.contacts.exists():
-        CustomerContact.objects.create(customer=c1, name="张经理", role="采购", phone="0755-83000000", email="quality@huaqiang.example")
+        CustomerContact.objects.create(
+            customer=c1, name="张经理", role="采购", phone="0755-83000000", email="quality@huaqiang.example"
+        )
     sales = users["sales"]
-    _order(sales, c2, "DEMO-PO-1001", 2, [_line("NH-CN-2040", 5000, "0.85", 45, "Connector 4P")],
-           req_special="clarify", req_special_note="Packing for export unclear")
-    o2 = _order(sales, c1, "DEMO-PO-1002", 5, [_line("NH-CN-3060", 20000, "1.20", 40, "Connector 6P"),
-                                                 _line("NH-CN-3080", 10000, "1.45", 60, "Connector 8P")])
+    _order(
+        sales,
+        c2,
+        "DEMO-PO-1001",
+        2,
+        [_line("NH-CN-2040", 5000, "0.85", 45, "Connector 4P")],
+        req_special="clarify",
+        req_special_note="Packing for export unclear",
+    )
+    o2 = _order(
+        sales,
+        c1,
+        "DEMO-PO-1002",
+        5,
+        [
+            _line("NH-CN-3060", 20000, "1.20", 40, "Connector 6P"),
+            _line("NH-CN-3080", 10000, "1.45", 60, "Connector 8P"),
+        ],
+    )
     _review(o2, users)
     o3 = _order(sales, c3, "DEMO-PO-1003", 10, [_line("NH-SW-0101", 3000, "3.10", 35, "Switch")])
     o3 = _opinions(_review(o3, users), users)

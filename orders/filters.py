@@ -15,7 +15,8 @@ class OrderFilter(django_filters.FilterSet):
         label=_("PO date (from – to)"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
     requested = django_filters.DateFromToRangeFilter(
-        label=_("Requested delivery (from – to)"), method="requested_between",
+        label=_("Requested delivery (from – to)"),
+        method="requested_between",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     overdue = django_filters.BooleanFilter(
@@ -79,7 +80,9 @@ class OrderFilter(django_filters.FilterSet):
 
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Code or name"), method="search")
-    is_key_account = django_filters.BooleanFilter(label=_("Key accounts only"), method="only_true", widget=forms.CheckboxInput)
+    is_key_account = django_filters.BooleanFilter(
+        label=_("Key accounts only"), method="only_true", widget=forms.CheckboxInput
+    )
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
     class Meta:

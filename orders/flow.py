@@ -34,7 +34,9 @@ def requirements_all_set(order) -> bool:
 
 def unclear_items_raised(order) -> bool:
     """Every item marked "needs clarification" has a question to the customer."""
-    unclear = {item.value for item in RequirementItem if getattr(order, f"req_{item.value}") == RequirementStatus.CLARIFY}
+    unclear = {
+        item.value for item in RequirementItem if getattr(order, f"req_{item.value}") == RequirementStatus.CLARIFY
+    }
     raised = set(order.clarifications.values_list("topic", flat=True))
     return unclear <= raised
 
@@ -44,9 +46,8 @@ def has_lines(order) -> bool:
 
 
 def current_round_steps(order):
-    from nhcs.workflow.models import Task
-
     from nhcs.workflow.choices import TaskKind
+    from nhcs.workflow.models import Task
 
     tasks = Task.objects.for_record(order).filter(kind=TaskKind.STEP).exclude(status=TaskStatus.CANCELLED)
     if order.review_started_at:
@@ -81,9 +82,10 @@ def committed_date_meets_lead_times(order) -> bool:
 
 
 def clarifications_confirmed(order) -> bool:
-    return not order.clarifications.filter(answer="").exists() and not order.clarifications.filter(
-        confirmation=None
-    ).exists()
+    return (
+        not order.clarifications.filter(answer="").exists()
+        and not order.clarifications.filter(confirmation=None).exists()
+    )
 
 
 def discrepancy_reported(order) -> bool:
@@ -125,63 +127,135 @@ ORDER_FLOW = Flow(
     steps=REVIEW_STEPS,
     transitions=[
         Transition(
-            "submit", S.DRAFT, S.SUBMITTED, _("Submit for review"), Action.SUBMIT, who=(SALES,),
+            "submit",
+            S.DRAFT,
+            S.SUBMITTED,
+            _("Submit for review"),
+            Action.SUBMIT,
+            who=(SALES,),
             requires=(
                 Check(has_lines, _("Add at least one order line.")),
-                Check(requirements_all_set, _("Set every requirement item: identified, not applicable or needs clarification.")),
-                Check(unclear_items_raised, _("Raise a clarification to the customer for every item that needs clarification.")),
-            ),
-        ),
-        Transition(
-            "start_review", S.SUBMITTED, S.IN_REVIEW, _("Open the technical review"), Action.ISSUE, who=(PLAN,),
-            after=(open_review,),
-        ),
-        Transition(
-            "complete_review", S.IN_REVIEW, S.REVIEWED, _("Conclude the review"), Action.REVIEW, who=(PLAN,),
-            conditions=(review_not_rejected,),
-            requires=(
-                StepsDone(),
-                Check(bom_present, _("Engineering has not entered the BOM.")),
-                Check(lead_times_given, _("Purchasing has not given the lead time of every bought or outsourced material.")),
-            ),
-        ),
-        Transition(
-            "return_to_sales", S.IN_REVIEW, S.RETURNED, _("Return to sales (rejected in review)"), Action.RETURN,
-            who=(PLAN,), conditions=(review_rejected,), requires=(StepsDone(),), style="warning",
-        ),
-        Transition(
-            "rework", S.RETURNED, S.DRAFT, _("Take back to draft for rework"), Action.ACKNOWLEDGE, who=(SALES,),
-            separation_of_duties=False,
-        ),
-        Transition(
-            "reply_date", S.REVIEWED, S.DATE_REPLIED, _("Reply the delivery date"), Action.CONFIRM, who=(PLAN,),
-            requires=(
-                Check(committed_date_given, _("Enter the committed delivery date.")),
                 Check(
-                    committed_date_meets_lead_times,
-                    _("The committed date is earlier than the PO date plus the longest material lead time: give a justification."),
+                    requirements_all_set,
+                    _("Set every requirement item: identified, not applicable or needs clarification."),
+                ),
+                Check(
+                    unclear_items_raised,
+                    _("Raise a clarification to the customer for every item that needs clarification."),
                 ),
             ),
         ),
         Transition(
-            "confirm_date", S.DATE_REPLIED, S.DATE_CONFIRMED, _("Customer accepted the date"), Action.CONFIRM,
-            who=(SALES,), after=(note_confirmation,),
+            "start_review",
+            S.SUBMITTED,
+            S.IN_REVIEW,
+            _("Open the technical review"),
+            Action.ISSUE,
+            who=(PLAN,),
+            after=(open_review,),
         ),
         Transition(
-            "date_not_accepted", S.DATE_REPLIED, S.REVIEWED, _("Customer did not accept the date"), Action.RETURN,
-            who=(SALES,), separation_of_duties=False, after=(clear_committed_date,), style="warning",
-        ),
-        Transition(
-            "release", S.DATE_CONFIRMED, S.RELEASED, _("Release to production"), Action.ISSUE, who=(SALES, PLAN),
+            "complete_review",
+            S.IN_REVIEW,
+            S.REVIEWED,
+            _("Conclude the review"),
+            Action.REVIEW,
+            who=(PLAN,),
+            conditions=(review_not_rejected,),
             requires=(
-                Check(clarifications_confirmed, _("Every clarification needs the customer's answer with the written confirmation attached.")),
-                Check(discrepancy_reported, _("The order departs from the certified data: send the written report to the customer first.")),
+                StepsDone(),
+                Check(bom_present, _("Engineering has not entered the BOM.")),
+                Check(
+                    lead_times_given,
+                    _("Purchasing has not given the lead time of every bought or outsourced material."),
+                ),
+            ),
+        ),
+        Transition(
+            "return_to_sales",
+            S.IN_REVIEW,
+            S.RETURNED,
+            _("Return to sales (rejected in review)"),
+            Action.RETURN,
+            who=(PLAN,),
+            conditions=(review_rejected,),
+            requires=(StepsDone(),),
+            style="warning",
+        ),
+        Transition(
+            "rework",
+            S.RETURNED,
+            S.DRAFT,
+            _("Take back to draft for rework"),
+            Action.ACKNOWLEDGE,
+            who=(SALES,),
+            separation_of_duties=False,
+        ),
+        Transition(
+            "reply_date",
+            S.REVIEWED,
+            S.DATE_REPLIED,
+            _("Reply the delivery date"),
+            Action.CONFIRM,
+            who=(PLAN,),
+            requires=(
+                Check(committed_date_given, _("Enter the committed delivery date.")),
+                Check(
+                    committed_date_meets_lead_times,
+                    _(
+                        "The committed date is earlier than the PO date plus the longest material lead time: give a justification."
+                    ),
+                ),
+            ),
+        ),
+        Transition(
+            "confirm_date",
+            S.DATE_REPLIED,
+            S.DATE_CONFIRMED,
+            _("Customer accepted the date"),
+            Action.CONFIRM,
+            who=(SALES,),
+            after=(note_confirmation,),
+        ),
+        Transition(
+            "date_not_accepted",
+            S.DATE_REPLIED,
+            S.REVIEWED,
+            _("Customer did not accept the date"),
+            Action.RETURN,
+            who=(SALES,),
+            separation_of_duties=False,
+            after=(clear_committed_date,),
+            style="warning",
+        ),
+        Transition(
+            "release",
+            S.DATE_CONFIRMED,
+            S.RELEASED,
+            _("Release to production"),
+            Action.ISSUE,
+            who=(SALES, PLAN),
+            requires=(
+                Check(
+                    clarifications_confirmed,
+                    _("Every clarification needs the customer's answer with the written confirmation attached."),
+                ),
+                Check(
+                    discrepancy_reported,
+                    _("The order departs from the certified data: send the written report to the customer first."),
+                ),
             ),
             style="success",
         ),
         Transition(
-            "cancel", OPEN_STATES, S.CANCELLED, _("Cancel the order"), Action.CANCEL, who=(SALES_HEAD,),
-            separation_of_duties=False, style="danger",
+            "cancel",
+            OPEN_STATES,
+            S.CANCELLED,
+            _("Cancel the order"),
+            Action.CANCEL,
+            who=(SALES_HEAD,),
+            separation_of_duties=False,
+            style="danger",
         ),
     ],
     due_days={S.SUBMITTED: 2, S.IN_REVIEW: 3, S.REVIEWED: 2, S.DATE_REPLIED: 3},

@@ -7,12 +7,23 @@ from nhcs.core.widgets import DateInput
 from .choices import Channel, RequirementItem
 from .models import BomLine, Clarification, Customer, CustomerCertificate, CustomerContact, Order, OrderLine
 
+
 class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = [
-            "code", "name_zh", "name_en", "address", "contact_name", "phone", "fax", "email",
-            "preferred_channel", "language", "is_key_account", "is_active",
+            "code",
+            "name_zh",
+            "name_en",
+            "address",
+            "contact_name",
+            "phone",
+            "fax",
+            "email",
+            "preferred_channel",
+            "language",
+            "is_key_account",
+            "is_active",
         ]
 
 
@@ -44,8 +55,13 @@ class OrderForm(forms.ModelForm):
     class Meta:
         model = Order
         fields = [
-            "customer", "po_number", "po_date", *REQUIREMENT_FORM_FIELDS,
-            "certified_data_discrepancy", "discrepancy_description", "remarks",
+            "customer",
+            "po_number",
+            "po_date",
+            *REQUIREMENT_FORM_FIELDS,
+            "certified_data_discrepancy",
+            "discrepancy_description",
+            "remarks",
         ]
         widgets = {
             "po_date": DateInput(),
@@ -85,7 +101,7 @@ class OrderLineForm(forms.ModelForm):
 
 def _compact(form) -> None:
     """Row forms are drawn as table cells, without crispy: give the inputs Bootstrap's small style."""
-    for name, field in form.fields.items():
+    for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput) or isinstance(widget, forms.HiddenInput):
             continue
@@ -146,8 +162,13 @@ BomLineFormSet = forms.formset_factory(BomLineForm, formset=BaseRowFormSet, extr
 
 def bom_initial(lines) -> list[dict]:
     return [
-        {"id": b.pk, "part_number": b.part_number, "description": b.description,
-         "quantity_per_unit": b.quantity_per_unit, "source": b.source}
+        {
+            "id": b.pk,
+            "part_number": b.part_number,
+            "description": b.description,
+            "quantity_per_unit": b.quantity_per_unit,
+            "source": b.source,
+        }
         for b in lines
     ]
 
@@ -189,14 +210,12 @@ class ReplyDateForm(forms.Form):
     committed_date = forms.DateField(label=_("committed delivery date"), widget=DateInput())
     justification = forms.CharField(
         label=_("justification (needed when earlier than the lead times allow)"),
-        required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     comment = forms.CharField(label=_("Comment"), required=False)
 
 
 class DiscrepancySentForm(forms.Form):
     sent_on = forms.DateField(label=_("sent on"), widget=DateInput(), initial=timezone.localdate)
-    channel = forms.ChoiceField(
-        label=_("sent by"), choices=[c for c in Channel.choices if c[0] != Channel.PHONE]
-    )
-
+    channel = forms.ChoiceField(label=_("sent by"), choices=[c for c in Channel.choices if c[0] != Channel.PHONE])

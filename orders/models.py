@@ -114,7 +114,9 @@ class Order(WorkflowRecord):
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders")
     po_number = models.CharField(_("customer PO number"), max_length=40)
     po_date = models.DateField(_("PO date"))
-    req_cost = models.CharField(RequirementItem.COST.label, max_length=10, choices=RequirementStatus.choices, blank=True)
+    req_cost = models.CharField(
+        RequirementItem.COST.label, max_length=10, choices=RequirementStatus.choices, blank=True
+    )
     req_cost_note = models.CharField(_("cost: details"), max_length=255, blank=True)
     req_materials = models.CharField(
         RequirementItem.MATERIALS.label, max_length=10, choices=RequirementStatus.choices, blank=True
@@ -251,9 +253,7 @@ class BomLine(models.Model):
 class Clarification(models.Model):
     """An unclear point raised with the customer (NH-QP14 4.1.2): production waits for the written answer."""
 
-    order = models.ForeignKey(
-        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="clarifications"
-    )
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="clarifications")
     topic = models.CharField(_("requirement"), max_length=10, choices=RequirementItem.choices)
     question = models.TextField(_("question to the customer"))
     channel = models.CharField(_("sent by"), max_length=10, choices=Channel.choices)

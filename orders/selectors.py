@@ -63,7 +63,11 @@ def order_clarifications(order: Order) -> list[Clarification]:
 def line_change_marks(order: Order) -> list:
     """Changes to lines after the order was first submitted, each with who, when and why."""
     submitted = (
-        SignOff.objects.for_record(order).filter(transition="submit").order_by("signed_at").values_list("signed_at", flat=True).first()
+        SignOff.objects.for_record(order)
+        .filter(transition="submit")
+        .order_by("signed_at")
+        .values_list("signed_at", flat=True)
+        .first()
     )
     if submitted is None:
         return []
@@ -95,9 +99,7 @@ def home_warnings(user) -> list[str]:
         return []
     warnings = []
     waiting = (
-        Order.objects.exclude(state__in=Order.flow.final_states)
-        .filter(Exists(_unconfirmed_clarifications()))
-        .count()
+        Order.objects.exclude(state__in=Order.flow.final_states).filter(Exists(_unconfirmed_clarifications())).count()
     )
     if waiting:
         warnings.append(
@@ -109,9 +111,15 @@ def home_warnings(user) -> list[str]:
             % {"n": waiting}
         )
     today = timezone.localdate()
-    expiring = Customer.objects.filter(
-        is_active=True, certificates__expires_on__gte=today, certificates__expires_on__lte=today + timedelta(days=60)
-    ).distinct().count()
+    expiring = (
+        Customer.objects.filter(
+            is_active=True,
+            certificates__expires_on__gte=today,
+            certificates__expires_on__lte=today + timedelta(days=60),
+        )
+        .distinct()
+        .count()
+    )
     if expiring:
         warnings.append(
             ngettext(

@@ -72,8 +72,18 @@ def _touch(order: Order, user: User, expected_version: int | None = None) -> Ord
 # --- customers -----------------------------------------------------------------------------------------
 
 CUSTOMER_FIELDS = [
-    "code", "name_zh", "name_en", "address", "email", "fax", "phone", "contact_name",
-    "preferred_channel", "language", "is_key_account", "is_active",
+    "code",
+    "name_zh",
+    "name_en",
+    "address",
+    "email",
+    "fax",
+    "phone",
+    "contact_name",
+    "preferred_channel",
+    "language",
+    "is_key_account",
+    "is_active",
 ]
 
 
@@ -81,8 +91,9 @@ def _full_clean(obj, **kwargs) -> None:
     try:
         obj.full_clean(**kwargs)
     except ValidationError as error:
-        raise Blocked(problems=[f"{k}: {'; '.join(v)}" if k != "__all__" else "; ".join(v)
-                                for k, v in error.message_dict.items()]) from None
+        raise Blocked(
+            problems=[f"{k}: {'; '.join(v)}" if k != "__all__" else "; ".join(v) for k, v in error.message_dict.items()]
+        ) from None
 
 
 @transaction.atomic
@@ -250,7 +261,10 @@ def customer_import(*, user: User, upload: UploadedFile) -> ImportResult:
         if not data["code"]:
             row.problems.append(_("The customer code is missing."))
         elif data["code"] in seen:
-            row.problems.append(_("The code %(code)s appears again (first in row %(row)s).") % {"code": data["code"], "row": seen[data["code"]]})
+            row.problems.append(
+                _("The code %(code)s appears again (first in row %(row)s).")
+                % {"code": data["code"], "row": seen[data["code"]]}
+            )
         elif data["code"] in existing:
             row.problems.append(_("A customer with the code %(code)s already exists.") % {"code": data["code"]})
         if data["code"] and data["code"] not in seen:
@@ -264,7 +278,9 @@ def customer_import(*, user: User, upload: UploadedFile) -> ImportResult:
                 row.problems.append(_("Unknown preferred channel “%(value)s”.") % {"value": channel})
         language = data.pop("language", "")
         if language:
-            data["language"] = _choice(language, CustomerLanguage) or {"zh": "zh-hans", "中文": "zh-hans"}.get(language.lower())
+            data["language"] = _choice(language, CustomerLanguage) or {"zh": "zh-hans", "中文": "zh-hans"}.get(
+                language.lower()
+            )
             if data["language"] is None:
                 row.problems.append(_("Unknown language “%(value)s”.") % {"value": language})
         if "is_key_account" in data:
@@ -457,7 +473,12 @@ def clarification_answer(
 
 @transaction.atomic
 def order_reply_date(
-    *, order: Order, user: User, committed_date: date, justification: str = "", comment: str = "",
+    *,
+    order: Order,
+    user: User,
+    committed_date: date,
+    justification: str = "",
+    comment: str = "",
     expected_version: int | None = None,
 ) -> Order:
     """Planning replies the committed delivery date and takes the "reply_date" transition in one step."""

@@ -181,8 +181,12 @@ def order_review_xlsx(*, ws, record, context, request=None) -> None:
         ws.cell(ws.max_row, len(values) + 1).number_format = "yyyy-mm-dd"
     ws.append([])
     heading(gettext("Bill of materials and lead times"))
-    heading(gettext("Material / part"), gettext("Quantity per unit"), gettext("Make / buy / outsource"),
-            gettext("Lead time (days)"))
+    heading(
+        gettext("Material / part"),
+        gettext("Quantity per unit"),
+        gettext("Make / buy / outsource"),
+        gettext("Lead time (days)"),
+    )
     for b in context["bom"]:
         ws.append([b.part_number, _qty(b.quantity_per_unit), b.get_source_display(), b.lead_time_days])
     ws.append([])
@@ -203,7 +207,9 @@ ORDER_REVIEW = RecordSheet(
         *[SignatureBox(step.label, step=step.value) for step in ReviewStep],
         SignatureBox(_("Planning: review concluded"), actions=(Action.REVIEW,), transitions=("complete_review",)),
         SignatureBox(_("Planning: delivery date replied"), actions=(Action.CONFIRM,), transitions=("reply_date",)),
-        SignatureBox(_("Sales: date confirmed by the customer"), actions=(Action.CONFIRM,), transitions=("confirm_date",)),
+        SignatureBox(
+            _("Sales: date confirmed by the customer"), actions=(Action.CONFIRM,), transitions=("confirm_date",)
+        ),
         SignatureBox(_("Released to production"), actions=(Action.ISSUE,), transitions=("release",)),
     ],
     fields=[
@@ -212,15 +218,17 @@ ORDER_REVIEW = RecordSheet(
         Column("po_date", _("PO date"), "po_date", kind="date"),
         Column("state", _("State"), choice_label("state", OrderState.choices)),
         Column("committed_date", _("committed delivery date"), "committed_date", kind="date"),
-        Column("committed_justification", _("justification for a date earlier than the lead times allow"),
-               "committed_justification"),
+        Column(
+            "committed_justification",
+            _("justification for a date earlier than the lead times allow"),
+            "committed_justification",
+        ),
         Column("confirmed_on", _("date confirmed to the customer on"), "confirmed_on", kind="date"),
         Column("remarks", _("remarks"), "remarks"),
     ],
     xlsx_builder=order_review_xlsx,
     landscape=True,
 )
-
 
 
 # --- written report on the certified data (4.1.3) ---------------------------------------------------
@@ -240,4 +248,3 @@ def discrepancy_letter_pdf(*, order: Order, request=None) -> bytes:
             today=timezone.localdate(),
         )
         return render_pdf_bytes("orders/sheets/discrepancy_letter.html", context)
-

@@ -62,9 +62,15 @@ def _error(request, error: WorkflowError) -> int:
 def customer_list(request):
     filterset = CustomerFilter(request.GET or None, queryset=selectors.customers_list_qs())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "orders/customer_list.html", {
-        "filter": filterset, "page": page, "can_manage": services.can_manage_customers(request.user),
-    })
+    return render(
+        request,
+        "orders/customer_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "can_manage": services.can_manage_customers(request.user),
+        },
+    )
 
 
 @login_required
@@ -106,10 +112,18 @@ def customer_detail(request, pk: int):
         except WorkflowError as error:
             status = _error(request, error)
     orders = selectors.orders_list_qs().filter(customer=customer).order_by("-created_at")[:20]
-    return render(request, "orders/customer_detail.html", {
-        "customer": customer, "can_manage": can_manage, "contact_form": contact_form,
-        "certificate_form": certificate_form, "orders": orders,
-    }, status=status)
+    return render(
+        request,
+        "orders/customer_detail.html",
+        {
+            "customer": customer,
+            "can_manage": can_manage,
+            "contact_form": contact_form,
+            "certificate_form": certificate_form,
+            "orders": orders,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -122,7 +136,9 @@ def customer_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         try:
             data = {name: form.cleaned_data[name] for name in form.fields}
-            saved = services.customer_save(user=request.user, data=data, customer=Customer.objects.get(pk=pk) if pk else None)
+            saved = services.customer_save(
+                user=request.user, data=data, customer=Customer.objects.get(pk=pk) if pk else None
+            )
         except WorkflowError as error:
             status = _error(request, error)
         else:
@@ -143,9 +159,14 @@ def customer_import(request):
             result = services.customer_import(user=request.user, upload=form.cleaned_data["file"])
             if result.ok:
                 count = len(result.created)
-                messages.success(request, ngettext("%(n)s customer imported.", "%(n)s customers imported.", count) % {"n": count})
+                messages.success(
+                    request, ngettext("%(n)s customer imported.", "%(n)s customers imported.", count) % {"n": count}
+                )
                 return redirect("orders:customer_list")
-            messages.error(request, result.error or _("Nothing was imported: correct the rows listed below and import the file again."))
+            messages.error(
+                request,
+                result.error or _("Nothing was imported: correct the rows listed below and import the file again."),
+            )
         status = 400
     return render(request, "orders/customer_import.html", {"form": form, "result": result}, status=status)
 
@@ -162,10 +183,16 @@ def order_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "orders/order_list.html", {
-        "filter": filterset, "page": page, "query": query.urlencode(),
-        "can_create": services.can_create_orders(request.user),
-    })
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": services.can_create_orders(request.user),
+        },
+    )
 
 
 @login_required
@@ -178,7 +205,9 @@ def order_create(request):
     status = 400 if request.method == "POST" else 200
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():
-            rows = [{k: v for k, v in r.items() if k not in ("id", "delete")} for r in formset.rows() if not r["delete"]]
+            rows = [
+                {k: v for k, v in r.items() if k not in ("id", "delete")} for r in formset.rows() if not r["delete"]
+            ]
             if not rows:
                 messages.error(request, _("Add at least one order line."))
             else:
@@ -191,8 +220,7 @@ def order_create(request):
                     return redirect(order)
         else:
             messages.error(request, _("Please correct the errors below."))
-    return render(request, "orders/order_create.html", {"form": form, "formset": formset},
-                  status=status)
+    return render(request, "orders/order_create.html", {"form": form, "formset": formset}, status=status)
 
 
 class OrderDetail(RecordDetailView):
@@ -220,8 +248,13 @@ class OrderDetail(RecordDetailView):
             # A refused answer comes back as typed, its form open.
             "refused_answer": kwargs.get("refused_answer"),
             "answer_form": ClarificationAnswerForm(prefix="ans"),
-            "reply_form": kwargs.get("reply_form") or ReplyDateForm(
-                prefix="reply", initial={"version": record.version, "committed_date": record.committed_date or record.earliest_allowed_date()}
+            "reply_form": kwargs.get("reply_form")
+            or ReplyDateForm(
+                prefix="reply",
+                initial={
+                    "version": record.version,
+                    "committed_date": record.committed_date or record.earliest_allowed_date(),
+                },
             ),
             "report_form": DiscrepancySentForm(prefix="report"),
             "earliest_allowed": record.earliest_allowed_date(),
@@ -265,7 +298,10 @@ def order_lines_edit(request, pk: int):
         if formset.is_valid():
             try:
                 services.order_lines_save(
-                    order=order, user=request.user, rows=formset.rows(), reason=reason,
+                    order=order,
+                    user=request.user,
+                    rows=formset.rows(),
+                    reason=reason,
                     expected_version=_int(request.POST.get("version")),
                 )
             except WorkflowError as error:
@@ -275,10 +311,19 @@ def order_lines_edit(request, pk: int):
                 return redirect(order)
         else:
             messages.error(request, _("Please correct the errors below."))
-    return render(request, "orders/lines_form.html", {
-        "order": order, "formset": formset, "reason": reason, "needs_reason": order.state != "draft",
-        "version": request.POST.get("version") or order.version, "show_prices": show_prices,
-    }, status=status)
+    return render(
+        request,
+        "orders/lines_form.html",
+        {
+            "order": order,
+            "formset": formset,
+            "reason": reason,
+            "needs_reason": order.state != "draft",
+            "version": request.POST.get("version") or order.version,
+            "show_prices": show_prices,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -291,8 +336,12 @@ def order_bom_edit(request, pk: int):
     if request.method == "POST":
         if formset.is_valid():
             try:
-                services.bom_save(order=order, user=request.user, rows=formset.rows(),
-                                  expected_version=_int(request.POST.get("version")))
+                services.bom_save(
+                    order=order,
+                    user=request.user,
+                    rows=formset.rows(),
+                    expected_version=_int(request.POST.get("version")),
+                )
             except WorkflowError as error:
                 status = _error(request, error)
             else:
@@ -300,9 +349,16 @@ def order_bom_edit(request, pk: int):
                 return redirect(order)
         else:
             messages.error(request, _("Please correct the errors below."))
-    return render(request, "orders/bom_form.html", {
-        "order": order, "formset": formset, "version": request.POST.get("version") or order.version,
-    }, status=status)
+    return render(
+        request,
+        "orders/bom_form.html",
+        {
+            "order": order,
+            "formset": formset,
+            "version": request.POST.get("version") or order.version,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -316,11 +372,15 @@ def order_lead_times(request, pk: int):
     status = 400 if request.method == "POST" else 200
     if request.method == "POST":
         if formset.is_valid():
-            data = {f.cleaned_data["line"]: (f.cleaned_data.get("lead_time_days"), f.cleaned_data.get("lead_time_note", ""))
-                    for f in formset.forms if f.cleaned_data}
+            data = {
+                f.cleaned_data["line"]: (f.cleaned_data.get("lead_time_days"), f.cleaned_data.get("lead_time_note", ""))
+                for f in formset.forms
+                if f.cleaned_data
+            }
             try:
-                services.lead_times_save(order=order, user=request.user, lead_times=data,
-                                         expected_version=_int(request.POST.get("version")))
+                services.lead_times_save(
+                    order=order, user=request.user, lead_times=data, expected_version=_int(request.POST.get("version"))
+                )
             except WorkflowError as error:
                 status = _error(request, error)
             else:
@@ -329,9 +389,17 @@ def order_lead_times(request, pk: int):
         else:
             messages.error(request, _("Please correct the errors below."))
     rows = list(zip(lines, formset.forms))
-    return render(request, "orders/lead_times_form.html", {
-        "order": order, "formset": formset, "rows": rows, "version": request.POST.get("version") or order.version,
-    }, status=status)
+    return render(
+        request,
+        "orders/lead_times_form.html",
+        {
+            "order": order,
+            "formset": formset,
+            "rows": rows,
+            "version": request.POST.get("version") or order.version,
+        },
+        status=status,
+    )
 
 
 def _detail(request, order, status=400, **forms):
@@ -375,8 +443,11 @@ def clarification_answer(request, pk: int, cpk: int):
         try:
             with wf.files_discarded_on_failure():
                 services.clarification_answer(
-                    clarification=clarification, user=request.user, answer=form.cleaned_data["answer"],
-                    answered_on=form.cleaned_data["answered_on"], confirmation=form.cleaned_data.get("confirmation"),
+                    clarification=clarification,
+                    user=request.user,
+                    answer=form.cleaned_data["answer"],
+                    answered_on=form.cleaned_data["answered_on"],
+                    confirmation=form.cleaned_data.get("confirmation"),
                 )
         except WorkflowError as error:
             status = _error(request, error)
@@ -387,8 +458,11 @@ def clarification_answer(request, pk: int, cpk: int):
         for field, errors in form.errors.items():
             for error in errors:
                 messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}")
-    typed = {"pk": clarification.pk, "answer": request.POST.get(f"ans-{cpk}-answer", ""),
-             "answered_on": request.POST.get(f"ans-{cpk}-answered_on", "")}
+    typed = {
+        "pk": clarification.pk,
+        "answer": request.POST.get(f"ans-{cpk}-answer", ""),
+        "answered_on": request.POST.get(f"ans-{cpk}-answered_on", ""),
+    }
     return _detail(request, order, status=status, refused_answer=typed)
 
 
@@ -402,9 +476,12 @@ def order_reply_date(request, pk: int):
     status = 400
     if form.is_valid():
         try:
-            order = services.order_reply_date(order=order, user=request.user, **{
-                k: form.cleaned_data[k] for k in ("committed_date", "justification", "comment")
-            }, expected_version=form.cleaned_data["version"])
+            order = services.order_reply_date(
+                order=order,
+                user=request.user,
+                **{k: form.cleaned_data[k] for k in ("committed_date", "justification", "comment")},
+                expected_version=form.cleaned_data["version"],
+            )
         except WorkflowError as error:
             status = _error(request, error)
         else:
@@ -420,7 +497,9 @@ def discrepancy_letter(request, pk: int):
     order = _order_for(request, pk)
     if not order.certified_data_discrepancy:
         raise PermissionDenied
-    return pdf_response(sheets.discrepancy_letter_pdf(order=order, request=request), f"{order.number}-certified-data-report")
+    return pdf_response(
+        sheets.discrepancy_letter_pdf(order=order, request=request), f"{order.number}-certified-data-report"
+    )
 
 
 @login_required
@@ -438,7 +517,9 @@ def discrepancy_sent(request, pk: int):
         except WorkflowError as error:
             status = _error(request, error)
         else:
-            messages.success(request, _("Sending of the written report is recorded; the letter is kept with the order."))
+            messages.success(
+                request, _("Sending of the written report is recorded; the letter is kept with the order.")
+            )
             return redirect(order)
     else:
         messages.error(request, _("Please correct the errors below."))
@@ -458,23 +539,39 @@ def _check_may_view_orders(user) -> None:
 def demand_plan_export(request, fmt: str):
     """产品需求计划表 of the orders the list shows (same filters); prices only for those who may see them."""
     _check_may_view_orders(request.user)
-    return export_list(request=request, sheet=sheets.DEMAND_PLAN, queryset=sheets.demand_plan_queryset(), fmt=fmt,
-                       filename="产品需求计划表", filterset_class=DemandPlanFilter)
+    return export_list(
+        request=request,
+        sheet=sheets.DEMAND_PLAN,
+        queryset=sheets.demand_plan_queryset(),
+        fmt=fmt,
+        filename="产品需求计划表",
+        filterset_class=DemandPlanFilter,
+    )
 
 
 @login_required
 def review_export(request, fmt: str):
     """生产计划及评审明细表 of the orders the list shows (same filters)."""
     _check_may_view_orders(request.user)
-    return export_list(request=request, sheet=sheets.REVIEW_DETAIL,
-                       queryset=sheets.review_queryset(selectors.orders_list_qs()), fmt=fmt,
-                       filename="生产计划及评审明细表", filterset_class=OrderFilter)
+    return export_list(
+        request=request,
+        sheet=sheets.REVIEW_DETAIL,
+        queryset=sheets.review_queryset(selectors.orders_list_qs()),
+        fmt=fmt,
+        filename="生产计划及评审明细表",
+        filterset_class=OrderFilter,
+    )
 
 
 @login_required
 def order_review_sheet(request, pk: int, fmt: str):
     """One order's review sheet with its signature boxes."""
     order = _order_for(request, pk)
-    return export_record(request=request, sheet=sheets.ORDER_REVIEW, record=order, fmt=fmt,
-                         context=sheets.order_review_context(order=order, user=request.user),
-                         filename=f"{order.number}-生产计划及评审明细表")
+    return export_record(
+        request=request,
+        sheet=sheets.ORDER_REVIEW,
+        record=order,
+        fmt=fmt,
+        context=sheets.order_review_context(order=order, user=request.user),
+        filename=f"{order.number}-生产计划及评审明细表",
+    )

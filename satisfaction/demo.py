@@ -55,15 +55,22 @@ def _past_campaign(*, sales, head, title, period, answers, sent) -> Campaign:
         user=sales, title=title, period=period, response_deadline=timezone.localdate() + timedelta(days=30)
     )
     services.sample_choose(campaign=campaign, user=sales, customers=Customer.objects.filter(code__in=answers))
-    campaign = wf.transition_record(record=campaign, name="send", user=sales, comment="邮件链接已发，信件和传真已寄出。")
+    campaign = wf.transition_record(
+        record=campaign, name="send", user=sales, comment="邮件链接已发，信件和传真已寄出。"
+    )
     aspects = list(campaign.aspects.all())
     ticks = list(campaign.ticks.all())
     for recipient in campaign.recipients.select_related("customer"):
         indexes, comment = answers[recipient.customer.code]
         choice = {a.pk: ticks[i].pk for a, i in zip(aspects, indexes)}
         services.answer_enter(
-            recipient=recipient, user=sales, ticks_by_aspect=choice, source=AnswerSource.PHONE,
-            received_on=timezone.localdate(), respondent=recipient.customer.contact_name or "—", comments=comment,
+            recipient=recipient,
+            user=sales,
+            ticks_by_aspect=choice,
+            source=AnswerSource.PHONE,
+            received_on=timezone.localdate(),
+            respondent=recipient.customer.contact_name or "—",
+            comments=comment,
             signed_name=recipient.customer.contact_name,
         )
     campaign = wf.transition_record(record=campaign, name="close", user=sales, comment="")

@@ -3,12 +3,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nhcs.accounts.models import Department
+from nhcs.core.widgets import DateInput
 from orders.models import Customer
 
 from .choices import AnswerSource, Channel, FollowUpKind
 from .defaults import DEFAULT_TICKS
-from nhcs.core.widgets import DateInput
-
 from .models import Campaign, ImprovementItem
 
 
@@ -41,7 +40,8 @@ class AspectForm(forms.Form):
     label_en = forms.CharField(label=_("Aspect (English)"), max_length=80)
     weight = forms.DecimalField(label=_("Weight"), min_value=0, max_digits=5, decimal_places=2)
     responsible_department = forms.ModelChoiceField(
-        label=_("Responsible department"), queryset=Department.objects.filter(is_active=True),
+        label=_("Responsible department"),
+        queryset=Department.objects.filter(is_active=True),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     delete = forms.BooleanField(label=_("Remove"), required=False)
@@ -56,9 +56,7 @@ class TickPointsForm(forms.Form):
     def __init__(self, *args, ticks=None, **kwargs):
         super().__init__(*args, **kwargs)
         for key, zh, en, default in DEFAULT_TICKS:
-            self.fields[key] = forms.IntegerField(
-                label=f"{zh} {en}", min_value=0, max_value=100, initial=default
-            )
+            self.fields[key] = forms.IntegerField(label=f"{zh} {en}", min_value=0, max_value=100, initial=default)
         if ticks is not None and not self.is_bound:
             for t in ticks:
                 self.initial[t.key] = t.points
@@ -66,18 +64,25 @@ class TickPointsForm(forms.Form):
 
 class SampleDrawForm(forms.Form):
     share = forms.IntegerField(
-        label=_("Share of the other customers (%)"), min_value=0, max_value=100, initial=30,
+        label=_("Share of the other customers (%)"),
+        min_value=0,
+        max_value=100,
+        initial=30,
         help_text=_("Every key account is included; this share of the others is drawn at random."),
     )
     seed = forms.IntegerField(
-        label=_("Random seed"), required=False, min_value=0, max_value=2**62,
+        label=_("Random seed"),
+        required=False,
+        min_value=0,
+        max_value=2**62,
         help_text=_("Leave empty for a new draw; give a stored seed to repeat a draw."),
     )
 
 
 class SampleChooseForm(forms.Form):
     customers = forms.ModelMultipleChoiceField(
-        label=_("Customers"), queryset=Customer.objects.filter(is_active=True).order_by("code"),
+        label=_("Customers"),
+        queryset=Customer.objects.filter(is_active=True).order_by("code"),
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -108,8 +113,12 @@ def tick_fields(form: forms.Form, aspects, ticks, language=None) -> None:
 class PublicAnswerForm(forms.Form):
     """The customer's form; every row is checked by the service so the message names the missing rows."""
 
-    comments = forms.CharField(label=_("Your comments and suggestions"), required=False,
-                               widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    comments = forms.CharField(
+        label=_("Your comments and suggestions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
     signed_name = forms.CharField(label=_("Your name (signature)"), required=False, max_length=80)
 
     def __init__(self, *args, aspects=(), ticks=(), language=None, **kwargs):
@@ -119,8 +128,11 @@ class PublicAnswerForm(forms.Form):
         self.ticks = ticks
 
     def ticks_by_aspect(self) -> dict[int, int]:
-        return {a.pk: self.cleaned_data[f"aspect_{a.pk}"] for a in self.aspects
-                if self.cleaned_data.get(f"aspect_{a.pk}") not in (None, "")}
+        return {
+            a.pk: self.cleaned_data[f"aspect_{a.pk}"]
+            for a in self.aspects
+            if self.cleaned_data.get(f"aspect_{a.pk}") not in (None, "")
+        }
 
     def rows(self):
         return [(a, self[f"aspect_{a.pk}"]) for a in self.aspects]

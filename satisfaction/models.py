@@ -87,30 +87,56 @@ CAMPAIGN_FLOW = Flow(
     final_states=(CampaignState.ANALYSED,),
     transitions=[
         Transition(
-            "send", CampaignState.DRAFT, CampaignState.SENT, _("Send the survey"), Action.ISSUE, who=(SALES,),
+            "send",
+            CampaignState.DRAFT,
+            CampaignState.SENT,
+            _("Send the survey"),
+            Action.ISSUE,
+            who=(SALES,),
             requires=(
                 FieldsFilled("title", "response_deadline"),
                 Check(_campaign_has_sample, _("Choose the sample of customers first.")),
                 EmailAddressesKnown(),
-                Check(_campaign_questionnaire_ok, _("The questionnaire needs at least one weighted aspect and five ticks.")),
-                Check(lambda c: c.response_deadline is None or c.response_deadline >= timezone.localdate(),
-                      _("The answer deadline is in the past.")),
+                Check(
+                    _campaign_questionnaire_ok,
+                    _("The questionnaire needs at least one weighted aspect and five ticks."),
+                ),
+                Check(
+                    lambda c: c.response_deadline is None or c.response_deadline >= timezone.localdate(),
+                    _("The answer deadline is in the past."),
+                ),
             ),
             after=(_campaign_sent,),
         ),
         Transition(
-            "start_follow_up", CampaignState.SENT, CampaignState.COLLECTING, _("Start following up non-respondents"),
-            Action.CONFIRM, who=(SALES,),
+            "start_follow_up",
+            CampaignState.SENT,
+            CampaignState.COLLECTING,
+            _("Start following up non-respondents"),
+            Action.CONFIRM,
+            who=(SALES,),
         ),
         Transition(
-            "close", (CampaignState.SENT, CampaignState.COLLECTING), CampaignState.CLOSED, _("Close the survey"),
-            Action.CLOSE, who=(SALES,),
-            requires=(Check(lambda c: c.recipients.filter(response__isnull=False).exists(),
-                            _("No answer has been recorded yet.")),),
+            "close",
+            (CampaignState.SENT, CampaignState.COLLECTING),
+            CampaignState.CLOSED,
+            _("Close the survey"),
+            Action.CLOSE,
+            who=(SALES,),
+            requires=(
+                Check(
+                    lambda c: c.recipients.filter(response__isnull=False).exists(),
+                    _("No answer has been recorded yet."),
+                ),
+            ),
         ),
         Transition(
-            "analyse", CampaignState.CLOSED, CampaignState.ANALYSED, _("Sign the statistics sheet"),
-            Action.APPROVE, who=(SALES_HEAD,),
+            "analyse",
+            CampaignState.CLOSED,
+            CampaignState.ANALYSED,
+            _("Sign the statistics sheet"),
+            Action.APPROVE,
+            who=(SALES_HEAD,),
         ),
     ],
     due_days={CampaignState.SENT: 14, CampaignState.COLLECTING: 14, CampaignState.CLOSED: 5},
@@ -133,11 +159,15 @@ class Campaign(WorkflowRecord):
     greeting_en = models.TextField(_("greeting (English)"))
     sample_rule = models.CharField(_("sample"), max_length=10, choices=SampleRule.choices, default=SampleRule.MANUAL)
     sample_share = models.PositiveSmallIntegerField(
-        _("share of other customers drawn (%)"), null=True, blank=True,
+        _("share of other customers drawn (%)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     sample_seed = models.BigIntegerField(
-        _("random seed of the draw"), null=True, blank=True,
+        _("random seed of the draw"),
+        null=True,
+        blank=True,
         help_text=_("The same seed and customer list give the same sample."),
     )
     sent_on = models.DateField(_("sent on"), null=True, blank=True, editable=False)
@@ -291,8 +321,12 @@ class Response(models.Model):
     received_on = models.DateField(_("received on"), default=timezone.localdate)
     submitted_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+",
-        null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     signed_name = models.CharField(_("signed by (customer)"), max_length=80, blank=True)
     respondent = models.CharField(_("person interviewed"), max_length=80, blank=True)
@@ -321,7 +355,9 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
-    response = models.ForeignKey(Response, verbose_name=_("survey answer"), on_delete=models.CASCADE, related_name="answers")
+    response = models.ForeignKey(
+        Response, verbose_name=_("survey answer"), on_delete=models.CASCADE, related_name="answers"
+    )
     aspect = models.ForeignKey(Aspect, verbose_name=_("aspect"), on_delete=models.PROTECT, related_name="answers")
     tick = models.ForeignKey(Tick, verbose_name=_("tick"), on_delete=models.PROTECT, related_name="answers")
     # Copied from the tick when answered: the form's values as the customer saw them.
@@ -347,24 +383,48 @@ IMPROVEMENT_FLOW = Flow(
     final_states=(ImprovementState.CLOSED,),
     transitions=[
         Transition(
-            "set_measures", ImprovementState.OPEN, ImprovementState.MEASURES_SET, _("Set the measures"),
-            Action.SUBMIT, who=(RESPONSIBLE_HEAD,), requires=(FieldsFilled("analysis", "measures"),),
+            "set_measures",
+            ImprovementState.OPEN,
+            ImprovementState.MEASURES_SET,
+            _("Set the measures"),
+            Action.SUBMIT,
+            who=(RESPONSIBLE_HEAD,),
+            requires=(FieldsFilled("analysis", "measures"),),
         ),
         Transition(
-            "distribute", ImprovementState.MEASURES_SET, ImprovementState.DISTRIBUTED,
-            _("Distribute to the departments"), Action.ISSUE, who=(RESPONSIBLE_HEAD,),
+            "distribute",
+            ImprovementState.MEASURES_SET,
+            ImprovementState.DISTRIBUTED,
+            _("Distribute to the departments"),
+            Action.ISSUE,
+            who=(RESPONSIBLE_HEAD,),
             requires=(FieldsFilled("distributed_to"),),
         ),
         Transition(
-            "inform_customer", ImprovementState.DISTRIBUTED, ImprovementState.CUSTOMER_INFORMED,
-            _("Customer informed"), Action.CONFIRM, who=(SALES,), requires=(FieldsFilled("customer_feedback"),),
+            "inform_customer",
+            ImprovementState.DISTRIBUTED,
+            ImprovementState.CUSTOMER_INFORMED,
+            _("Customer informed"),
+            Action.CONFIRM,
+            who=(SALES,),
+            requires=(FieldsFilled("customer_feedback"),),
         ),
         Transition(
-            "verify", ImprovementState.CUSTOMER_INFORMED, ImprovementState.VERIFIED, _("Verify effectiveness"),
-            Action.VERIFY, who=(QA,), comment_required=True,
+            "verify",
+            ImprovementState.CUSTOMER_INFORMED,
+            ImprovementState.VERIFIED,
+            _("Verify effectiveness"),
+            Action.VERIFY,
+            who=(QA,),
+            comment_required=True,
         ),
         Transition(
-            "close", ImprovementState.VERIFIED, ImprovementState.CLOSED, _("Close"), Action.CLOSE, who=(SALES_HEAD,),
+            "close",
+            ImprovementState.VERIFIED,
+            ImprovementState.CLOSED,
+            _("Close"),
+            Action.CLOSE,
+            who=(SALES_HEAD,),
         ),
     ],
     due_days={ImprovementState.OPEN: 10, ImprovementState.DISTRIBUTED: 10, ImprovementState.CUSTOMER_INFORMED: 30},

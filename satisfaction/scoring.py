@@ -6,8 +6,8 @@ on that rounded figure, so the figure printed and its band never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable
 
 from django.utils.translation import gettext_lazy as _
 
@@ -73,4 +73,3 @@ def band_label(band: str) -> str:
 
 def is_low_total(total: Decimal) -> bool:
     return round_score(total) < LOW_TOTAL_LIMIT
-

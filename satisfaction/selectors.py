@@ -71,7 +71,9 @@ def no_recent_survey_warning() -> str | None:
     from django.utils.translation import gettext as _
 
     if last_campaign_sent_within(365) is None:
-        return _("No customer satisfaction survey has been sent in the last 12 months (NH-QP14 4.7.1: at least once a year).")
+        return _(
+            "No customer satisfaction survey has been sent in the last 12 months (NH-QP14 4.7.1: at least once a year)."
+        )
     return None
 
 
@@ -204,9 +206,7 @@ def campaign_statistics(campaign: Campaign) -> Statistics:
         low_totals=sum(1 for r in responses if scoring.is_low_total(r.total)),
     )
     if previous:
-        prev = list(
-            Response.objects.filter(recipient__campaign=previous).values_list("total", "band")
-        )
+        prev = list(Response.objects.filter(recipient__campaign=previous).values_list("total", "band"))
         stats.previous_mean_total = _mean([t for t, _b in prev])
         stats.previous_response_rate = _share(len(prev), previous.recipients.count())
         stats.previous_bands = {b: sum(1 for _t, pb in prev if pb == b) for b in Band.values}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
@@ -54,9 +55,7 @@ def _require_sales(user: User) -> None:
 
 def _require_state(campaign: Campaign, *states: str) -> None:
     if campaign.state not in states:
-        raise Blocked(
-            _("The survey is “%(state)s”; this is not possible now.") % {"state": campaign.state_label}
-        )
+        raise Blocked(_("The survey is “%(state)s”; this is not possible now.") % {"state": campaign.state_label})
 
 
 def _lock(campaign: Campaign) -> Campaign:
@@ -229,8 +228,12 @@ def sample_draw(*, campaign: Campaign, user: User, share: int, seed: int | None 
     campaign.sample_rule = SampleRule.DRAWN
     campaign.sample_share = share
     campaign.sample_seed = seed
-    _touch(campaign, user, gettext("Sample drawn: %(n)s customers (share %(share)s%%, seed %(seed)s)")
-           % {"n": len(chosen), "share": share, "seed": seed})
+    _touch(
+        campaign,
+        user,
+        gettext("Sample drawn: %(n)s customers (share %(share)s%%, seed %(seed)s)")
+        % {"n": len(chosen), "share": share, "seed": seed},
+    )
     return campaign
 
 
@@ -243,8 +246,12 @@ def recipient_set_channel(*, recipient: Recipient, user: User, channel: str) -> 
         raise Blocked(_("Choose a channel."))
     recipient.channel = channel
     recipient.save(update_fields=["channel"])
-    _touch(campaign, user, gettext("Channel of %(customer)s: %(channel)s")
-           % {"customer": recipient.customer.code, "channel": Channel(channel).label})
+    _touch(
+        campaign,
+        user,
+        gettext("Channel of %(customer)s: %(channel)s")
+        % {"customer": recipient.customer.code, "channel": Channel(channel).label},
+    )
     return recipient
 
 
@@ -273,8 +280,13 @@ def mail_survey_links(*, recipient_ids: list[int], reminder: bool) -> int:
         if not r.customer.email:
             continue
         with translation.override(r.customer.language or "zh-hans"):
-            context = {"recipient": r, "campaign": r.campaign, "url": r.public_url(), "reminder": reminder,
-                       "customer": r.customer}
+            context = {
+                "recipient": r,
+                "campaign": r.campaign,
+                "url": r.public_url(),
+                "reminder": reminder,
+                "customer": r.customer,
+            }
             subject = render_to_string("satisfaction/email/link_subject.txt", context).strip()
             body = render_to_string("satisfaction/email/link_body.txt", context)
         messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [r.customer.email]))
@@ -364,8 +376,16 @@ def _score(campaign: Campaign, ticks_by_aspect: dict[int, int]) -> tuple[list[An
 
 
 def _response_write(
-    *, recipient: Recipient, campaign: Campaign, ticks_by_aspect: dict[int, int], source: str,
-    entered_by: User | None, signed_name: str, comments: str, respondent: str = "", received_on=None,
+    *,
+    recipient: Recipient,
+    campaign: Campaign,
+    ticks_by_aspect: dict[int, int],
+    source: str,
+    entered_by: User | None,
+    signed_name: str,
+    comments: str,
+    respondent: str = "",
+    received_on=None,
 ) -> Response:
     answers, total = _score(campaign, ticks_by_aspect)
     response = Response(
@@ -398,15 +418,28 @@ def answer_submit_online(
     """The customer's own submission through their link: once, before the link expires."""
     recipient = recipient_for_token(token, for_update=True)
     return _response_write(
-        recipient=recipient, campaign=recipient.campaign, ticks_by_aspect=ticks_by_aspect,
-        source=AnswerSource.ONLINE, entered_by=None, signed_name=signed_name, comments=comments,
+        recipient=recipient,
+        campaign=recipient.campaign,
+        ticks_by_aspect=ticks_by_aspect,
+        source=AnswerSource.ONLINE,
+        entered_by=None,
+        signed_name=signed_name,
+        comments=comments,
     )
 
 
 @transaction.atomic
 def answer_enter(
-    *, recipient: Recipient, user: User, ticks_by_aspect: dict[int, int], source: str, received_on,
-    signed_name: str = "", respondent: str = "", comments: str = "", scan=None,
+    *,
+    recipient: Recipient,
+    user: User,
+    ticks_by_aspect: dict[int, int],
+    source: str,
+    received_on,
+    signed_name: str = "",
+    respondent: str = "",
+    comments: str = "",
+    scan=None,
 ) -> Response:
     """Staff enter a form returned by letter, fax or e-mail (scan attached) or taken on the phone."""
     _require_sales(user)
@@ -421,12 +454,24 @@ def answer_enter(
     if received_on and received_on > timezone.localdate():
         raise Blocked(_("The date received cannot be in the future."))
     response = _response_write(
-        recipient=recipient, campaign=campaign, ticks_by_aspect=ticks_by_aspect, source=source, entered_by=user,
-        signed_name=signed_name, respondent=respondent, comments=comments, received_on=received_on,
+        recipient=recipient,
+        campaign=campaign,
+        ticks_by_aspect=ticks_by_aspect,
+        source=source,
+        entered_by=user,
+        signed_name=signed_name,
+        respondent=respondent,
+        comments=comments,
+        received_on=received_on,
     )
     if scan is not None:
-        wf.attachment_add(record=response, user=user, upload=scan, kind=AttachmentKind.SCAN,
-                          description=str(_("Returned survey form")))
+        wf.attachment_add(
+            record=response,
+            user=user,
+            upload=scan,
+            kind=AttachmentKind.SCAN,
+            description=str(_("Returned survey form")),
+        )
     return response
 
 
@@ -439,15 +484,33 @@ def improvements_raise(*, response: Response, answers: list[Answer], user: User)
     campaign = response.recipient.campaign
     items = []
     if scoring.is_low_total(response.total):
-        items.append(wf.record_create(model=ImprovementItem, user=user, data={
-            "campaign": campaign, "response": response, "trigger": ImprovementTrigger.LOW_TOTAL,
-            "score": response.total, "responsible_department": Department.objects.get(code=LOW_TOTAL_DEPARTMENT),
-        }))
+        items.append(
+            wf.record_create(
+                model=ImprovementItem,
+                user=user,
+                data={
+                    "campaign": campaign,
+                    "response": response,
+                    "trigger": ImprovementTrigger.LOW_TOTAL,
+                    "score": response.total,
+                    "responsible_department": Department.objects.get(code=LOW_TOTAL_DEPARTMENT),
+                },
+            )
+        )
     for answer in answers:
         if answer.below_satisfied:
-            items.append(wf.record_create(model=ImprovementItem, user=user, data={
-                "campaign": campaign, "response": response, "trigger": ImprovementTrigger.LOW_ASPECT,
-                "aspect": answer.aspect, "score": Decimal(answer.points),
-                "responsible_department": answer.aspect.responsible_department,
-            }))
+            items.append(
+                wf.record_create(
+                    model=ImprovementItem,
+                    user=user,
+                    data={
+                        "campaign": campaign,
+                        "response": response,
+                        "trigger": ImprovementTrigger.LOW_ASPECT,
+                        "aspect": answer.aspect,
+                        "score": Decimal(answer.points),
+                        "responsible_department": answer.aspect.responsible_department,
+                    },
+                )
+            )
     return items

@@ -93,7 +93,8 @@ def letters_pdf_bytes(*, request, campaign, recipients: Sequence) -> bytes:
 
 def printed_recipients(campaign) -> list:
     return list(
-        campaign.recipients.filter(channel__in=[Channel.LETTER, Channel.FAX]).select_related("customer")
+        campaign.recipients.filter(channel__in=[Channel.LETTER, Channel.FAX])
+        .select_related("customer")
         .order_by("customer__code")
     )
 
@@ -109,11 +110,15 @@ def _letterhead(ws, form_key: str, record_number: str) -> None:
     ws.append([company.name_zh + (f" {company.name_en}" if company.name_en else "")])
     ws.append([f"{form.title_zh} {form.title_en}".strip()])
     ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=14)
-    doc = " · ".join(x for x in [
-        f"{gettext('Document no.')} {form.document_number}" if form.document_number else "",
-        f"{gettext('Version')} {form.version}" if form.version else "",
-        f"{gettext('Record no.')} {record_number}" if record_number else "",
-    ] if x)
+    doc = " · ".join(
+        x
+        for x in [
+            f"{gettext('Document no.')} {form.document_number}" if form.document_number else "",
+            f"{gettext('Version')} {form.version}" if form.version else "",
+            f"{gettext('Record no.')} {record_number}" if record_number else "",
+        ]
+        if x
+    )
     ws.append([doc])
     ws.append([])
 
@@ -226,7 +231,12 @@ def statistics_xlsx(*, ws, record, context, request) -> None:
 
     header(gettext("Summary"), gettext("Value"), gettext("Previous survey"))
     rows = [
-        (gettext("Customers surveyed"), stats.sample_size, stats.previous.recipients.count() if stats.previous else None, "0"),
+        (
+            gettext("Customers surveyed"),
+            stats.sample_size,
+            stats.previous.recipients.count() if stats.previous else None,
+            "0",
+        ),
         (gettext("Answers"), stats.response_count, None, "0"),
         (gettext("Response rate"), pct(stats.response_rate), pct(stats.previous_response_rate), "0.0%"),
         (gettext("Mean total"), _num(stats.mean_total), _num(stats.previous_mean_total), "0.0"),
@@ -239,11 +249,27 @@ def statistics_xlsx(*, ws, record, context, request) -> None:
     if stats.mean_band:
         ws.append([gettext("Band of the mean total"), scoring.band_label(stats.mean_band)])
     ws.append([])
-    header(gettext("Aspect"), gettext("Weight"), gettext("Mean"), gettext("Below 'satisfied'"), gettext("Share below 'satisfied'"),
-           gettext("Previous survey"), gettext("Change from the previous survey"))
+    header(
+        gettext("Aspect"),
+        gettext("Weight"),
+        gettext("Mean"),
+        gettext("Below 'satisfied'"),
+        gettext("Share below 'satisfied'"),
+        gettext("Previous survey"),
+        gettext("Change from the previous survey"),
+    )
     for s in stats.aspects:
-        ws.append([f"{s.aspect.label_zh} {s.aspect.label_en}", _num(s.aspect.weight), _num(s.mean), s.below_count,
-                   pct(s.below_share), _num(s.previous_mean), _num(s.change)])
+        ws.append(
+            [
+                f"{s.aspect.label_zh} {s.aspect.label_en}",
+                _num(s.aspect.weight),
+                _num(s.mean),
+                s.below_count,
+                pct(s.below_share),
+                _num(s.previous_mean),
+                _num(s.change),
+            ]
+        )
         r = ws.max_row
         for col, fmt in ((2, "0.00"), (3, "0.0"), (5, "0.0%"), (6, "0.0"), (7, "+0.0;-0.0;0.0")):
             ws.cell(row=r, column=col).number_format = fmt
@@ -253,11 +279,26 @@ def statistics_xlsx(*, ws, record, context, request) -> None:
         ws.append([label, n, pct(share), stats.previous_bands.get(band) if stats.previous else None])
         ws.cell(row=ws.max_row, column=3).number_format = "0.0%"
     ws.append([])
-    header(gettext("Customer"), gettext("Name"), *[str(s.aspect) for s in stats.aspects], gettext("Total"), gettext("Band"), gettext("Comments"))
+    header(
+        gettext("Customer"),
+        gettext("Name"),
+        *[str(s.aspect) for s in stats.aspects],
+        gettext("Total"),
+        gettext("Band"),
+        gettext("Comments"),
+    )
     for r in stats.responses:
         points = [a.points for a in r.answers.all()]
-        ws.append([r.recipient.customer.code, r.recipient.customer.display_name, *points, float(r.total),
-                   scoring.band_label(r.band), r.comments])
+        ws.append(
+            [
+                r.recipient.customer.code,
+                r.recipient.customer.display_name,
+                *points,
+                float(r.total),
+                scoring.band_label(r.band),
+                r.comments,
+            ]
+        )
         ws.cell(row=ws.max_row, column=3 + len(points)).number_format = "0.0"
     ws.append([])
     header(gettext("Year"), gettext("Mean total"), gettext("Answers"))
@@ -287,23 +328,36 @@ STATISTICS_SHEET = RecordSheet(
 # --- inline SVG bars for the PDF ------------------------------------------------------------------
 
 
-def hbars(items: Sequence[tuple[str, float | None, float | None]], *, width=480, row=22, label_w=110,
-          scale_max=100.0) -> dict:
+def hbars(
+    items: Sequence[tuple[str, float | None, float | None]], *, width=480, row=22, label_w=110, scale_max=100.0
+) -> dict:
     """Geometry of a horizontal bar chart (label, value, previous value) for an SVG in the template."""
     plot = width - label_w - 40
     bars = []
     for i, (label, value, previous) in enumerate(items):
         y = 14 + i * row
-        bars.append({
-            "label": label, "y": y, "ty": y + row * 0.62,
-            "w": 0 if value is None else round(plot * float(value) / scale_max, 1),
-            "pw": None if previous is None else round(plot * float(previous) / scale_max, 1),
-            "value": "—" if value is None else f"{value}",
-            "vx": label_w + 4 + (0 if value is None else plot * float(value) / scale_max),
-        })
+        bars.append(
+            {
+                "label": label,
+                "y": y,
+                "ty": y + row * 0.62,
+                "w": 0 if value is None else round(plot * float(value) / scale_max, 1),
+                "pw": None if previous is None else round(plot * float(previous) / scale_max, 1),
+                "value": "—" if value is None else f"{value}",
+                "vx": label_w + 4 + (0 if value is None else plot * float(value) / scale_max),
+            }
+        )
     ticks = [{"x": round(label_w + plot * t / 100, 1), "t": int(scale_max * t / 100)} for t in (0, 20, 40, 60, 80, 100)]
-    return {"width": width, "height": 14 + len(items) * row + 16, "label_w": label_w, "bars": bars, "ticks": ticks,
-            "row": row - 5, "half": (row - 5) / 2, "axis_y": 14 + len(items) * row + 10}
+    return {
+        "width": width,
+        "height": 14 + len(items) * row + 16,
+        "label_w": label_w,
+        "bars": bars,
+        "ticks": ticks,
+        "row": row - 5,
+        "half": (row - 5) / 2,
+        "axis_y": 14 + len(items) * row + 10,
+    }
 
 
 def vbars(items: Sequence[tuple[str, float]], *, width=200, height=150, scale_max=None) -> dict:
@@ -316,8 +370,17 @@ def vbars(items: Sequence[tuple[str, float]], *, width=200, height=150, scale_ma
     for i, (label, value) in enumerate(items):
         h = round(plot_h * float(value) / top, 1) if top else 0
         x = 10 + i * slot + slot * 0.15
-        bars.append({"label": label, "value": value, "x": round(x, 1), "w": round(slot * 0.7, 1),
-                     "y": round(18 + plot_h - h, 1), "h": h, "cx": round(x + slot * 0.35, 1)})
+        bars.append(
+            {
+                "label": label,
+                "value": value,
+                "x": round(x, 1),
+                "w": round(slot * 0.7, 1),
+                "y": round(18 + plot_h - h, 1),
+                "h": h,
+                "cx": round(x + slot * 0.35, 1),
+            }
+        )
     return {"width": width, "height": height, "bars": bars, "base_y": 18 + plot_h, "label_y": 18 + plot_h + 14}
 
 

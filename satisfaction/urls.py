@@ -19,11 +19,11 @@ urlpatterns = [
     path("surveys/<int:pk>/statistics.<sheetfmt:fmt>", views.statistics_export, name="statistics_export"),
     path("surveys/<int:pk>/form.<sheetfmt:fmt>", views.form_export, name="form_export"),
     path("surveys/<int:pk>/letters.pdf", views.letters_export, name="letters_export"),
-    path("surveys/<int:pk>/answers/<int:recipient_pk>/form.<sheetfmt:fmt>", views.response_export,
-         name="response_export"),
+    path(
+        "surveys/<int:pk>/answers/<int:recipient_pk>/form.<sheetfmt:fmt>", views.response_export, name="response_export"
+    ),
     path("surveys/improvements/", views.improvement_list, name="improvement_list"),
-    path("surveys/improvements/export.<sheetfmt:fmt>", views.improvement_list_export,
-         name="improvement_list_export"),
+    path("surveys/improvements/export.<sheetfmt:fmt>", views.improvement_list_export, name="improvement_list_export"),
     path("surveys/improvements/<int:pk>/", views.ImprovementDetail.as_view(), name="improvement_detail"),
     path("surveys/improvements/<int:pk>/edit/", views.ImprovementEdit.as_view(), name="improvement_edit"),
     path("s/<str:token>/", views.public_answer, name="public_answer"),

@@ -60,13 +60,17 @@ def campaign_list(request):
         raise PermissionDenied
     filterset = CampaignFilter(request.GET or None, queryset=selectors.campaign_list())
     campaigns = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.campaign_list()
-    return render(request, "satisfaction/campaign_list.html", {
-        "filter": filterset,
-        "campaigns": campaigns,
-        "warning": selectors.no_recent_survey_warning(),
-        "can_create": services.is_sales(request.user),
-        "trend": selectors.trend_by_year(),
-    })
+    return render(
+        request,
+        "satisfaction/campaign_list.html",
+        {
+            "filter": filterset,
+            "campaigns": campaigns,
+            "warning": selectors.no_recent_survey_warning(),
+            "can_create": services.is_sales(request.user),
+            "trend": selectors.trend_by_year(),
+        },
+    )
 
 
 @login_required
@@ -79,7 +83,9 @@ def campaign_create(request):
         except WorkflowError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Survey %(number)s created with the default questionnaire.") % {"number": campaign.number})
+            messages.success(
+                request, _("Survey %(number)s created with the default questionnaire.") % {"number": campaign.number}
+            )
             return redirect(campaign.get_absolute_url())
     return render(request, "satisfaction/campaign_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -115,8 +121,13 @@ def questionnaire_edit(request, pk: int):
     aspects = selectors.aspects_for(campaign)
     ticks = list(campaign.ticks.all())
     initial = [
-        {"id": a.pk, "label_zh": a.label_zh, "label_en": a.label_en, "weight": a.weight,
-         "responsible_department": a.responsible_department}
+        {
+            "id": a.pk,
+            "label_zh": a.label_zh,
+            "label_en": a.label_en,
+            "weight": a.weight,
+            "responsible_department": a.responsible_department,
+        }
         for a in aspects
     ]
     if request.method == "POST":
@@ -124,7 +135,11 @@ def questionnaire_edit(request, pk: int):
         tick_form = TickPointsForm(request.POST, ticks=ticks)
         valid = formset.is_valid() and tick_form.is_valid()
         if valid:
-            rows = [f.cleaned_data for f in formset.forms if f.cleaned_data and (f.has_changed() or f.cleaned_data.get("id"))]
+            rows = [
+                f.cleaned_data
+                for f in formset.forms
+                if f.cleaned_data and (f.has_changed() or f.cleaned_data.get("id"))
+            ]
             try:
                 services.questionnaire_update(
                     campaign=campaign, user=request.user, aspects=rows, tick_points=tick_form.cleaned_data
@@ -144,8 +159,12 @@ def questionnaire_edit(request, pk: int):
         formset = AspectFormSet(initial=initial, prefix="aspects")
         tick_form = TickPointsForm(ticks=ticks)
         status = 200
-    return render(request, "satisfaction/questionnaire_form.html",
-                  {"campaign": campaign, "formset": formset, "tick_form": tick_form}, status=status)
+    return render(
+        request,
+        "satisfaction/questionnaire_form.html",
+        {"campaign": campaign, "formset": formset, "tick_form": tick_form},
+        status=status,
+    )
 
 
 @login_required
@@ -167,16 +186,18 @@ def sample_edit(request, pk: int):
             elif action == "choose":
                 choose_form = SampleChooseForm(request.POST)
                 if choose_form.is_valid():
-                    services.sample_choose(campaign=campaign, user=request.user,
-                                           customers=choose_form.cleaned_data["customers"])
+                    services.sample_choose(
+                        campaign=campaign, user=request.user, customers=choose_form.cleaned_data["customers"]
+                    )
                     messages.success(request, _("Sample saved."))
                     return redirect("satisfaction:sample_edit", pk=campaign.pk)
             elif action == "channel":
                 recipient = get_object_or_404(Recipient, pk=request.POST.get("recipient") or 0, campaign=campaign)
                 form = ChannelForm(request.POST)
                 if form.is_valid():
-                    services.recipient_set_channel(recipient=recipient, user=request.user,
-                                                   channel=form.cleaned_data["channel"])
+                    services.recipient_set_channel(
+                        recipient=recipient, user=request.user, channel=form.cleaned_data["channel"]
+                    )
                     messages.success(request, _("Channel saved."))
                     return redirect("satisfaction:sample_edit", pk=campaign.pk)
                 messages.error(request, _("Choose a channel."))
@@ -185,10 +206,18 @@ def sample_edit(request, pk: int):
         except WorkflowError as error:
             _error(request, error)
         status = 400
-    return render(request, "satisfaction/sample_form.html", {
-        "campaign": campaign, "recipients": recipients, "draw_form": draw_form, "choose_form": choose_form,
-        "channel_choices": ChannelForm.base_fields["channel"].choices,
-    }, status=status)
+    return render(
+        request,
+        "satisfaction/sample_form.html",
+        {
+            "campaign": campaign,
+            "recipients": recipients,
+            "draw_form": draw_form,
+            "choose_form": choose_form,
+            "channel_choices": ChannelForm.base_fields["channel"].choices,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -220,10 +249,19 @@ def follow_up(request, pk: int):
         except WorkflowError as error:
             _error(request, error)
         status = 400
-    return render(request, "satisfaction/follow_up.html", {
-        "campaign": campaign, "rows": selectors.non_respondents(campaign), "can_act": can_act,
-        "form": form, "bound_for": bound_for, "empty_form": FollowUpForm(),
-    }, status=status)
+    return render(
+        request,
+        "satisfaction/follow_up.html",
+        {
+            "campaign": campaign,
+            "rows": selectors.non_respondents(campaign),
+            "can_act": can_act,
+            "form": form,
+            "bound_for": bound_for,
+            "empty_form": FollowUpForm(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -236,8 +274,13 @@ def answer_enter(request, pk: int, recipient_pk: int):
         return redirect("satisfaction:response_detail", pk=campaign.pk, recipient_pk=recipient.pk)
     aspects = selectors.aspects_for(campaign)
     ticks = list(campaign.ticks.all())
-    form = StaffAnswerForm(request.POST or None, request.FILES or None, aspects=aspects, ticks=ticks,
-                           initial={"source": recipient.channel if recipient.channel != "email" else "email"})
+    form = StaffAnswerForm(
+        request.POST or None,
+        request.FILES or None,
+        aspects=aspects,
+        ticks=ticks,
+        initial={"source": recipient.channel if recipient.channel != "email" else "email"},
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -245,9 +288,15 @@ def answer_enter(request, pk: int, recipient_pk: int):
             try:
                 with wf.files_discarded_on_failure():
                     services.answer_enter(
-                        recipient=recipient, user=request.user, ticks_by_aspect=form.ticks_by_aspect(),
-                        source=data["source"], received_on=data["received_on"], signed_name=data["signed_name"],
-                        respondent=data["respondent"], comments=data["comments"], scan=data.get("scan"),
+                        recipient=recipient,
+                        user=request.user,
+                        ticks_by_aspect=form.ticks_by_aspect(),
+                        source=data["source"],
+                        received_on=data["received_on"],
+                        signed_name=data["signed_name"],
+                        respondent=data["respondent"],
+                        comments=data["comments"],
+                        scan=data.get("scan"),
                     )
             except WorkflowError as error:
                 _error(request, error)
@@ -260,34 +309,52 @@ def answer_enter(request, pk: int, recipient_pk: int):
     elif not campaign.is_open_for_answers:
         messages.info(request, _("Answers are entered while the survey is sent or collecting."))
         return redirect(campaign.get_absolute_url())
-    return render(request, "satisfaction/answer_enter.html",
-                  {"campaign": campaign, "recipient": recipient, "form": form, "ticks": ticks}, status=status)
+    return render(
+        request,
+        "satisfaction/answer_enter.html",
+        {"campaign": campaign, "recipient": recipient, "form": form, "ticks": ticks},
+        status=status,
+    )
 
 
 @login_required
 def response_detail(request, pk: int, recipient_pk: int):
     campaign = get_record_for(request, Campaign, pk)
     response = get_object_or_404(
-        Response.objects.select_related("recipient__customer", "entered_by").prefetch_related("answers__tick", "answers__aspect"),
-        recipient_id=recipient_pk, recipient__campaign=campaign,
+        Response.objects.select_related("recipient__customer", "entered_by").prefetch_related(
+            "answers__tick", "answers__aspect"
+        ),
+        recipient_id=recipient_pk,
+        recipient__campaign=campaign,
     )
-    return render(request, "satisfaction/response_detail.html", {
-        "campaign": campaign, "response": response, "ticks": list(campaign.ticks.all()),
-        "attachments": wf_selectors.attachments_for(record=response),
-        "band_label": scoring.band_label(response.band),
-        "improvements": list(response.improvement_items.select_related("aspect", "responsible_department")),
-    })
+    return render(
+        request,
+        "satisfaction/response_detail.html",
+        {
+            "campaign": campaign,
+            "response": response,
+            "ticks": list(campaign.ticks.all()),
+            "attachments": wf_selectors.attachments_for(record=response),
+            "band_label": scoring.band_label(response.band),
+            "improvements": list(response.improvement_items.select_related("aspect", "responsible_department")),
+        },
+    )
 
 
 @login_required
 def statistics(request, pk: int):
     campaign = get_record_for(request, Campaign, pk)
     stats = selectors.campaign_statistics(campaign)
-    return render(request, "satisfaction/statistics.html", {
-        "campaign": campaign, "stats": stats,
-        "band_legend": [(scoring.band_label(b), rule) for b, rule in scoring.BAND_LEGEND],
-        "chart_data": _chart_data(stats),
-    })
+    return render(
+        request,
+        "satisfaction/statistics.html",
+        {
+            "campaign": campaign,
+            "stats": stats,
+            "band_legend": [(scoring.band_label(b), rule) for b, rule in scoring.BAND_LEGEND],
+            "chart_data": _chart_data(stats),
+        },
+    )
 
 
 def _chart_data(stats) -> dict:
@@ -297,10 +364,17 @@ def _chart_data(stats) -> dict:
             "means": [float(s.mean) if s.mean is not None else None for s in stats.aspects],
             "previous": [float(s.previous_mean) if s.previous_mean is not None else None for s in stats.aspects],
         },
-        "bands": {"labels": [label for _b, label, _n, _s in stats.bands], "counts": [n for _b, _l, n, _s in stats.bands]},
+        "bands": {
+            "labels": [label for _b, label, _n, _s in stats.bands],
+            "counts": [n for _b, _l, n, _s in stats.bands],
+        },
         "trend": {"labels": [str(y) for y, _m, _n in stats.trend], "means": [float(m) for _y, m, _n in stats.trend]},
-        "labels": {"mean": _("Mean"), "previous": _("Previous survey"), "answers": _("Answers"),
-                   "trend": _("Mean total")},
+        "labels": {
+            "mean": _("Mean"),
+            "previous": _("Previous survey"),
+            "answers": _("Answers"),
+            "trend": _("Mean total"),
+        },
     }
 
 
@@ -365,8 +439,10 @@ def public_answer(request, token: str):
             if form.is_valid():
                 try:
                     services.answer_submit_online(
-                        token=token, ticks_by_aspect=form.ticks_by_aspect(),
-                        signed_name=form.cleaned_data["signed_name"], comments=form.cleaned_data["comments"],
+                        token=token,
+                        ticks_by_aspect=form.ticks_by_aspect(),
+                        signed_name=form.cleaned_data["signed_name"],
+                        comments=form.cleaned_data["comments"],
                     )
                 except services.TokenProblem as problem:
                     return _token_problem_page(request, problem.kind)
@@ -375,12 +451,23 @@ def public_answer(request, token: str):
                 else:
                     return HttpResponseRedirect(reverse("satisfaction:public_thanks") + f"?lang={language}")
             status = 400
-        return render(request, "satisfaction/public_answer.html", {
-            "recipient": recipient, "campaign": campaign, "form": form, "ticks": ticks, "language": language,
-            "greeting": campaign.greeting_zh if language.startswith("zh") else campaign.greeting_en,
-            "error_text": error_text, "customer_name": recipient.customer.name_zh if language.startswith("zh")
-            else (recipient.customer.name_en or recipient.customer.name_zh),
-        }, status=status)
+        return render(
+            request,
+            "satisfaction/public_answer.html",
+            {
+                "recipient": recipient,
+                "campaign": campaign,
+                "form": form,
+                "ticks": ticks,
+                "language": language,
+                "greeting": campaign.greeting_zh if language.startswith("zh") else campaign.greeting_en,
+                "error_text": error_text,
+                "customer_name": recipient.customer.name_zh
+                if language.startswith("zh")
+                else (recipient.customer.name_en or recipient.customer.name_zh),
+            },
+            status=status,
+        )
 
 
 def public_thanks(request):
@@ -409,8 +496,14 @@ def campaign_list_export(request, fmt: str):
 
     if not _can_see_surveys(request.user):
         raise PermissionDenied
-    return export_list(request=request, sheet=sheets.CAMPAIGN_LIST, queryset=selectors.campaign_list(), fmt=fmt,
-                       filename="顾客满意度调查一览表", filterset_class=CampaignFilter)
+    return export_list(
+        request=request,
+        sheet=sheets.CAMPAIGN_LIST,
+        queryset=selectors.campaign_list(),
+        fmt=fmt,
+        filename="顾客满意度调查一览表",
+        filterset_class=CampaignFilter,
+    )
 
 
 @login_required
@@ -419,8 +512,14 @@ def improvement_list_export(request, fmt: str):
 
     if not _can_see_surveys(request.user):
         raise PermissionDenied
-    return export_list(request=request, sheet=sheets.IMPROVEMENT_LIST, queryset=selectors.improvement_list(),
-                       fmt=fmt, filename="顾客满意度改进项目一览表", filterset_class=ImprovementFilter)
+    return export_list(
+        request=request,
+        sheet=sheets.IMPROVEMENT_LIST,
+        queryset=selectors.improvement_list(),
+        fmt=fmt,
+        filename="顾客满意度改进项目一览表",
+        filterset_class=ImprovementFilter,
+    )
 
 
 @login_required
@@ -431,8 +530,12 @@ def statistics_export(request, pk: int, fmt: str):
     campaign = get_record_for(request, Campaign, pk)
     stats = selectors.campaign_statistics(campaign)
     return export_record(
-        request=request, sheet=sheets.STATISTICS_SHEET, record=campaign, fmt=fmt,
-        context=sheets.statistics_context(stats), filename=f"{campaign.number}-顾客满意度调查统计表",
+        request=request,
+        sheet=sheets.STATISTICS_SHEET,
+        record=campaign,
+        fmt=fmt,
+        context=sheets.statistics_context(stats),
+        filename=f"{campaign.number}-顾客满意度调查统计表",
     )
 
 
@@ -470,7 +573,8 @@ def response_export(request, pk: int, recipient_pk: int, fmt: str):
     campaign = get_record_for(request, Campaign, pk)
     response = get_object_or_404(
         Response.objects.select_related("recipient__customer").prefetch_related("answers__tick", "answers__aspect"),
-        recipient_id=recipient_pk, recipient__campaign=campaign,
+        recipient_id=recipient_pk,
+        recipient__campaign=campaign,
     )
     filename = f"{campaign.number}-{response.recipient.customer.code}-顾客满意度调查表"
     kwargs = {"campaign": campaign, "recipient": response.recipient, "response": response}

@@ -45,9 +45,7 @@ class User(AbstractUser):
         null=True,
         blank=True,
     )
-    position = models.CharField(
-        _("position"), max_length=8, choices=Position.choices, default=Position.STAFF
-    )
+    position = models.CharField(_("position"), max_length=8, choices=Position.choices, default=Position.STAFF)
     display_name = models.CharField(
         _("name shown on records"),
         max_length=64,

@@ -94,7 +94,7 @@ def page_label_css(template: str | None = None) -> str:
         if index:
             parts.append(css_string(rest[:index]))
         parts.append("counter(page)" if tag == "{page}" else "counter(pages)")
-        rest = rest[index + len(tag):]
+        rest = rest[index + len(tag) :]
     return " ".join(parts) or "counter(page)"
 
 
@@ -236,7 +236,7 @@ def fill_signature_boxes(*, record, boxes: Sequence[SignatureBox], signoffs: Ite
     current = all_signoffs
     for index, s in enumerate(all_signoffs):
         if s.action in ROUND_BREAKING_ACTIONS:
-            current = all_signoffs[index + 1:]
+            current = all_signoffs[index + 1 :]
     filled = []
     for box in boxes:
         matching = [_signature(s) for s in current if box.matches(s)]
@@ -292,8 +292,15 @@ def change_marks(*, record, since: datetime | None = None) -> dict[str, list[Mar
             if c.field == "state":
                 continue
             marks.setdefault(c.field, []).append(
-                Mark(field=c.field, label=c.label, old=c.old, new=c.new, when=entry.when, user=entry.user,
-                     reason=entry.reason)
+                Mark(
+                    field=c.field,
+                    label=c.label,
+                    old=c.old,
+                    new=c.new,
+                    when=entry.when,
+                    user=entry.user,
+                    reason=entry.reason,
+                )
             )
     return marks
 
@@ -337,8 +344,14 @@ def field_rows(*, record, columns: Sequence[Column], changes: dict[str, list[Mar
     for c in columns:
         raw = c.raw(record)
         rows.append(
-            FieldRow(key=c.key, label=c.label, value=display_value(raw, c.kind), cell=to_cell_value(raw, c.kind),
-                     kind=c.kind, marks=changes.get(c.key, []))
+            FieldRow(
+                key=c.key,
+                label=c.label,
+                value=display_value(raw, c.kind),
+                cell=to_cell_value(raw, c.kind),
+                kind=c.kind,
+                marks=changes.get(c.key, []),
+            )
         )
     return rows
 
@@ -408,8 +421,16 @@ def _row_values(columns: Sequence[Column], obj, maker: _CellMaker) -> list:
     return out
 
 
-def write_list_xlsx(*, out, columns: Sequence[Column], objects: Iterable, title_rows: Sequence[str] = (),
-                    sheet_title: str = "", landscape: bool | None = None, engine: str | None = None) -> int:
+def write_list_xlsx(
+    *,
+    out,
+    columns: Sequence[Column],
+    objects: Iterable,
+    title_rows: Sequence[str] = (),
+    sheet_title: str = "",
+    landscape: bool | None = None,
+    engine: str | None = None,
+) -> int:
     """Write a list to `out` (a path or binary file) in bounded memory; returns the row count.
 
     Letterhead lines first, then one header row (frozen, with an autofilter), then one row per object.
@@ -420,8 +441,14 @@ def write_list_xlsx(*, out, columns: Sequence[Column], objects: Iterable, title_
     if landscape is None:
         landscape = len(columns) > 6
     if engine == "openpyxl":
-        return _write_list_openpyxl(out=out, columns=columns, objects=objects, title_rows=title_rows,
-                                    sheet_title=sheet_title, landscape=landscape)
+        return _write_list_openpyxl(
+            out=out,
+            columns=columns,
+            objects=objects,
+            title_rows=title_rows,
+            sheet_title=sheet_title,
+            landscape=landscape,
+        )
     from .xlsx_stream import SheetStream
 
     stream = SheetStream(
@@ -566,8 +593,9 @@ def _refusal(request, message: str, details: Sequence[str] = (), status: int = 4
 
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = ""
-    return render(request, "sheets/export_refused.html", {"message": message, "details": details, "back": back},
-                  status=status)
+    return render(
+        request, "sheets/export_refused.html", {"message": message, "details": details, "back": back}, status=status
+    )
 
 
 def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str, filterset_class=None):
@@ -582,16 +610,21 @@ def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str,
             return _refusal(request, _("The filters are not valid, so nothing was exported."), details)
         filters = filter_description(filterset)
     columns = sheet.columns_for(request.user)
-    context = sheet_context(form_key=sheet.form_key, request=request, landscape=sheet.landscape,
-                            filters=filters, columns=columns)
+    context = sheet_context(
+        form_key=sheet.form_key, request=request, landscape=sheet.landscape, filters=filters, columns=columns
+    )
     if fmt == "xlsx":
         extra = [_("Filters: %(filters)s") % {"filters": "; ".join(filters)}] if filters else []
         fh = tempfile.TemporaryFile(suffix=".xlsx")
         try:
-            write_list_xlsx(out=fh, columns=sheet.excel_columns_for(request.user),
-                            objects=queryset.iterator(chunk_size=2000),
-                            title_rows=_letterhead_lines(context, extra), sheet_title=context["form"].display_title,
-                            landscape=sheet.landscape)
+            write_list_xlsx(
+                out=fh,
+                columns=sheet.excel_columns_for(request.user),
+                objects=queryset.iterator(chunk_size=2000),
+                title_rows=_letterhead_lines(context, extra),
+                sheet_title=context["form"].display_title,
+                landscape=sheet.landscape,
+            )
         except BaseException:
             fh.close()
             raise
@@ -617,8 +650,15 @@ def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str,
             groups[-1][1].append(row)
     total_width = sum(c.excel_width for c in columns) or 1
     widths = [f"{100 * c.excel_width / total_width:.1f}" for c in columns]
-    context.update({"rows": rows, "groups": groups, "row_count": len(rows), "column_widths": widths,
-                    "group_label": group_by.label if group_by is not None else ""})
+    context.update(
+        {
+            "rows": rows,
+            "groups": groups,
+            "row_count": len(rows),
+            "column_widths": widths,
+            "group_label": group_by.label if group_by is not None else "",
+        }
+    )
     return pdf_response(render_pdf_bytes(sheet.template, context), filename)
 
 
@@ -640,8 +680,9 @@ def record_context(*, request, sheet: RecordSheet, record, context: dict | None 
     return base
 
 
-def export_record(*, request, sheet: RecordSheet, record, fmt: str, context: dict | None = None,
-                  filename: str | None = None):
+def export_record(
+    *, request, sheet: RecordSheet, record, fmt: str, context: dict | None = None, filename: str | None = None
+):
     """Export one record (see the module docstring)."""
     fmt = _check_format(fmt)
     full = record_context(request=request, sheet=sheet, record=record, context=context)

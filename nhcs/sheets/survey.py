@@ -48,8 +48,13 @@ def survey_form_context(
     for index, (key, label_zh, label_en, *_rest) in enumerate(aspects or DEFAULT_ASPECTS, start=1):
         chosen = answers.get(key)
         rows.append(
-            {"no": index, "key": key, "zh": label_zh, "en": label_en,
-             "cells": [{"key": t[0], "ticked": t[0] == chosen} for t in ticks]}
+            {
+                "no": index,
+                "key": key,
+                "zh": label_zh,
+                "en": label_en,
+                "cells": [{"key": t[0], "ticked": t[0] == chosen} for t in ticks],
+            }
         )
     return sheet_context(
         form_key=FORM_KEY,

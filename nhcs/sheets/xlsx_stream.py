@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
@@ -166,8 +166,16 @@ def _datetime(ref: str, value: datetime) -> str:
 class SheetStream:
     """Write one worksheet of a list: letterhead lines, a header row, then data rows, streamed."""
 
-    def __init__(self, out, *, sheet_name: str, widths: Sequence[float], money_columns: Iterable[int] = (),
-                 landscape: bool = False, compresslevel: int = 4):
+    def __init__(
+        self,
+        out,
+        *,
+        sheet_name: str,
+        widths: Sequence[float],
+        money_columns: Iterable[int] = (),
+        landscape: bool = False,
+        compresslevel: int = 4,
+    ):
         self.zip = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
         self.sheet_name = sheet_name
         self.widths = list(widths)
@@ -251,7 +259,7 @@ class SheetStream:
         z.writestr("[Content_Types].xml", CONTENT_TYPES)
         z.writestr("_rels/.rels", ROOT_RELS)
         z.writestr("docProps/app.xml", APP)
-        z.writestr("docProps/core.xml", _core(datetime.now(timezone.utc)))
+        z.writestr("docProps/core.xml", _core(datetime.now(UTC)))
         z.writestr("xl/workbook.xml", _workbook(self.sheet_name, self.header_row, last_col, last_row))
         z.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         z.writestr("xl/styles.xml", STYLES)

@@ -7,8 +7,9 @@ model, and `nhcs.workflow.services` runs them (lock, check, sign off, tasks, e-m
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -127,8 +128,8 @@ class StepsDone(Requirement):
     """Every review step opened on the record is finished."""
 
     def problem(self, record, context):
-        from .models import Task
         from .choices import TaskKind, TaskStatus
+        from .models import Task
 
         open_steps = Task.objects.for_record(record).filter(kind=TaskKind.STEP, status=TaskStatus.OPEN)
         labels = [record.flow.step_label(t.step) for t in open_steps]

@@ -119,7 +119,7 @@ def _make_transition_method(t):
         """Declared in the flow; run it through nhcs.workflow.services.transition_record."""
 
     method.__name__ = t.name
-    conditions = [(lambda c: (lambda instance: bool(c(instance))))(c) for c in t.conditions]
+    conditions = [(lambda instance, c=c: bool(c(instance))) for c in t.conditions]
     return transition(field="state", source=list(t.sources), target=t.target, conditions=conditions)(method)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -53,13 +53,18 @@ def _message(task: Task, *, reminder: bool) -> tuple[str, str]:
     for language in ("zh-hans", "en"):
         with override(language):
             if reminder:
-                subjects.append(_("Overdue: %(number)s %(label)s") % {"number": task.record_number, "label": task.label})
+                subjects.append(
+                    _("Overdue: %(number)s %(label)s") % {"number": task.record_number, "label": task.label}
+                )
             else:
-                subjects.append(_("Waiting for you: %(number)s %(label)s") % {"number": task.record_number, "label": task.label})
+                subjects.append(
+                    _("Waiting for you: %(number)s %(label)s") % {"number": task.record_number, "label": task.label}
+                )
             lines = [
                 f"{task.flow_label} {task.record_number} {task.record_title}".strip(),
                 _("Waiting for: %(label)s") % {"label": task.label},
-                _("Due: %(due)s") % {"due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M") if task.due_at else "—"},
+                _("Due: %(due)s")
+                % {"due": timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M") if task.due_at else "—"},
                 f"{settings.SITE_URL}{task.record_url}",
             ]
             texts.append("\n".join(lines))

@@ -7,11 +7,12 @@ and mails the next actors only after the transaction commits.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 import filetype
 from django.conf import settings
@@ -127,9 +128,10 @@ def can_view_record(*, user: User, record: WorkflowRecord) -> bool:
         return True
     if user.pk == record.created_by_id:
         return True
-    return SignOff.objects.for_record(record).filter(user=user).exists() or Task.objects.for_record(
-        record
-    ).filter(assignee=user).exists()
+    return (
+        SignOff.objects.for_record(record).filter(user=user).exists()
+        or Task.objects.for_record(record).filter(assignee=user).exists()
+    )
 
 
 def can_edit_record(*, user: User, record: WorkflowRecord) -> bool:

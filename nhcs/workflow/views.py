@@ -133,7 +133,10 @@ class RecordDetailView(LoginRequiredMixin, View):
                 )
         except WorkflowError as error:
             return self._refused(record, error, bound)
-        messages.success(self.request, _("Done: %(record)s is now “%(state)s”.") % {"record": record.number, "state": record.state_label})
+        messages.success(
+            self.request,
+            _("Done: %(record)s is now “%(state)s”.") % {"record": record.number, "state": record.state_label},
+        )
         return HttpResponseRedirect(record.get_absolute_url())
 
     def _step(self, record):
@@ -146,7 +149,10 @@ class RecordDetailView(LoginRequiredMixin, View):
         task = get_object_or_404(Task.objects.for_record(record), pk=form.cleaned_data["task"], kind=TaskKind.STEP)
         try:
             services.step_complete(
-                task=task, user=self.request.user, outcome=form.cleaned_data["outcome"], comment=form.cleaned_data["comment"]
+                task=task,
+                user=self.request.user,
+                outcome=form.cleaned_data["outcome"],
+                comment=form.cleaned_data["comment"],
             )
         except WorkflowError as error:
             return self._refused(record, error, bound)
@@ -262,7 +268,8 @@ def attachment_download(request, pk: int):
         raise Http404 from None
     return FileResponse(
         handle,
-        as_attachment=request.GET.get("inline") != "1" or attachment.mime_type not in {"application/pdf", "image/png", "image/jpeg"},
+        as_attachment=request.GET.get("inline") != "1"
+        or attachment.mime_type not in {"application/pdf", "image/png", "image/jpeg"},
         filename=attachment.original_name,
         content_type=attachment.mime_type,
     )
@@ -288,7 +295,9 @@ def delegation_list(request):
         "mine": Delegation.objects.filter(principal=request.user).select_related("deputy"),
         "deputising": Delegation.objects.filter(deputy=request.user).select_related("principal"),
     }
-    return render(request, "workflow/delegation_list.html", context, status=400 if form is not None and form.errors else 200)
+    return render(
+        request, "workflow/delegation_list.html", context, status=400 if form is not None and form.errors else 200
+    )
 
 
 @login_required

@@ -37,13 +37,31 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path):
     copy = tmp_path / "src"
 
     def ignore(directory, names):
-        return {n for n in names if n in {".venv", "var", ".git", "static", "tests", "staticfiles", "node_modules",
-                                          "__pycache__", "bench", "test-artifacts"}}
+        return {
+            n
+            for n in names
+            if n
+            in {
+                ".venv",
+                "var",
+                ".git",
+                "static",
+                "tests",
+                "staticfiles",
+                "node_modules",
+                "__pycache__",
+                "bench",
+                "test-artifacts",
+            }
+        }
 
     shutil.copytree(ROOT, copy, ignore=ignore)
     result = subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location"],
-        cwd=copy, capture_output=True, text=True, timeout=300,
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "nhcs.settings", "NHCS_VAR_DIR": str(tmp_path / "var")},
     )
     assert result.returncode == 0, result.stderr

@@ -15,15 +15,37 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_departments_and_groups_come_from_migrations(db):
     assert list(Department.objects.values_list("name_zh", flat=True)) == [
-        "营销部", "计划物流部", "技术工艺部", "研发部", "采购部", "品质部", "制造部", "仓库", "总经办"
+        "营销部",
+        "计划物流部",
+        "技术工艺部",
+        "研发部",
+        "采购部",
+        "品质部",
+        "制造部",
+        "仓库",
+        "总经办",
     ]
     assert all(d.group_id for d in Department.objects.all())
 
 
 def test_seed_demo_is_idempotent_and_puts_users_in_groups(demo):
     call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))
-    expected = {"sales", "sales_head", "planner", "planning_head", "engineer", "buyer", "rd", "qa", "qa_head",
-                "mfg", "warehouse", "vgm", "gm", "admin"}
+    expected = {
+        "sales",
+        "sales_head",
+        "planner",
+        "planning_head",
+        "engineer",
+        "buyer",
+        "rd",
+        "qa",
+        "qa_head",
+        "mfg",
+        "warehouse",
+        "vgm",
+        "gm",
+        "admin",
+    }
     assert set(User.objects.values_list("username", flat=True)) == expected
     sales_head = User.objects.get(username="sales_head")
     assert set(sales_head.groups.values_list("name", flat=True)) == {"Sales & Marketing 营销部", "Department heads"}
@@ -106,16 +128,26 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "nhcs.settings", "DEBUG": "false", "SECRET_KEY": "",
-           "NHCS_VAR_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "nhcs.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "",
+        "NHCS_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 

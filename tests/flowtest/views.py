@@ -38,5 +38,6 @@ def memo_list_export(request, fmt):
     if not (request.user.is_superuser or request.user.department_id):
         raise PermissionDenied
     queryset = Memo.objects.select_related("created_by").order_by("number")
-    return export_list(request=request, sheet=MEMO_LIST, queryset=queryset, fmt=fmt, filename="memos",
-                       filterset_class=MemoFilter)
+    return export_list(
+        request=request, sheet=MEMO_LIST, queryset=queryset, fmt=fmt, filename="memos", filterset_class=MemoFilter
+    )

@@ -23,8 +23,13 @@ def pdf_upload(name="confirmation.pdf"):
 
 def line(**kw):
     data = {
-        "part_number": "NH-CN-2040", "description": "Connector 4P", "quantity": Decimal("1000"), "unit": "pcs",
-        "unit_price": Decimal("123.4567"), "currency": "CNY", "requested_date": PO_DATE + timedelta(days=40),
+        "part_number": "NH-CN-2040",
+        "description": "Connector 4P",
+        "quantity": Decimal("1000"),
+        "unit": "pcs",
+        "unit_price": Decimal("123.4567"),
+        "currency": "CNY",
+        "requested_date": PO_DATE + timedelta(days=40),
     }
     data.update(kw)
     return data
@@ -67,23 +72,32 @@ def flow(demo):
         def to_in_review(self, order, lead_times=(21, 14)):
             order = self.go(order, "submit", "sales")
             order = self.go(order, "start_review", "planner")
-            services.bom_save(order=order, user=demo["engineer"], rows=[
-                {"part_number": "PCB-1", "quantity_per_unit": Decimal("1"), "source": "buy"},
-                {"part_number": "HSG-1", "quantity_per_unit": Decimal("1"), "source": "make"},
-                {"part_number": "SPR-1", "quantity_per_unit": Decimal("2"), "source": "outsource"},
-            ])
+            services.bom_save(
+                order=order,
+                user=demo["engineer"],
+                rows=[
+                    {"part_number": "PCB-1", "quantity_per_unit": Decimal("1"), "source": "buy"},
+                    {"part_number": "HSG-1", "quantity_per_unit": Decimal("1"), "source": "make"},
+                    {"part_number": "SPR-1", "quantity_per_unit": Decimal("2"), "source": "outsource"},
+                ],
+            )
             order = reload(order)
             bought = order.bom_lines.exclude(source="make").order_by("pk")
-            services.lead_times_save(order=order, user=demo["buyer"],
-                                     lead_times={b.pk: (d, "") for b, d in zip(bought, lead_times)})
+            services.lead_times_save(
+                order=order, user=demo["buyer"], lead_times={b.pk: (d, "") for b, d in zip(bought, lead_times)}
+            )
             return reload(order)
 
         def opinions(self, order, outcomes=None):
             outcomes = outcomes or {}
             for key, task in open_steps(order).items():
                 outcome = outcomes.get(key, "accept")
-                wf.step_complete(task=task, user=demo[STEP_USERS[key]], outcome=outcome,
-                                 comment="" if outcome == "accept" else "reason")
+                wf.step_complete(
+                    task=task,
+                    user=demo[STEP_USERS[key]],
+                    outcome=outcome,
+                    comment="" if outcome == "accept" else "reason",
+                )
             return reload(order)
 
         def to_reviewed(self, order):
@@ -92,8 +106,9 @@ def flow(demo):
 
         def to_date_confirmed(self, order, committed=None):
             order = self.to_reviewed(order)
-            order = services.order_reply_date(order=order, user=demo["planner"],
-                                              committed_date=committed or PO_DATE + timedelta(days=30))
+            order = services.order_reply_date(
+                order=order, user=demo["planner"], committed_date=committed or PO_DATE + timedelta(days=30)
+            )
             return self.go(order, "confirm_date", "sales")
 
     return Driver()
@@ -101,8 +116,13 @@ def flow(demo):
 
 def post_transition(client, order, name, comment="ok", **extra):
     order = reload(order)
-    data = {"_action": "transition", "transition_name": name, f"t-{name}-version": order.version,
-            f"t-{name}-transition": name, f"t-{name}-comment": comment}
+    data = {
+        "_action": "transition",
+        "transition_name": name,
+        f"t-{name}-version": order.version,
+        f"t-{name}-transition": name,
+        f"t-{name}-comment": comment,
+    }
     data.update(extra)
     return client.post(order.get_absolute_url(), data)
 

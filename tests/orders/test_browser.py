@@ -109,9 +109,11 @@ def test_order_from_sales_to_release(page, live_demo, tmp_path):
     opinion(page, "lead_times")
     live_demo.logout(page)
 
-    for username, step, outcome, comment in (("rd", "rd", "accept", ""),
-                                             ("qa", "qa", "conditions", "首件需品质确认"),
-                                             ("mfg", "mfg", "accept", "")):
+    for username, step, outcome, comment in (
+        ("rd", "rd", "accept", ""),
+        ("qa", "qa", "conditions", "首件需品质确认"),
+        ("mfg", "mfg", "accept", ""),
+    ):
         live_demo(page, username)
         page.goto(url)
         opinion(page, step, outcome, comment)

@@ -23,7 +23,9 @@ def xlsx(rows, head=HEAD, name="customers.xlsx"):
         ws.append(row)
     out = io.BytesIO()
     wb.save(out)
-    return SimpleUploadedFile(name, out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return SimpleUploadedFile(
+        name, out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
 
 
 def post_import(client, upload):
@@ -32,10 +34,15 @@ def post_import(client, upload):
 
 def test_import_creates_every_good_row(demo, client_for):
     before = Customer.objects.count()
-    response = post_import(client_for(demo["sales"]), xlsx([
-        ["N100", "新客户一", "New One", "a@one.example", "fax", "yes"],
-        ["N101", "", "New Two", "", "E-mail", "no"],
-    ]))
+    response = post_import(
+        client_for(demo["sales"]),
+        xlsx(
+            [
+                ["N100", "新客户一", "New One", "a@one.example", "fax", "yes"],
+                ["N101", "", "New Two", "", "E-mail", "no"],
+            ]
+        ),
+    )
     assert response.status_code == 302
     assert Customer.objects.count() == before + 2
     one = Customer.objects.get(code="N100")
@@ -46,15 +53,20 @@ def test_import_creates_every_good_row(demo, client_for):
 def test_import_with_bad_rows_imports_nothing_and_says_why_row_by_row(demo, client_for):
     Customer.objects.create(code="OLD1", name_zh="老客户")
     before = Customer.objects.count()
-    response = post_import(client_for(demo["sales"]), xlsx([
-        ["N200", "好客户", "", "ok@good.example", "email", ""],
-        ["", "无代码客户", "", "", "", ""],
-        ["N201", "甲", "", "", "", ""],
-        ["N201", "乙", "", "", "", ""],
-        ["N202", "坏邮箱", "", "not-an-email", "", ""],
-        ["OLD1", "重复", "", "", "", ""],
-        ["N203", "渠道", "", "", "pigeon", ""],
-    ]))
+    response = post_import(
+        client_for(demo["sales"]),
+        xlsx(
+            [
+                ["N200", "好客户", "", "ok@good.example", "email", ""],
+                ["", "无代码客户", "", "", "", ""],
+                ["N201", "甲", "", "", "", ""],
+                ["N201", "乙", "", "", "", ""],
+                ["N202", "坏邮箱", "", "not-an-email", "", ""],
+                ["OLD1", "重复", "", "", "", ""],
+                ["N203", "渠道", "", "", "pigeon", ""],
+            ]
+        ),
+    )
     assert response.status_code == 400
     assert Customer.objects.count() == before
     result = response.context["result"]
@@ -106,19 +118,39 @@ def test_only_sales_manages_customers(demo, client_for, customer):
 
 def test_customer_create_edit_contacts_and_certificates(demo, client_for):
     client = client_for(demo["sales"])
-    data = {"code": "K1", "name_zh": "客户K", "name_en": "", "address": "", "contact_name": "", "phone": "", "fax": "",
-            "email": "bad", "preferred_channel": "email", "language": "zh-hans", "is_active": "on"}
+    data = {
+        "code": "K1",
+        "name_zh": "客户K",
+        "name_en": "",
+        "address": "",
+        "contact_name": "",
+        "phone": "",
+        "fax": "",
+        "email": "bad",
+        "preferred_channel": "email",
+        "language": "zh-hans",
+        "is_active": "on",
+    }
     response = client.post(reverse("orders:customer_create"), data)
     assert response.status_code == 400 and "K1" in response.content.decode()  # input kept
     data["email"] = "k@k.example"
     assert client.post(reverse("orders:customer_create"), data).status_code == 302
     customer = Customer.objects.get(code="K1")
-    response = client.post(customer.get_absolute_url(), {"_action": "contact", "contact-name": "王工", "contact-role": "QE",
-                                                         "contact-email": "w@k.example"})
+    response = client.post(
+        customer.get_absolute_url(),
+        {"_action": "contact", "contact-name": "王工", "contact-role": "QE", "contact-email": "w@k.example"},
+    )
     assert response.status_code == 302
-    response = client.post(customer.get_absolute_url(), {"_action": "certificate", "cert-certificate": "UL",
-                                                         "cert-standard": "UL 94", "cert-scope": "Housings",
-                                                         "cert-expires_on": "2027-06-30"})
+    response = client.post(
+        customer.get_absolute_url(),
+        {
+            "_action": "certificate",
+            "cert-certificate": "UL",
+            "cert-standard": "UL 94",
+            "cert-scope": "Housings",
+            "cert-expires_on": "2027-06-30",
+        },
+    )
     assert response.status_code == 302
     response = client.post(customer.get_absolute_url(), {"_action": "certificate", "cert-certificate": ""})
     assert response.status_code == 400

@@ -26,9 +26,17 @@ def test_a_stale_lines_form_is_refused_and_changes_nothing(demo, make_order, cli
     order = make_order()
     line = order.lines.get()
     url = reverse("orders:order_lines", args=[order.pk])
-    rows = {"lines-TOTAL_FORMS": 1, "lines-INITIAL_FORMS": 1, "lines-0-id": line.pk, "lines-0-part_number": "CHANGED",
-            "lines-0-quantity": "1", "lines-0-unit": "pcs", "lines-0-currency": "CNY",
-            "lines-0-requested_date": line.requested_date.isoformat(), "version": order.version - 1}
+    rows = {
+        "lines-TOTAL_FORMS": 1,
+        "lines-INITIAL_FORMS": 1,
+        "lines-0-id": line.pk,
+        "lines-0-part_number": "CHANGED",
+        "lines-0-quantity": "1",
+        "lines-0-unit": "pcs",
+        "lines-0-currency": "CNY",
+        "lines-0-requested_date": line.requested_date.isoformat(),
+        "version": order.version - 1,
+    }
     response = client_for(demo["sales"]).post(url, rows)
     assert response.status_code == 409
     assert "CHANGED" in response.content.decode()  # the user's input is kept
@@ -41,18 +49,36 @@ def test_removing_every_line_is_refused(demo, make_order, client_for):
     order = make_order()
     line = order.lines.get()
     url = reverse("orders:order_lines", args=[order.pk])
-    rows = {"lines-TOTAL_FORMS": 1, "lines-INITIAL_FORMS": 1, "lines-0-id": line.pk, "lines-0-part_number": line.part_number,
-            "lines-0-quantity": "1000", "lines-0-unit": "pcs", "lines-0-currency": "CNY", "lines-0-DELETE": "on",
-            "lines-0-requested_date": line.requested_date.isoformat(), "version": order.version}
+    rows = {
+        "lines-TOTAL_FORMS": 1,
+        "lines-INITIAL_FORMS": 1,
+        "lines-0-id": line.pk,
+        "lines-0-part_number": line.part_number,
+        "lines-0-quantity": "1000",
+        "lines-0-unit": "pcs",
+        "lines-0-currency": "CNY",
+        "lines-0-DELETE": "on",
+        "lines-0-requested_date": line.requested_date.isoformat(),
+        "version": order.version,
+    }
     assert client_for(demo["sales"]).post(url, rows).status_code == 400
     assert reload(order).lines.count() == 1
 
 
 def test_new_order_form_keeps_input_on_errors(demo, client_for, customer):
     client = client_for(demo["sales"])
-    data = {"customer": customer.pk, "po_number": "PO-KEEP", "po_date": "2026-13-45",
-            "lines-TOTAL_FORMS": 1, "lines-INITIAL_FORMS": 0, "lines-0-part_number": "P-KEEP", "lines-0-quantity": "abc",
-            "lines-0-unit": "pcs", "lines-0-currency": "CNY", "lines-0-requested_date": "2026-12-01"}
+    data = {
+        "customer": customer.pk,
+        "po_number": "PO-KEEP",
+        "po_date": "2026-13-45",
+        "lines-TOTAL_FORMS": 1,
+        "lines-INITIAL_FORMS": 0,
+        "lines-0-part_number": "P-KEEP",
+        "lines-0-quantity": "abc",
+        "lines-0-unit": "pcs",
+        "lines-0-currency": "CNY",
+        "lines-0-requested_date": "2026-12-01",
+    }
     response = client.post(reverse("orders:order_create"), data)
     assert response.status_code == 400
     page = response.content.decode()
@@ -70,8 +96,12 @@ def test_odd_input_never_gives_a_server_error(demo, make_order, client_for):
     order = make_order()
     client = client_for(demo["sales"])
     assert client.get(reverse("orders:order_list") + "?page=abc&ordering=zzz&customer=x&state=nope").status_code == 200
-    assert client.post(reverse("orders:customer_detail", args=[order.customer_id]),
-                       {"_action": "contact_delete", "pk": "abc"}).status_code == 404
+    assert (
+        client.post(
+            reverse("orders:customer_detail", args=[order.customer_id]), {"_action": "contact_delete", "pk": "abc"}
+        ).status_code
+        == 404
+    )
     assert client.post(order.get_absolute_url(), {"_action": "nothing"}).status_code == 400
     url = reverse("orders:clarification_answer", args=[order.pk, 999999])
     assert client.post(url, {}).status_code == 404
@@ -82,8 +112,14 @@ def test_home_page_warns_sales_of_unconfirmed_clarifications(demo, make_order, c
     from orders import services
 
     order = make_order(req_cost="clarify")
-    services.clarification_raise(order=order, user=demo["sales"], topic="cost", question="Price per 1000?",
-                                 channel="email", sent_on=order.po_date)
+    services.clarification_raise(
+        order=order,
+        user=demo["sales"],
+        topic="cost",
+        question="Price per 1000?",
+        channel="email",
+        sent_on=order.po_date,
+    )
     page = client_for(demo["sales"]).get("/").content.decode()
     assert "written confirmation of a clarification" in page
     assert "written confirmation of a clarification" not in client_for(demo["qa"]).get("/").content.decode()

@@ -39,8 +39,14 @@ def test_item_needing_clarification_needs_a_question_to_the_customer(demo, make_
     with pytest.raises(Blocked) as refused:
         flow.go(order, "submit", "sales")
     assert any("clarification" in m for m in refused.value.messages())
-    services.clarification_raise(order=order, user=demo["sales"], topic="materials",
-                                 question="Is PA66 GF30 acceptable?", channel="email", sent_on=PO_DATE)
+    services.clarification_raise(
+        order=order,
+        user=demo["sales"],
+        topic="materials",
+        question="Is PA66 GF30 acceptable?",
+        channel="email",
+        sent_on=PO_DATE,
+    )
     assert flow.go(order, "submit", "sales").state == "submitted"
 
 
@@ -60,8 +66,13 @@ def test_only_sales_submits_and_only_planning_opens_the_review(demo, make_order,
 def test_each_opinion_only_by_its_department_over_http(demo, make_order, flow, client_for):
     order = flow.to_in_review(make_order())
     task = open_steps(order)["qa"]
-    data = {"_action": "step", "task_id": task.pk, f"s-{task.pk}-task": task.pk,
-            f"s-{task.pk}-outcome": "accept", f"s-{task.pk}-comment": ""}
+    data = {
+        "_action": "step",
+        "task_id": task.pk,
+        f"s-{task.pk}-task": task.pk,
+        f"s-{task.pk}-outcome": "accept",
+        f"s-{task.pk}-comment": "",
+    }
     assert client_for(demo["mfg"]).post(order.get_absolute_url(), data).status_code == 403
     assert "qa" in open_steps(order)
     assert client_for(demo["qa"]).post(order.get_absolute_url(), data).status_code == 302
@@ -105,17 +116,35 @@ def test_committed_date_respects_the_longest_lead_time_or_needs_a_justification(
     url = reverse("orders:order_reply_date", args=[order.pk])
     too_early = PO_DATE + timedelta(days=20)
     client = client_for(demo["planner"])
-    response = client.post(url, {"reply-version": order.version, "reply-committed_date": too_early.isoformat(),
-                                 "reply-justification": "", "reply-comment": ""})
+    response = client.post(
+        url,
+        {
+            "reply-version": order.version,
+            "reply-committed_date": too_early.isoformat(),
+            "reply-justification": "",
+            "reply-comment": "",
+        },
+    )
     assert response.status_code == 400
     assert "justification" in response.content.decode()
     order = reload(order)
     assert order.state == "reviewed" and order.committed_date is None
     # Planning may not be bypassed by sales, nor sales by planning.
-    assert client_for(demo["sales"]).post(url, {"reply-version": order.version,
-                                                "reply-committed_date": "2027-01-01"}).status_code == 403
-    response = client.post(url, {"reply-version": order.version, "reply-committed_date": too_early.isoformat(),
-                                 "reply-justification": "Springs from stock (ticket 55)", "reply-comment": ""})
+    assert (
+        client_for(demo["sales"])
+        .post(url, {"reply-version": order.version, "reply-committed_date": "2027-01-01"})
+        .status_code
+        == 403
+    )
+    response = client.post(
+        url,
+        {
+            "reply-version": order.version,
+            "reply-committed_date": too_early.isoformat(),
+            "reply-justification": "Springs from stock (ticket 55)",
+            "reply-comment": "",
+        },
+    )
     assert response.status_code == 302
     order = reload(order)
     assert order.state == "date_replied" and order.committed_date == too_early
@@ -141,8 +170,14 @@ def test_customer_refusing_the_date_sends_it_back_to_planning(demo, make_order, 
 
 def test_release_waits_for_every_written_confirmation(demo, make_order, flow, client_for):
     order = make_order(req_special="clarify")
-    clar = services.clarification_raise(order=order, user=demo["sales"], topic="special",
-                                        question="Packing: 50 or 100 per bag?", channel="fax", sent_on=PO_DATE)
+    clar = services.clarification_raise(
+        order=order,
+        user=demo["sales"],
+        topic="special",
+        question="Packing: 50 or 100 per bag?",
+        channel="fax",
+        sent_on=PO_DATE,
+    )
     order = flow.to_date_confirmed(order)
     response = post_transition(client_for(demo["sales"]), order, "release")
     assert response.status_code == 400
@@ -150,20 +185,32 @@ def test_release_waits_for_every_written_confirmation(demo, make_order, flow, cl
     assert reload(order).state == "date_confirmed"
     # An answer without the written confirmation is refused, and nothing is written.
     url = reverse("orders:clarification_answer", args=[order.pk, clar.pk])
-    response = client_for(demo["sales"]).post(url, {f"ans-{clar.pk}-answer": "100 per bag",
-                                                   f"ans-{clar.pk}-answered_on": "2026-11-10"})
+    response = client_for(demo["sales"]).post(
+        url, {f"ans-{clar.pk}-answer": "100 per bag", f"ans-{clar.pk}-answered_on": "2026-11-10"}
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "100 per bag" in page and 'value="2026-11-10"' in page  # what was typed comes back
     clar.refresh_from_db()
     assert clar.answer == ""
     # Others may not record it.
-    response = client_for(demo["planner"]).post(url, {f"ans-{clar.pk}-answer": "x", f"ans-{clar.pk}-answered_on": "2026-11-10",
-                                                      f"ans-{clar.pk}-confirmation": pdf_upload()})
+    response = client_for(demo["planner"]).post(
+        url,
+        {
+            f"ans-{clar.pk}-answer": "x",
+            f"ans-{clar.pk}-answered_on": "2026-11-10",
+            f"ans-{clar.pk}-confirmation": pdf_upload(),
+        },
+    )
     assert response.status_code == 403
-    response = client_for(demo["sales"]).post(url, {f"ans-{clar.pk}-answer": "100 per bag",
-                                                   f"ans-{clar.pk}-answered_on": "2026-11-10",
-                                                   f"ans-{clar.pk}-confirmation": pdf_upload()})
+    response = client_for(demo["sales"]).post(
+        url,
+        {
+            f"ans-{clar.pk}-answer": "100 per bag",
+            f"ans-{clar.pk}-answered_on": "2026-11-10",
+            f"ans-{clar.pk}-confirmation": pdf_upload(),
+        },
+    )
     assert response.status_code == 302
     clar.refresh_from_db()
     assert clar.is_confirmed and clar.confirmation.kind == AttachmentKind.WRITTEN_CONFIRMATION
@@ -173,7 +220,9 @@ def test_release_waits_for_every_written_confirmation(demo, make_order, flow, cl
 
 
 def test_certified_data_discrepancy_needs_the_written_report_sent(demo, make_order, flow, client_for):
-    order = make_order(certified_data_discrepancy=True, discrepancy_description="Housing in PA6 instead of UL-listed PA66")
+    order = make_order(
+        certified_data_discrepancy=True, discrepancy_description="Housing in PA6 instead of UL-listed PA66"
+    )
     response = client_for(demo["engineer"]).get(reverse("orders:discrepancy_letter", args=[order.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     order = flow.to_date_confirmed(order)
@@ -181,7 +230,10 @@ def test_certified_data_discrepancy_needs_the_written_report_sent(demo, make_ord
         flow.go(order, "release", "sales")
     assert "written report" in " ".join(refused.value.messages())
     url = reverse("orders:discrepancy_sent", args=[order.pk])
-    assert client_for(demo["planner"]).post(url, {"report-sent_on": "2026-11-20", "report-channel": "fax"}).status_code == 403
+    assert (
+        client_for(demo["planner"]).post(url, {"report-sent_on": "2026-11-20", "report-channel": "fax"}).status_code
+        == 403
+    )
     response = client_for(demo["sales"]).post(url, {"report-sent_on": "2026-11-20", "report-channel": "phone"})
     assert response.status_code == 400
     assert reload(order).discrepancy_report_sent_on is None
@@ -199,7 +251,10 @@ def test_only_the_sales_head_cancels_and_must_say_why(demo, make_order, flow, cl
     assert post_transition(client_for(demo["sales"]), order, "cancel", comment="no").status_code == 403
     assert post_transition(client_for(demo["sales_head"]), order, "cancel", comment="").status_code == 400
     assert reload(order).state == "in_review"
-    assert post_transition(client_for(demo["sales_head"]), order, "cancel", comment="Customer withdrew PO").status_code == 302
+    assert (
+        post_transition(client_for(demo["sales_head"]), order, "cancel", comment="Customer withdrew PO").status_code
+        == 302
+    )
     assert reload(order).state == "cancelled"
     # A cancelled order takes no further transition.
     assert post_transition(client_for(demo["sales_head"]), order, "cancel", comment="again").status_code in (400, 409)
@@ -209,9 +264,13 @@ def test_changes_after_submission_carry_change_marks(demo, make_order, flow, cli
     order = flow.go(make_order(), "submit", "sales")
     client = client_for(demo["sales"])
     edit = reverse("orders:order_edit", args=[order.pk])
-    form = {"customer": order.customer_id, "po_number": "PO-7788-A", "po_date": PO_DATE.isoformat(),
-            **{f"req_{k}": "identified" for k in ("cost", "materials", "methods", "special", "services", "statutory")},
-            "version": order.version}
+    form = {
+        "customer": order.customer_id,
+        "po_number": "PO-7788-A",
+        "po_date": PO_DATE.isoformat(),
+        **{f"req_{k}": "identified" for k in ("cost", "materials", "methods", "special", "services", "statutory")},
+        "version": order.version,
+    }
     response = client.post(edit, form)
     assert response.status_code == 400  # no reason given
     assert reload(order).po_number == "PO-7788"
@@ -222,10 +281,19 @@ def test_changes_after_submission_carry_change_marks(demo, make_order, flow, cli
     # Lines: a reason is needed too, and the mark shows on the order page.
     line = order.lines.get()
     lines_url = reverse("orders:order_lines", args=[order.pk])
-    rows = {"lines-TOTAL_FORMS": 1, "lines-INITIAL_FORMS": 1, "lines-0-id": line.pk, "lines-0-part_number": line.part_number,
-            "lines-0-description": line.description, "lines-0-quantity": "1500", "lines-0-unit": "pcs",
-            "lines-0-unit_price": "123.4567", "lines-0-currency": "CNY", "lines-0-requested_date": line.requested_date.isoformat(),
-            "version": order.version}
+    rows = {
+        "lines-TOTAL_FORMS": 1,
+        "lines-INITIAL_FORMS": 1,
+        "lines-0-id": line.pk,
+        "lines-0-part_number": line.part_number,
+        "lines-0-description": line.description,
+        "lines-0-quantity": "1500",
+        "lines-0-unit": "pcs",
+        "lines-0-unit_price": "123.4567",
+        "lines-0-currency": "CNY",
+        "lines-0-requested_date": line.requested_date.isoformat(),
+        "version": order.version,
+    }
     assert client.post(lines_url, rows).status_code == 400
     assert reload(order).lines.get().quantity == 1000
     assert client.post(lines_url, {**rows, "change_reason": "Quantity raised by customer fax"}).status_code == 302
@@ -242,15 +310,21 @@ def test_pages_refuse_the_wrong_department(demo, make_order, flow, client_for):
     order = make_order()
     assert client_for(demo["engineer"]).get(reverse("orders:order_create")).status_code == 403
     assert client_for(demo["planner"]).get(reverse("orders:order_lines", args=[order.pk])).status_code == 403
-    assert client_for(demo["engineer"]).get(reverse("orders:order_bom", args=[order.pk])).status_code == 403  # not in review
+    assert (
+        client_for(demo["engineer"]).get(reverse("orders:order_bom", args=[order.pk])).status_code == 403
+    )  # not in review
     order = flow.to_in_review(order)
     assert client_for(demo["sales"]).get(reverse("orders:order_bom", args=[order.pk])).status_code == 403
     assert client_for(demo["engineer"]).get(reverse("orders:order_bom", args=[order.pk])).status_code == 200
     assert client_for(demo["engineer"]).get(reverse("orders:order_lead_times", args=[order.pk])).status_code == 403
     assert client_for(demo["buyer"]).get(reverse("orders:order_lead_times", args=[order.pk])).status_code == 200
     add = reverse("orders:clarification_add", args=[order.pk])
-    assert client_for(demo["qa"]).post(add, {"clar-topic": "cost", "clar-question": "?", "clar-channel": "email",
-                                             "clar-sent_on": "2026-11-05"}).status_code == 403
+    assert (
+        client_for(demo["qa"])
+        .post(add, {"clar-topic": "cost", "clar-question": "?", "clar-channel": "email", "clar-sent_on": "2026-11-05"})
+        .status_code
+        == 403
+    )
     assert client_for(demo["planner"]).get(reverse("orders:order_reply_date", args=[order.pk])).status_code == 405
     assert client_for(demo["planner"]).post(reverse("orders:order_reply_date", args=[order.pk]), {}).status_code == 403
 
@@ -258,15 +332,29 @@ def test_pages_refuse_the_wrong_department(demo, make_order, flow, client_for):
 def test_bom_and_lead_times_over_http(demo, make_order, flow, client_for):
     order = flow.go(flow.go(make_order(), "submit", "sales"), "start_review", "planner")
     url = reverse("orders:order_bom", args=[order.pk])
-    data = {"bom-TOTAL_FORMS": 2, "bom-INITIAL_FORMS": 0, "version": order.version,
-            "bom-0-part_number": "PCB-9", "bom-0-quantity_per_unit": "1", "bom-0-source": "buy",
-            "bom-1-part_number": "", "bom-1-quantity_per_unit": "", "bom-1-source": ""}
+    data = {
+        "bom-TOTAL_FORMS": 2,
+        "bom-INITIAL_FORMS": 0,
+        "version": order.version,
+        "bom-0-part_number": "PCB-9",
+        "bom-0-quantity_per_unit": "1",
+        "bom-0-source": "buy",
+        "bom-1-part_number": "",
+        "bom-1-quantity_per_unit": "",
+        "bom-1-source": "",
+    }
     assert client_for(demo["engineer"]).post(url, data).status_code == 302
     order = reload(order)
     bom = order.bom_lines.get()
     url = reverse("orders:order_lead_times", args=[order.pk])
-    data = {"lt-TOTAL_FORMS": 1, "lt-INITIAL_FORMS": 1, "version": order.version, "lt-0-line": bom.pk,
-            "lt-0-lead_time_days": "-3", "lt-0-lead_time_note": ""}
+    data = {
+        "lt-TOTAL_FORMS": 1,
+        "lt-INITIAL_FORMS": 1,
+        "version": order.version,
+        "lt-0-line": bom.pk,
+        "lt-0-lead_time_days": "-3",
+        "lt-0-lead_time_note": "",
+    }
     assert client_for(demo["buyer"]).post(url, data).status_code == 400
     data["lt-0-lead_time_days"] = "28"
     assert client_for(demo["buyer"]).post(url, data).status_code == 302

@@ -47,8 +47,12 @@ def test_customer_list_queries_do_not_grow_with_rows(demo, client_for):
 def test_order_list_filters_search_and_sorting(demo, make_order, flow, client_for, customer):
     other = Customer.objects.create(code="T002", name_zh="另一个客户")
     a = make_order(po_number="PO-AAA")
-    b = make_order(po_number="PO-BBB", customer=other, po_date=PO_DATE - timedelta(days=30),
-                   lines=[line(requested_date=PO_DATE + timedelta(days=90))])
+    b = make_order(
+        po_number="PO-BBB",
+        customer=other,
+        po_date=PO_DATE - timedelta(days=30),
+        lines=[line(requested_date=PO_DATE + timedelta(days=90))],
+    )
     c = flow.to_reviewed(make_order(po_number="PO-CCC"))
     c = services.order_reply_date(order=c, user=demo["planner"], committed_date=PO_DATE + timedelta(days=30))
     client = client_for(demo["qa"])
@@ -89,8 +93,18 @@ PRICE = "123.4567"
 
 
 @pytest.mark.parametrize(
-    "username, sees", [("sales", True), ("planner", True), ("qa_head", True), ("vgm", True), ("gm", True),
-                       ("engineer", False), ("qa", False), ("buyer", False), ("warehouse", False)],
+    "username, sees",
+    [
+        ("sales", True),
+        ("planner", True),
+        ("qa_head", True),
+        ("vgm", True),
+        ("gm", True),
+        ("engineer", False),
+        ("qa", False),
+        ("buyer", False),
+        ("warehouse", False),
+    ],
 )
 def test_prices_only_for_sales_planning_and_heads(demo, make_order, client_for, username, sees):
     order = make_order()
@@ -111,15 +125,19 @@ def _rows(response):
 
 
 def test_demand_plan_lists_lines_by_delivery_month_with_the_list_filters(demo, make_order, client_for):
-    make_order(lines=[line(part_number="JAN", requested_date=PO_DATE.replace(year=2027, month=1, day=15)),
-                      line(part_number="DEC", requested_date=PO_DATE.replace(month=12, day=5))])
+    make_order(
+        lines=[
+            line(part_number="JAN", requested_date=PO_DATE.replace(year=2027, month=1, day=15)),
+            line(part_number="DEC", requested_date=PO_DATE.replace(month=12, day=5)),
+        ]
+    )
     make_order(po_number="PO-OTHER", lines=[line(part_number="OTHER")])
     client = client_for(demo["sales"])
     response = client.get(reverse("orders:demand_plan_export", args=["xlsx"]) + "?q=PO-7788")
     assert response.status_code == 200
     rows = _rows(response)
     header = next(i for i, r in enumerate(rows) if r and r[0] == "Delivery month")
-    data = [r for r in rows[header + 1:] if r and r[0]]
+    data = [r for r in rows[header + 1 :] if r and r[0]]
     assert [(r[0], r[4]) for r in data] == [("2026-12", "DEC"), ("2027-01", "JAN")]
     assert any("PO-7788" in str(v) for r in rows[:header] for v in r if v)  # the filters print in the header
     pdf = client.get(reverse("orders:demand_plan_export", args=["pdf"]) + "?q=PO-7788")

@@ -22,10 +22,14 @@ def ticks_for(campaign, indexes):
 def new_campaign(demo):
     def make(title="2026 survey", customers=None, deadline_days=30):
         campaign = services.campaign_create(
-            user=demo["sales"], title=title, period="2026",
+            user=demo["sales"],
+            title=title,
+            period="2026",
             response_deadline=timezone.localdate() + timedelta(days=deadline_days),
         )
-        customers = customers if customers is not None else Customer.objects.filter(code__in=["C001", "C002", "C003", "C004"])
+        customers = (
+            customers if customers is not None else Customer.objects.filter(code__in=["C001", "C002", "C003", "C004"])
+        )
         services.sample_choose(campaign=campaign, user=demo["sales"], customers=customers)
         return Campaign.objects.get(pk=campaign.pk)
 

@@ -22,15 +22,32 @@ def test_new_campaign_copies_the_default_questionnaire(demo, new_campaign):
     campaign = new_campaign()
     aspects = list(campaign.aspects.select_related("responsible_department"))
     assert [a.key for a in aspects] == [
-        "quality", "delivery", "price", "attitude", "technical", "complaints", "communication", "packaging"
+        "quality",
+        "delivery",
+        "price",
+        "attitude",
+        "technical",
+        "complaints",
+        "communication",
+        "packaging",
     ]
     assert {a.key: a.responsible_department.code for a in aspects} == {
-        "quality": "QA", "delivery": "PLAN", "price": "SALES", "attitude": "SALES", "technical": "ENG",
-        "complaints": "QA", "communication": "SALES", "packaging": "WH",
+        "quality": "QA",
+        "delivery": "PLAN",
+        "price": "SALES",
+        "attitude": "SALES",
+        "technical": "ENG",
+        "complaints": "QA",
+        "communication": "SALES",
+        "packaging": "WH",
     }
     assert all(a.weight == 1 for a in aspects)
     assert [(t.label_zh, t.points) for t in campaign.ticks.all()] == [
-        ("很满意", 100), ("比较满意", 85), ("满意", 70), ("不太满意", 50), ("很不满意", 20)
+        ("很满意", 100),
+        ("比较满意", 85),
+        ("满意", 70),
+        ("不太满意", 50),
+        ("很不满意", 20),
     ]
     assert campaign.state == CampaignState.DRAFT and campaign.number.startswith("MY-")
 
@@ -90,10 +107,13 @@ def test_send_needs_an_address_for_each_email_link(demo, new_campaign):
     with pytest.raises(Blocked) as info:
         wf.transition_record(record=campaign, name="send", user=demo["sales"])
     assert "C001" in " ".join(info.value.messages())
-    services.recipient_set_channel(recipient=campaign.recipients.get(customer__code="C001"), user=demo["sales"],
-                                   channel="phone")
-    assert wf.transition_record(record=Campaign.objects.get(pk=campaign.pk), name="send",
-                                user=demo["sales"]).state == CampaignState.SENT
+    services.recipient_set_channel(
+        recipient=campaign.recipients.get(customer__code="C001"), user=demo["sales"], channel="phone"
+    )
+    assert (
+        wf.transition_record(record=Campaign.objects.get(pk=campaign.pk), name="send", user=demo["sales"]).state
+        == CampaignState.SENT
+    )
 
 
 def test_online_answer_scores_bands_and_raises_improvements(demo, sent_campaign, answer_online):
@@ -134,15 +154,27 @@ def test_a_satisfied_answer_raises_nothing(demo, sent_campaign, answer_online):
 def test_weights_and_points_are_per_campaign(demo, new_campaign, answer_online):
     campaign = new_campaign()
     rows = [
-        {"id": a.pk, "label_zh": a.label_zh, "label_en": a.label_en,
-         "weight": Decimal(3) if a.key == "quality" else Decimal(1),
-         "responsible_department": a.responsible_department, "delete": False}
+        {
+            "id": a.pk,
+            "label_zh": a.label_zh,
+            "label_en": a.label_en,
+            "weight": Decimal(3) if a.key == "quality" else Decimal(1),
+            "responsible_department": a.responsible_department,
+            "delete": False,
+        }
         for a in campaign.aspects.all()
     ]
     services.questionnaire_update(
-        campaign=campaign, user=demo["sales"], aspects=rows,
-        tick_points={"very_satisfied": 100, "fairly_satisfied": 90, "satisfied": 75,
-                     "not_very_satisfied": 40, "very_dissatisfied": 0},
+        campaign=campaign,
+        user=demo["sales"],
+        aspects=rows,
+        tick_points={
+            "very_satisfied": 100,
+            "fairly_satisfied": 90,
+            "satisfied": 75,
+            "not_very_satisfied": 40,
+            "very_dissatisfied": 0,
+        },
     )
     campaign = wf.transition_record(record=Campaign.objects.get(pk=campaign.pk), name="send", user=demo["sales"])
     r = campaign.recipients.get(customer__code="C001")
@@ -154,24 +186,68 @@ def test_weights_and_points_are_per_campaign(demo, new_campaign, answer_online):
 
 def test_questionnaire_rules(demo, new_campaign):
     campaign = new_campaign()
-    rows = [{"id": a.pk, "label_zh": a.label_zh, "label_en": a.label_en, "weight": Decimal(1),
-             "responsible_department": a.responsible_department, "delete": False} for a in campaign.aspects.all()]
+    rows = [
+        {
+            "id": a.pk,
+            "label_zh": a.label_zh,
+            "label_en": a.label_en,
+            "weight": Decimal(1),
+            "responsible_department": a.responsible_department,
+            "delete": False,
+        }
+        for a in campaign.aspects.all()
+    ]
     with pytest.raises(Blocked):
-        services.questionnaire_update(campaign=campaign, user=demo["sales"], aspects=rows, tick_points={
-            "very_satisfied": 100, "fairly_satisfied": 100, "satisfied": 70, "not_very_satisfied": 50,
-            "very_dissatisfied": 20})
+        services.questionnaire_update(
+            campaign=campaign,
+            user=demo["sales"],
+            aspects=rows,
+            tick_points={
+                "very_satisfied": 100,
+                "fairly_satisfied": 100,
+                "satisfied": 70,
+                "not_very_satisfied": 50,
+                "very_dissatisfied": 20,
+            },
+        )
     zero = [{**r, "weight": Decimal(0)} for r in rows]
     with pytest.raises(Blocked):
-        services.questionnaire_update(campaign=campaign, user=demo["sales"], aspects=zero, tick_points={
-            "very_satisfied": 100, "fairly_satisfied": 85, "satisfied": 70, "not_very_satisfied": 50,
-            "very_dissatisfied": 20})
+        services.questionnaire_update(
+            campaign=campaign,
+            user=demo["sales"],
+            aspects=zero,
+            tick_points={
+                "very_satisfied": 100,
+                "fairly_satisfied": 85,
+                "satisfied": 70,
+                "not_very_satisfied": 50,
+                "very_dissatisfied": 20,
+            },
+        )
     # a ninth aspect, and one removed
     rows[-1]["delete"] = True
-    rows.append({"id": None, "label_zh": "文件资料", "label_en": "Documents", "weight": Decimal(2),
-                 "responsible_department": rows[0]["responsible_department"], "delete": False})
-    services.questionnaire_update(campaign=campaign, user=demo["sales"], aspects=rows, tick_points={
-        "very_satisfied": 100, "fairly_satisfied": 85, "satisfied": 70, "not_very_satisfied": 50,
-        "very_dissatisfied": 20})
+    rows.append(
+        {
+            "id": None,
+            "label_zh": "文件资料",
+            "label_en": "Documents",
+            "weight": Decimal(2),
+            "responsible_department": rows[0]["responsible_department"],
+            "delete": False,
+        }
+    )
+    services.questionnaire_update(
+        campaign=campaign,
+        user=demo["sales"],
+        aspects=rows,
+        tick_points={
+            "very_satisfied": 100,
+            "fairly_satisfied": 85,
+            "satisfied": 70,
+            "not_very_satisfied": 50,
+            "very_dissatisfied": 20,
+        },
+    )
     labels = list(campaign.aspects.values_list("label_zh", flat=True))
     assert "包装" not in labels and labels[-1] == "文件资料" and len(labels) == 8
 
@@ -212,18 +288,40 @@ def test_staff_entry_needs_the_scan_and_attaches_it(demo, sent_campaign):
     campaign = sent_campaign()
     r = campaign.recipients.get(customer__code="C002")
     with pytest.raises(Blocked):
-        services.answer_enter(recipient=r, user=demo["sales"], ticks_by_aspect=ticks_for(campaign, 1),
-                              source=AnswerSource.FAX, received_on=timezone.localdate())
+        services.answer_enter(
+            recipient=r,
+            user=demo["sales"],
+            ticks_by_aspect=ticks_for(campaign, 1),
+            source=AnswerSource.FAX,
+            received_on=timezone.localdate(),
+        )
     with pytest.raises(Blocked):
-        services.answer_enter(recipient=r, user=demo["sales"], ticks_by_aspect=ticks_for(campaign, 1),
-                              source=AnswerSource.PHONE, received_on=timezone.localdate())
+        services.answer_enter(
+            recipient=r,
+            user=demo["sales"],
+            ticks_by_aspect=ticks_for(campaign, 1),
+            source=AnswerSource.PHONE,
+            received_on=timezone.localdate(),
+        )
     with pytest.raises(NotAllowed):
-        services.answer_enter(recipient=r, user=demo["qa"], ticks_by_aspect=ticks_for(campaign, 1),
-                              source=AnswerSource.PHONE, respondent="x", received_on=timezone.localdate())
+        services.answer_enter(
+            recipient=r,
+            user=demo["qa"],
+            ticks_by_aspect=ticks_for(campaign, 1),
+            source=AnswerSource.PHONE,
+            respondent="x",
+            received_on=timezone.localdate(),
+        )
     scan = SimpleUploadedFile("fax.pdf", PDF, content_type="application/pdf")
-    response = services.answer_enter(recipient=r, user=demo["sales"], ticks_by_aspect=ticks_for(campaign, 1),
-                                     source=AnswerSource.FAX, received_on=timezone.localdate(), scan=scan,
-                                     signed_name="李主管")
+    response = services.answer_enter(
+        recipient=r,
+        user=demo["sales"],
+        ticks_by_aspect=ticks_for(campaign, 1),
+        source=AnswerSource.FAX,
+        received_on=timezone.localdate(),
+        scan=scan,
+        signed_name="李主管",
+    )
     assert response.total == Decimal("85.0") and response.entered_by == demo["sales"]
     from nhcs.workflow.models import Attachment
 
@@ -246,8 +344,9 @@ def test_follow_up_of_non_respondents(demo, sent_campaign, answer_online, django
     services.follow_up_log(recipient=c002, user=demo["sales"], kind="phone", note="李主管答应本周传真回来")
     assert FollowUp.objects.filter(recipient=c002, kind="phone").count() == 1
     with pytest.raises(Blocked):
-        services.follow_up_log(recipient=campaign.recipients.get(customer__code="C001"), user=demo["sales"],
-                               kind="phone", note="x")
+        services.follow_up_log(
+            recipient=campaign.recipients.get(customer__code="C001"), user=demo["sales"], kind="phone", note="x"
+        )
 
 
 def test_campaign_flow_to_analysed(demo, sent_campaign, answer_online):
@@ -274,21 +373,33 @@ def test_improvement_item_flow(demo, sent_campaign, answer_online):
     # WH has no head among the demo users: the head of Sales moves it to QA (editable on the item)
     from nhcs.accounts.models import Department
 
-    item = wf.record_update(record=item, user=demo["sales_head"], changes={
-        "responsible_department": Department.objects.get(code="QA"),
-        "analysis": "纸箱强度不足", "measures": "改用五层瓦楞纸箱"}, reason="")
+    item = wf.record_update(
+        record=item,
+        user=demo["sales_head"],
+        changes={
+            "responsible_department": Department.objects.get(code="QA"),
+            "analysis": "纸箱强度不足",
+            "measures": "改用五层瓦楞纸箱",
+        },
+        reason="",
+    )
     with pytest.raises(NotAllowed):
         wf.transition_record(record=item, name="set_measures", user=demo["planning_head"])
     item = wf.transition_record(record=item, name="set_measures", user=demo["qa_head"])
     with pytest.raises(Blocked):
         wf.transition_record(record=item, name="distribute", user=demo["qa_head"])
-    item = wf.record_update(record=item, user=demo["qa_head"], changes={
-        "distributed_to": list(Department.objects.filter(code__in=["WH", "MFG"]))}, reason="分发")
+    item = wf.record_update(
+        record=item,
+        user=demo["qa_head"],
+        changes={"distributed_to": list(Department.objects.filter(code__in=["WH", "MFG"]))},
+        reason="分发",
+    )
     item = wf.transition_record(record=item, name="distribute", user=demo["qa_head"])
     with pytest.raises(Blocked):
         wf.transition_record(record=item, name="inform_customer", user=demo["sales"])
-    item = wf.record_update(record=item, user=demo["sales"], changes={"customer_feedback": "11月20日电话告知李主管"},
-                            reason="反馈")
+    item = wf.record_update(
+        record=item, user=demo["sales"], changes={"customer_feedback": "11月20日电话告知李主管"}, reason="反馈"
+    )
     item = wf.transition_record(record=item, name="inform_customer", user=demo["sales"])
     with pytest.raises(Blocked):
         wf.transition_record(record=item, name="verify", user=demo["qa"], comment="")

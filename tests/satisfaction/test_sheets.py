@@ -31,8 +31,22 @@ def test_statistics_sheet_pdf_and_xlsx(survey_demo, demo, client_for):
     assert b"<svg" not in data  # charts were drawn into the PDF, not left as markup
     if shutil.which("pdftoppm"):
         pdf_path = write_artifact("survey-statistics.pdf", data)
-        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf_path),
-                        str(pdf_path.with_name("survey-statistics-p1"))], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(pdf_path),
+                str(pdf_path.with_name("survey-statistics-p1")),
+            ],
+            check=True,
+        )
     xlsx = client.get(f"/surveys/{campaign.pk}/statistics.xlsx")
     assert xlsx.status_code == 200
     wb = load_workbook(BytesIO(b"".join(xlsx.streaming_content) if xlsx.streaming else xlsx.content))
@@ -88,9 +102,14 @@ def test_sheet_permissions(demo, client_for, sent_campaign, answer_online):
     campaign = sent_campaign()
     r = campaign.recipients.get(customer__code="C001")
     answer_online(r, 1)
-    urls = [f"/surveys/{campaign.pk}/statistics.pdf", f"/surveys/{campaign.pk}/statistics.xlsx",
-            f"/surveys/{campaign.pk}/form.pdf", f"/surveys/{campaign.pk}/letters.pdf",
-            f"/surveys/{campaign.pk}/answers/{r.pk}/form.pdf", f"/surveys/{campaign.pk}/answers/{r.pk}/form.xlsx"]
+    urls = [
+        f"/surveys/{campaign.pk}/statistics.pdf",
+        f"/surveys/{campaign.pk}/statistics.xlsx",
+        f"/surveys/{campaign.pk}/form.pdf",
+        f"/surveys/{campaign.pk}/letters.pdf",
+        f"/surveys/{campaign.pk}/answers/{r.pk}/form.pdf",
+        f"/surveys/{campaign.pk}/answers/{r.pk}/form.xlsx",
+    ]
     for url in urls:
         assert Client().get(url).status_code == 302, url  # to the login page
     from nhcs.accounts.models import User

@@ -31,8 +31,13 @@ def test_statistics_against_hand_computed_figures(demo, sent_campaign, answer_on
     # price: 100, 70, 50 → 73.3; 1 of 3 below → 33.3 %
     assert by_key["price"].mean == Decimal("73.3") and by_key["price"].below_share == Decimal("33.3")
     bands = {b: n for b, _label, n, _share in stats.bands}
-    assert bands == {Band.VERY_SATISFIED: 1, Band.FAIRLY_SATISFIED: 0, Band.SATISFIED: 1,
-                     Band.NOT_VERY_SATISFIED: 1, Band.VERY_DISSATISFIED: 0}
+    assert bands == {
+        Band.VERY_SATISFIED: 1,
+        Band.FAIRLY_SATISFIED: 0,
+        Band.SATISFIED: 1,
+        Band.NOT_VERY_SATISFIED: 1,
+        Band.VERY_DISSATISFIED: 0,
+    }
     assert [r.recipient.customer.code for r in stats.responses] == ["C001", "C002", "C003"]
     assert [r.total for r in stats.responses] == [Decimal("100.0"), Decimal("61.3"), Decimal("50.0")]
 
@@ -43,7 +48,12 @@ def test_comparison_with_previous_campaign_and_trend(survey_demo, demo, sent_cam
     # the demo answers by hand: C001 = (100+85+70+100+85+85+100+85)/8 = 88.75 → 88.8,
     # C002 = (70+50+50+70+70+50+70+20)/8 = 56.25 → 56.3, C003 = (85+85+70+85+100+85+85+85)/8 = 85.0,
     # C004 = (50+50+20+50+70+50+50+70)/8 = 51.25 → 51.3
-    assert [r.total for r in demo_stats.responses] == [Decimal("88.8"), Decimal("56.3"), Decimal("85.0"), Decimal("51.3")]
+    assert [r.total for r in demo_stats.responses] == [
+        Decimal("88.8"),
+        Decimal("56.3"),
+        Decimal("85.0"),
+        Decimal("51.3"),
+    ]
     # mean (88.8 + 56.3 + 85.0 + 51.3) / 4 = 70.35 → 70.4
     assert demo_stats.mean_total == Decimal("70.4")
     campaign = sent_campaign()

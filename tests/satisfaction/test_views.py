@@ -76,8 +76,13 @@ def test_campaign_pages_and_permissions(demo, client_for, sent_campaign, new_cam
     campaign = sent_campaign()
     draft = new_campaign(title="draft one")
     sales, qa = client_for(demo["sales"]), client_for(demo["qa"])
-    for url in ["/surveys/", f"/surveys/{campaign.pk}/", f"/surveys/{campaign.pk}/statistics/",
-                f"/surveys/{campaign.pk}/follow-up/", "/surveys/improvements/"]:
+    for url in [
+        "/surveys/",
+        f"/surveys/{campaign.pk}/",
+        f"/surveys/{campaign.pk}/statistics/",
+        f"/surveys/{campaign.pk}/follow-up/",
+        "/surveys/improvements/",
+    ]:
         assert sales.get(url).status_code == 200, url
         assert qa.get(url).status_code == 200, url
         assert Client().get(url).status_code == 302, url  # login required
@@ -88,7 +93,10 @@ def test_campaign_pages_and_permissions(demo, client_for, sent_campaign, new_cam
     assert qa.post(f"/surveys/{draft.pk}/sample/", {"_action": "draw", "share": 50}).status_code == 403
     r = campaign.recipients.get(customer__code="C002")
     assert qa.get(f"/surveys/{campaign.pk}/answers/{r.pk}/enter/").status_code == 403
-    assert qa.post(f"/surveys/{campaign.pk}/follow-up/", {"recipient": r.pk, "kind": "phone", "note": "x"}).status_code == 403
+    assert (
+        qa.post(f"/surveys/{campaign.pk}/follow-up/", {"recipient": r.pk, "kind": "phone", "note": "x"}).status_code
+        == 403
+    )
     assert not FollowUp.objects.exists()
     # the workflow actions are offered to Sales only
     assert b'data-transition="start_follow_up"' in sales.get(f"/surveys/{campaign.pk}/").content
@@ -102,8 +110,14 @@ def test_create_campaign_over_http(demo, client_for):
     sales = client_for(demo["sales"])
     bad = sales.post("/surveys/new/", {"title": "", "period": "2026H2"})
     assert bad.status_code == 400 and "2026H2" in bad.content.decode()
-    page = sales.post("/surveys/new/", {"title": "2026 年度调查", "period": "2026",
-                                        "response_deadline": (timezone.localdate() + timedelta(days=20)).isoformat()})
+    page = sales.post(
+        "/surveys/new/",
+        {
+            "title": "2026 年度调查",
+            "period": "2026",
+            "response_deadline": (timezone.localdate() + timedelta(days=20)).isoformat(),
+        },
+    )
     assert page.status_code == 302
     campaign = Campaign.objects.get(title="2026 年度调查")
     assert campaign.aspects.count() == 8
@@ -113,14 +127,29 @@ def test_questionnaire_form_keeps_input_on_error(demo, client_for, new_campaign)
     campaign = new_campaign()
     sales = client_for(demo["sales"])
     aspects = list(campaign.aspects.all())
-    data = {"aspects-TOTAL_FORMS": len(aspects) + 1, "aspects-INITIAL_FORMS": len(aspects),
-            "aspects-MIN_NUM_FORMS": 0, "aspects-MAX_NUM_FORMS": 20}
+    data = {
+        "aspects-TOTAL_FORMS": len(aspects) + 1,
+        "aspects-INITIAL_FORMS": len(aspects),
+        "aspects-MIN_NUM_FORMS": 0,
+        "aspects-MAX_NUM_FORMS": 20,
+    }
     for i, a in enumerate(aspects):
-        data.update({f"aspects-{i}-id": a.pk, f"aspects-{i}-label_zh": a.label_zh, f"aspects-{i}-label_en": a.label_en,
-                     f"aspects-{i}-weight": "2" if a.key == "quality" else "1",
-                     f"aspects-{i}-responsible_department": a.responsible_department_id})
-    ticks = {"very_satisfied": 100, "fairly_satisfied": 85, "satisfied": 90, "not_very_satisfied": 50,
-             "very_dissatisfied": 20}
+        data.update(
+            {
+                f"aspects-{i}-id": a.pk,
+                f"aspects-{i}-label_zh": a.label_zh,
+                f"aspects-{i}-label_en": a.label_en,
+                f"aspects-{i}-weight": "2" if a.key == "quality" else "1",
+                f"aspects-{i}-responsible_department": a.responsible_department_id,
+            }
+        )
+    ticks = {
+        "very_satisfied": 100,
+        "fairly_satisfied": 85,
+        "satisfied": 90,
+        "not_very_satisfied": 50,
+        "very_dissatisfied": 20,
+    }
     page = sales.post(f"/surveys/{campaign.pk}/questionnaire/", {**data, **ticks})
     assert page.status_code == 400 and 'value="90"' in page.content.decode()
     assert campaign.aspects.get(key="quality").weight == 1
@@ -148,8 +177,12 @@ def test_staff_entry_over_http(demo, client_for, sent_campaign):
     r = campaign.recipients.get(customer__code="C004")
     url = f"/surveys/{campaign.pk}/answers/{r.pk}/enter/"
     assert sales.get(url).status_code == 200
-    data = {**_post_ticks(campaign, 3), "source": "letter", "received_on": timezone.localdate().isoformat(),
-            "comments": "价格偏高"}
+    data = {
+        **_post_ticks(campaign, 3),
+        "source": "letter",
+        "received_on": timezone.localdate().isoformat(),
+        "comments": "价格偏高",
+    }
     page = sales.post(url, data)
     assert page.status_code == 400 and "价格偏高" in page.content.decode()
     assert not Response.objects.filter(recipient=r).exists()
@@ -187,10 +220,20 @@ def test_improvement_pages(demo, client_for, sent_campaign, answer_online):
     planning_head = client_for(demo["planning_head"])
     page = planning_head.get(f"/surveys/improvements/{item.pk}/")
     assert page.status_code == 200 and b'data-transition="set_measures"' in page.content
-    assert b'data-transition="set_measures"' not in client_for(demo["qa_head"]).get(f"/surveys/improvements/{item.pk}/").content
-    page = planning_head.post(f"/surveys/improvements/{item.pk}/edit/", {
-        "version": item.version, "responsible_department": item.responsible_department_id,
-        "analysis": "排产冲突", "measures": "每周评审交期", "change_reason": ""})
+    assert (
+        b'data-transition="set_measures"'
+        not in client_for(demo["qa_head"]).get(f"/surveys/improvements/{item.pk}/").content
+    )
+    page = planning_head.post(
+        f"/surveys/improvements/{item.pk}/edit/",
+        {
+            "version": item.version,
+            "responsible_department": item.responsible_department_id,
+            "analysis": "排产冲突",
+            "measures": "每周评审交期",
+            "change_reason": "",
+        },
+    )
     assert page.status_code == 302
     assert client_for(demo["warehouse"]).get(f"/surveys/improvements/{item.pk}/edit/").status_code == 403
 

@@ -17,7 +17,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def pdf_text(data: bytes) -> str:
     """Text of a PDF, with poppler's layout when available (it keeps boxes' text together)."""
     if shutil.which("pdftotext"):
-        return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+        return subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+        ).stdout.decode()
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() for page in PdfReader(BytesIO(data)).pages)
@@ -59,13 +61,18 @@ def signed_memo(demo):
     sales.save()
     head.display_name = "李经理"
     head.save()
-    memo = services.record_create(model=Memo, user=sales, data={"title": "2027 价格表", "body": "一月起新价格。",
-                                                                    "price_changed": True})
+    memo = services.record_create(
+        model=Memo, user=sales, data={"title": "2027 价格表", "body": "一月起新价格。", "price_changed": True}
+    )
     memo = services.transition_record(record=memo, name="submit", user=sales, comment="ok")
     memo = services.record_update(record=memo, user=sales, changes={"title": "2027 新价格表"}, reason="客户要求")
     memo = services.transition_record(record=memo, name="review", user=head, comment="ok")
-    services.attachment_add(record=memo, user=sales, kind=AttachmentKind.WRITTEN_CONFIRMATION,
-                            upload=SimpleUploadedFile("c.pdf", PDF, content_type="application/pdf"))
+    services.attachment_add(
+        record=memo,
+        user=sales,
+        kind=AttachmentKind.WRITTEN_CONFIRMATION,
+        upload=SimpleUploadedFile("c.pdf", PDF, content_type="application/pdf"),
+    )
     memo = services.transition_record(record=memo, name="approve", user=demo["vgm"], comment="ok")
     memo = services.transition_record(record=memo, name="gm_approve", user=demo["gm"], comment="ok")
     return Memo.objects.get(pk=memo.pk)

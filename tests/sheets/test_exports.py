@@ -35,8 +35,10 @@ def workbook(response):
 
 
 def make_memos(user, n, **data):
-    return [services.record_create(model=Memo, user=user, data={"title": f"Memo {i}", "body": "x" * (i + 1), **data})
-            for i in range(n)]
+    return [
+        services.record_create(model=Memo, user=user, data={"title": f"Memo {i}", "body": "x" * (i + 1), **data})
+        for i in range(n)
+    ]
 
 
 def header_row(ws):
@@ -53,8 +55,16 @@ def test_company_and_every_form_of_section_6_are_seeded():
     company = CompanySettings.load()
     assert company.name_zh == "东莞市宁浩实业有限公司"
     keys = set(FormSetting.objects.values_list("key", flat=True))
-    assert keys >= {"product_demand_plan", "production_plan_review", "change_notice", "complaint_record",
-                    "survey_form", "survey_statistics", "customer_property_register", "certified_data_letter"}
+    assert keys >= {
+        "product_demand_plan",
+        "production_plan_review",
+        "change_notice",
+        "complaint_record",
+        "survey_form",
+        "survey_statistics",
+        "customer_property_register",
+        "certified_data_letter",
+    }
     survey = FormSetting.objects.get(key="survey_form")
     assert (survey.title_zh, survey.document_number, survey.version) == ("顾客满意度调查表", "NH-QP14-05", "A")
     assert all(f.title_en and f.document_number.startswith("NH-QP14-") for f in FormSetting.objects.all())
@@ -205,8 +215,12 @@ def test_record_pdf_has_title_number_signatures_pages_and_embedded_fonts(signed_
     assert signed_memo.number in text
     assert "东莞市宁浩实业有限公司" in text and "NH-QP14-03" in text
     # The names in their boxes, in the boxes' order.
-    for label, name in (("编制", "王小明"), ("审核", "李经理"), ("批准", demo["vgm"].signature_name),
-                        ("总经理批准", demo["gm"].signature_name)):
+    for label, name in (
+        ("编制", "王小明"),
+        ("审核", "李经理"),
+        ("批准", demo["vgm"].signature_name),
+        ("总经理批准", demo["gm"].signature_name),
+    ):
         assert label in text and name in text
     order = [text.index(x) for x in ("王小明", "李经理", demo["vgm"].signature_name)]
     assert order == sorted(order)
@@ -235,8 +249,9 @@ def test_record_pdf_strikes_through_values_changed_after_submission(signed_memo,
         user = demo["qa"]
         META = {}
 
-    html = render_to_string(MEMO_RECORD.pdf_template, record_context(request=Req(), sheet=MEMO_RECORD,
-                                                                     record=signed_memo))
+    html = render_to_string(
+        MEMO_RECORD.pdf_template, record_context(request=Req(), sheet=MEMO_RECORD, record=signed_memo)
+    )
     assert '<del class="struck">2027 价格表</del> <span class="changed">2027 新价格表</span>' in html
 
 
@@ -270,7 +285,11 @@ def test_signature_boxes_start_afresh_after_a_reopening(demo):
     memo = services.transition_record(record=memo, name="review", user=demo["sales_head"], comment="ok")
     boxes = fill_signature_boxes(record=memo, boxes=MEMO_RECORD.signature_boxes)
     assert [b.signature.name if b.signature else None for b in boxes] == [
-        demo["sales"].signature_name, demo["sales_head"].signature_name, None, None]
+        demo["sales"].signature_name,
+        demo["sales_head"].signature_name,
+        None,
+        None,
+    ]
     memo = services.transition_record(record=memo, name="return_to_draft", user=demo["sales_head"], comment="no")
     boxes = fill_signature_boxes(record=memo, boxes=MEMO_RECORD.signature_boxes)
     assert all(b.signature is None for b in boxes)
@@ -294,8 +313,9 @@ def test_english_user_gets_english_labels(signed_memo, demo, client_for):
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
 def test_record_pdf_renders_to_png(signed_memo, demo, client_for):
     pdf = write_artifact("memo-record.pdf", client_for(demo["qa"]).get(record_url(signed_memo, "pdf")).content)
-    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", str(pdf), str(pdf.with_suffix(""))],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", str(pdf), str(pdf.with_suffix(""))], check=True
+    )
     png = next(pdf.parent.glob("memo-record*.png"))
     assert png.stat().st_size > 5000
 
@@ -306,8 +326,11 @@ def test_grouped_list_has_headings_in_pdf_and_a_first_column_in_excel(demo):
     from nhcs.sheets.declarations import Column, ListSheet
     from nhcs.sheets.export import export_list
 
-    sheet = ListSheet("product_demand_plan", [Column("number", "Number"), Column("title", "Title")],
-                      group_by=Column("group", "Group", lambda m: "长" if len(m.body) > 2 else "短"))
+    sheet = ListSheet(
+        "product_demand_plan",
+        [Column("number", "Number"), Column("title", "Title")],
+        group_by=Column("group", "Group", lambda m: "长" if len(m.body) > 2 else "短"),
+    )
     make_memos(demo["sales"], 4)
     request = RequestFactory().get("/")
     request.user = demo["sales"]

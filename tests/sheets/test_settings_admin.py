@@ -34,15 +34,29 @@ def test_admin_edits_the_letterhead_and_form_titles(demo, client_for, settings, 
     company = CompanySettings.load()
     response = admin.post(
         f"/admin/sheets/companysettings/{company.pk}/change/",
-        {"name_zh": "东莞新公司", "name_en": "New Co.", "address_zh": "", "address_en": "", "phone": "",
-         "fax": "", "email": "", "logo": SimpleUploadedFile("logo.png", png_bytes(), content_type="image/png")},
+        {
+            "name_zh": "东莞新公司",
+            "name_en": "New Co.",
+            "address_zh": "",
+            "address_en": "",
+            "phone": "",
+            "fax": "",
+            "email": "",
+            "logo": SimpleUploadedFile("logo.png", png_bytes(), content_type="image/png"),
+        },
     )
     assert response.status_code == 302, response.content[:2000]
     form = FormSetting.objects.get(key="survey_form")
     response = admin.post(
         f"/admin/sheets/formsetting/{form.pk}/change/",
-        {"title_zh": "顾客满意度调查表（新）", "title_en": "Survey", "document_number": "NH-QP14-05",
-         "version": "B", "procedure": "NH-QP14", "sort_order": 50},
+        {
+            "title_zh": "顾客满意度调查表（新）",
+            "title_en": "Survey",
+            "document_number": "NH-QP14-05",
+            "version": "B",
+            "procedure": "NH-QP14",
+            "sort_order": 50,
+        },
     )
     assert response.status_code == 302, response.content[:2000]
     pdf = client_for(demo["sales"]).get(URL).content

@@ -28,7 +28,9 @@ def test_box_matching_rules():
     both = SignatureBox("审核", actions=(Action.REVIEW,), transitions=("head_review", "review"))
     step = SignatureBox("品质意见", step="qa")
     assert submit.matches(so("submit", "submit")) and not submit.matches(so("approve", "approve"))
-    assert by_transition.matches(so("approve", "vgm_approve")) and not by_transition.matches(so("approve", "gm_approve"))
+    assert by_transition.matches(so("approve", "vgm_approve")) and not by_transition.matches(
+        so("approve", "gm_approve")
+    )
     assert both.matches(so("review", "review")) and not both.matches(so("return", "review"))
     assert step.matches(so("review", "", "qa")) and not step.matches(so("review", "", "pur"))
     # A step's sign-off never fills a box declared by action.
@@ -42,8 +44,12 @@ def test_deputy_signs_on_behalf_of_the_manager(demo, client_for):
     memo = make_memos(demo["sales"], 1, price_changed=True)[0]
     memo = services.transition_record(record=memo, name="submit", user=demo["sales"], comment="ok")
     memo = services.transition_record(record=memo, name="review", user=demo["sales_head"], comment="ok")
-    services.attachment_add(record=memo, user=demo["sales"], kind=AttachmentKind.WRITTEN_CONFIRMATION,
-                            upload=SimpleUploadedFile("c.pdf", PDF, content_type="application/pdf"))
+    services.attachment_add(
+        record=memo,
+        user=demo["sales"],
+        kind=AttachmentKind.WRITTEN_CONFIRMATION,
+        upload=SimpleUploadedFile("c.pdf", PDF, content_type="application/pdf"),
+    )
     memo = services.transition_record(record=memo, name="approve", user=vgm, comment="ok")
     memo = services.transition_record(record=memo, name="gm_approve", user=demo["qa_head"], comment="ok")
     from tests.flowtest.sheets import MEMO_RECORD
@@ -60,8 +66,9 @@ def test_many_lists_every_matching_signature(demo):
     memo = services.transition_record(record=memo, name="submit", user=demo["sales"], comment="ok")
     memo = services.transition_record(record=memo, name="reopen", user=demo["sales"], comment="again")
     memo = services.transition_record(record=memo, name="submit", user=demo["sales"], comment="ok")
-    boxes = fill_signature_boxes(record=memo, boxes=[SignatureBox("all", actions=(Action.SUBMIT, Action.REOPEN),
-                                                                  many=True)])
+    boxes = fill_signature_boxes(
+        record=memo, boxes=[SignatureBox("all", actions=(Action.SUBMIT, Action.REOPEN), many=True)]
+    )
     # The reopening starts a new round: only the second submission counts.
     assert len(boxes[0].signatures) == 1
 
@@ -71,8 +78,12 @@ def test_custom_xlsx_builder_writes_the_body(demo):
         ws.append(["订单号", record.number])
         ws.append(["日期", datetime.date(2026, 11, 25)])
 
-    sheet = RecordSheet("change_notice", "flowtest/sheets/memo.html", xlsx_builder=builder,
-                        signature_boxes=[SignatureBox("编制 Prepared")])
+    sheet = RecordSheet(
+        "change_notice",
+        "flowtest/sheets/memo.html",
+        xlsx_builder=builder,
+        signature_boxes=[SignatureBox("编制 Prepared")],
+    )
     memo = make_memos(demo["sales"], 1)[0]
     services.transition_record(record=memo, name="submit", user=demo["sales"], comment="ok")
     request = RequestFactory().get("/")

@@ -26,7 +26,7 @@ def test_blank_form_for_any_logged_in_user(demo, client_for):
     assert "顾客满意度调查表" in text and "Customer satisfaction survey form" in text
     assert "东莞市宁浩实业有限公司" in text and "NH-QP14-05" in text
     assert "To:" in text
-    for _key, zh, en in DEFAULT_ASPECTS:
+    for _key, zh, _en in DEFAULT_ASPECTS:
         assert zh in text
     for _key, zh, en, _points in DEFAULT_TICKS:
         assert zh in text and en in text
@@ -47,8 +47,13 @@ def test_home_page_links_the_blank_form(demo, client_for):
 @pytest.mark.django_db
 def test_form_prints_pre_addressed_and_filled_in():
     answers = {"quality": "very_satisfied", "price": "satisfied"}
-    data = survey_form_pdf(to="深圳华强电子有限公司", answers=answers, comments="交期需要改进",
-                           signed_by="陈先生", record_number="KS-2026-0007")
+    data = survey_form_pdf(
+        to="深圳华强电子有限公司",
+        answers=answers,
+        comments="交期需要改进",
+        signed_by="陈先生",
+        record_number="KS-2026-0007",
+    )
     text = pdf_text(data)
     assert "深圳华强电子有限公司" in text and "交期需要改进" in text and "陈先生" in text
     assert "KS-2026-0007" in text
@@ -59,5 +64,5 @@ def test_form_prints_pre_addressed_and_filled_in():
 def test_home_page_has_one_record_sheets_card_outside_the_title(demo, client_for):
     html = client_for(demo["sales"]).get("/").content.decode()
     assert html.count('id="home-record-sheets"') == 1
-    title = html[html.index("<title>"):html.index("</title>")]
+    title = html[html.index("<title>") : html.index("</title>")]
     assert "<div" not in title

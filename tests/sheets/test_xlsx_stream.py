@@ -23,16 +23,29 @@ COLUMNS = [
 
 
 def rows():
-    yield SimpleNamespace(text=" <a & b> \x07 ", qty=3, price=Decimal("1234.5"), day=datetime.date(2026, 11, 25),
-                          at=datetime.datetime(2026, 11, 25, 8, 30), ok=True, customer=SimpleNamespace(code="C001"))
+    yield SimpleNamespace(
+        text=" <a & b> \x07 ",
+        qty=3,
+        price=Decimal("1234.5"),
+        day=datetime.date(2026, 11, 25),
+        at=datetime.datetime(2026, 11, 25, 8, 30),
+        ok=True,
+        customer=SimpleNamespace(code="C001"),
+    )
     yield SimpleNamespace(text="=1+1", qty=2.5, price=None, day=None, at=None, ok=False, customer=None)
 
 
 @pytest.mark.parametrize("engine", ["stream", "openpyxl"])
 def test_values_types_and_layout(engine):
     out = BytesIO()
-    count = write_list_xlsx(out=out, columns=COLUMNS, objects=rows(), title_rows=["公司 Title", "Doc no."],
-                            sheet_title="Sheet [1]: test/x", engine=engine)
+    count = write_list_xlsx(
+        out=out,
+        columns=COLUMNS,
+        objects=rows(),
+        title_rows=["公司 Title", "Doc no."],
+        sheet_title="Sheet [1]: test/x",
+        engine=engine,
+    )
     assert count == 2
     ws = load_workbook(BytesIO(out.getvalue())).active
     assert ws.title == "Sheet 1 testx"
@@ -43,8 +56,15 @@ def test_values_types_and_layout(engine):
     assert ws.auto_filter.ref == "A3:G5"
     assert ws.column_dimensions["C"].width == 11
     first = [c.value for c in ws[4]]
-    assert first == [" <a & b>  ", 3, 1234.5, datetime.datetime(2026, 11, 25), datetime.datetime(2026, 11, 25, 8, 30),
-                     True, "C001"]
+    assert first == [
+        " <a & b>  ",
+        3,
+        1234.5,
+        datetime.datetime(2026, 11, 25),
+        datetime.datetime(2026, 11, 25, 8, 30),
+        True,
+        "C001",
+    ]
     assert ws["C4"].number_format == "#,##0.00"
     assert ws["D4"].is_date and ws["D4"].number_format == "yyyy-mm-dd"
     assert ws["E4"].is_date

@@ -53,12 +53,18 @@ def test_two_actors_one_transition_exactly_one_wins(demo):
     version = memo.version
 
     def review():
-        return services.transition_record(record=Memo.objects.get(pk=memo.pk), name="review",
-                                          user=demo["sales_head"], expected_version=version).state
+        return services.transition_record(
+            record=Memo.objects.get(pk=memo.pk), name="review", user=demo["sales_head"], expected_version=version
+        ).state
 
     def send_back():
-        return services.transition_record(record=Memo.objects.get(pk=memo.pk), name="return_to_draft",
-                                          user=demo["vgm"], comment="not now", expected_version=version).state
+        return services.transition_record(
+            record=Memo.objects.get(pk=memo.pk),
+            name="return_to_draft",
+            user=demo["vgm"],
+            comment="not now",
+            expected_version=version,
+        ).state
 
     results = run_together([review, send_back])
     oks = [r for r in results if r[0] == "ok"]
@@ -74,7 +80,9 @@ def test_same_transition_twice_without_versions_only_once(demo):
     memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]))
 
     def review():
-        return services.transition_record(record=Memo.objects.get(pk=memo.pk), name="review", user=demo["sales_head"]).state
+        return services.transition_record(
+            record=Memo.objects.get(pk=memo.pk), name="review", user=demo["sales_head"]
+        ).state
 
     results = run_together([review, review])
     assert sorted(r[0] for r in results) == ["error", "ok"]
@@ -86,8 +94,14 @@ def test_no_lost_update_on_edits(demo):
     version = memo.version
 
     def edit(text):
-        return lambda: services.record_update(record=Memo.objects.get(pk=memo.pk), user=demo["sales"],
-                                              changes={"body": text}, expected_version=version).body
+        return lambda: (
+            services.record_update(
+                record=Memo.objects.get(pk=memo.pk),
+                user=demo["sales"],
+                changes={"body": text},
+                expected_version=version,
+            ).body
+        )
 
     results = run_together([edit("first"), edit("second")])
     assert sorted(r[0] for r in results) == ["error", "ok"]

@@ -33,7 +33,9 @@ def test_state_cannot_be_set_directly(demo):
 def test_full_path_writes_one_signoff_per_transition_with_hash(demo):
     memo = new_memo(demo["sales"], price_changed=True)
     memo = advance(memo, ("submit", demo["sales"]), ("review", demo["sales_head"]))
-    services.attachment_add(record=memo, user=demo["sales"], upload=confirmation(), kind=AttachmentKind.WRITTEN_CONFIRMATION)
+    services.attachment_add(
+        record=memo, user=demo["sales"], upload=confirmation(), kind=AttachmentKind.WRITTEN_CONFIRMATION
+    )
     memo = advance(memo, ("approve", demo["vgm"]), ("gm_approve", demo["gm"]))
     assert memo.state == "gm_approved"
     signoffs = list(SignOff.objects.for_record(memo))
@@ -48,7 +50,9 @@ def test_full_path_writes_one_signoff_per_transition_with_hash(demo):
 def test_gm_approval_exists_only_when_the_price_changes(demo):
     memo = new_memo(demo["sales"], price_changed=False)
     memo = advance(memo, ("submit", demo["sales"]), ("review", demo["sales_head"]))
-    services.attachment_add(record=memo, user=demo["sales"], upload=confirmation(), kind=AttachmentKind.WRITTEN_CONFIRMATION)
+    services.attachment_add(
+        record=memo, user=demo["sales"], upload=confirmation(), kind=AttachmentKind.WRITTEN_CONFIRMATION
+    )
     memo = advance(memo, ("approve", demo["vgm"]))
     assert services.transition_options(record=memo, user=demo["gm"]) == []
     with pytest.raises(NotAllowed):
@@ -70,7 +74,9 @@ def test_attachment_requirement_and_upload_with_the_transition(demo):
     with pytest.raises(Blocked):
         advance(memo, ("approve", demo["vgm"]))
     memo = services.transition_record(
-        record=memo, name="approve", user=demo["vgm"],
+        record=memo,
+        name="approve",
+        user=demo["vgm"],
         attachments=[(confirmation(), AttachmentKind.WRITTEN_CONFIRMATION, "fax of 3 May")],
     )
     assert memo.state == "approved"
@@ -116,8 +122,12 @@ def test_change_marks_need_a_reason_after_draft_and_show_field_diffs(demo):
 
 def test_change_to_an_approved_record_reopens_it(demo):
     memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]), ("review", demo["sales_head"]))
-    memo = services.transition_record(record=memo, name="approve", user=demo["vgm"],
-                                      attachments=[(confirmation(), AttachmentKind.WRITTEN_CONFIRMATION, "")])
+    memo = services.transition_record(
+        record=memo,
+        name="approve",
+        user=demo["vgm"],
+        attachments=[(confirmation(), AttachmentKind.WRITTEN_CONFIRMATION, "")],
+    )
     memo = services.record_update(record=memo, user=demo["sales"], changes={"body": "changed"}, reason="Customer asked")
     assert memo.state == "draft"
     last = SignOff.objects.for_record(memo).last()
@@ -165,11 +175,16 @@ def test_deputy_signs_on_behalf_of_the_manager(demo):
     from django.utils import timezone
 
     today = timezone.localdate()
-    services.delegation_create(principal=demo["vgm"], deputy=demo["planning_head"],
-                               starts_on=today, ends_on=today + timedelta(days=7))
+    services.delegation_create(
+        principal=demo["vgm"], deputy=demo["planning_head"], starts_on=today, ends_on=today + timedelta(days=7)
+    )
     memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]), ("review", demo["sales_head"]))
-    memo = services.transition_record(record=memo, name="approve", user=demo["planning_head"],
-                                      attachments=[(confirmation(), AttachmentKind.WRITTEN_CONFIRMATION, "")])
+    memo = services.transition_record(
+        record=memo,
+        name="approve",
+        user=demo["planning_head"],
+        attachments=[(confirmation(), AttachmentKind.WRITTEN_CONFIRMATION, "")],
+    )
     signoff = SignOff.objects.for_record(memo).last()
     assert signoff.user == demo["planning_head"] and signoff.on_behalf_of == demo["vgm"]
     assert signoff.position == "vgm"

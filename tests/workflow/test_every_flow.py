@@ -21,7 +21,9 @@ JUDGING = [
 
 def person(username, department, position):
     dept = Department.objects.get(code=department) if department else Department.objects.get(code="GMO")
-    user, _ = User.objects.get_or_create(username=username, defaults={"department": dept, "position": position or "staff"})
+    user, _ = User.objects.get_or_create(
+        username=username, defaults={"department": dept, "position": position or "staff"}
+    )
     return user
 
 

@@ -34,7 +34,9 @@ def memo_in_source_state(demo, name: str) -> Memo:
     if name in {"review", "return_to_draft", "reopen"}:
         return memo
     memo = advance(memo, ("review", demo["sales_head"]))
-    services.attachment_add(record=memo, user=demo["sales"], upload=confirmation(), kind=AttachmentKind.WRITTEN_CONFIRMATION)
+    services.attachment_add(
+        record=memo, user=demo["sales"], upload=confirmation(), kind=AttachmentKind.WRITTEN_CONFIRMATION
+    )
     if name in {"approve", "reject"}:
         return memo
     return advance(memo, ("approve", demo["vgm"]))
@@ -75,7 +77,7 @@ def test_record_page_offers_only_my_actions(demo, client_for):
     page = client_for(demo["sales_head"]).get(memo.get_absolute_url()).content.decode()
     assert 'data-transition="review"' in page and 'data-transition="return_to_draft"' in page
     page = client_for(demo["qa"]).get(memo.get_absolute_url()).content.decode()
-    assert 'data-transition=' not in page and 'id="no-actions"' in page
+    assert "data-transition=" not in page and 'id="no-actions"' in page
 
 
 def test_refused_transition_keeps_the_typed_comment(demo, client_for):
@@ -91,7 +93,9 @@ def test_two_people_on_one_record_the_second_gets_a_clear_message(demo, client_f
     memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]))
     stale_version = memo.version
     assert post_transition(client_for(demo["sales_head"]), memo, "review", version=stale_version).status_code == 302
-    response = post_transition(client_for(demo["vgm"]), memo, "return_to_draft", comment="My reason", version=stale_version)
+    response = post_transition(
+        client_for(demo["vgm"]), memo, "return_to_draft", comment="My reason", version=stale_version
+    )
     assert response.status_code == 409
     assert "My reason" in response.content.decode()
     memo.refresh_from_db()
@@ -102,10 +106,14 @@ def test_edit_page_requires_reason_after_draft_and_keeps_input(demo, client_for)
     memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]))
     client = client_for(demo["sales"])
     url = f"/flowtest/memos/{memo.pk}/edit/"
-    response = client.post(url, {"title": "Changed title", "body": memo.body, "version": memo.version, "change_reason": ""})
+    response = client.post(
+        url, {"title": "Changed title", "body": memo.body, "version": memo.version, "change_reason": ""}
+    )
     assert response.status_code == 400
     assert "Changed title" in response.content.decode()
-    response = client.post(url, {"title": "Changed title", "body": memo.body, "version": memo.version, "change_reason": "Fax 7"})
+    response = client.post(
+        url, {"title": "Changed title", "body": memo.body, "version": memo.version, "change_reason": "Fax 7"}
+    )
     assert response.status_code == 302
     page = client.get(memo.get_absolute_url()).content.decode()
     assert "Changed title" in page and "Fax 7" in page and 'class="diff-old"' in page
@@ -120,8 +128,12 @@ def test_edit_page_refused_to_other_departments(demo, client_for):
 def upload(client, memo, name, content, kind="fax", description="Fax from customer"):
     return client.post(
         memo.get_absolute_url(),
-        {"_action": "attachment", "att-kind": kind, "att-description": description,
-         "att-file": SimpleUploadedFile(name, content)},
+        {
+            "_action": "attachment",
+            "att-kind": kind,
+            "att-description": description,
+            "att-file": SimpleUploadedFile(name, content),
+        },
     )
 
 
@@ -146,7 +158,9 @@ def test_attachment_numbered_and_downloadable_by_those_who_see_the_record(demo, 
 
 def test_upload_refused_by_content_not_name_and_keeps_the_description(demo, client_for):
     memo = new_memo(demo["sales"])
-    response = upload(client_for(demo["sales"]), memo, "invoice.pdf", b"MZ\x90\x00 this is an exe", description="My description")
+    response = upload(
+        client_for(demo["sales"]), memo, "invoice.pdf", b"MZ\x90\x00 this is an exe", description="My description"
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "invoice.pdf" in page and "My description" in page
@@ -204,9 +218,18 @@ def test_deputies_page(demo, client_for):
     from datetime import date
 
     client = client_for(demo["vgm"])
-    response = client.post("/deputies/", {"deputy": demo["planning_head"].pk, "starts_on": "2026-01-01", "ends_on": "2025-01-01"})
+    response = client.post(
+        "/deputies/", {"deputy": demo["planning_head"].pk, "starts_on": "2026-01-01", "ends_on": "2025-01-01"}
+    )
     assert response.status_code == 400
-    response = client.post("/deputies/", {"deputy": demo["planning_head"].pk, "starts_on": date.today().isoformat(), "ends_on": date.today().isoformat()})
+    response = client.post(
+        "/deputies/",
+        {
+            "deputy": demo["planning_head"].pk,
+            "starts_on": date.today().isoformat(),
+            "ends_on": date.today().isoformat(),
+        },
+    )
     assert response.status_code == 302
     assert client_for(demo["sales"]).post("/deputies/", {"deputy": demo["qa"].pk}).status_code == 403
 

@@ -36,5 +36,9 @@ def struck(changes, field_name, current):
     olds = format_html_join(" ", '<del class="struck">{}</del>', ((m.old,) for m in marks))
     last = marks[-1]
     note = f"{timezone.localtime(last.when):%Y-%m-%d} {last.user or ''}".strip()
-    return format_html('{} <span class="changed">{}</span> <span class="change-note">({})</span>', olds,
-                       "" if current is None else current, note)
+    return format_html(
+        '{} <span class="changed">{}</span> <span class="change-note">({})</span>',
+        olds,
+        "" if current is None else current,
+        note,
+    )
