@@ -167,6 +167,12 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# History is never reverted in the admin: data changes through the record pages, where flows apply.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+# The key of the sign-offs' keyed hashes (HMAC); defaults to one derived from SECRET_KEY. Keep it when
+# SECRET_KEY is rotated, or earlier signatures no longer verify.
+NHCS_SIGNATURE_KEY = os.environ.get("NHCS_SIGNATURE_KEY", "")
+
 NHCS_ATTACHMENT_MAX_BYTES = int(os.environ.get("NHCS_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

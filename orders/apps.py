@@ -6,6 +6,12 @@ class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders")
 
+    def ready(self) -> None:
+        from nhcs.workflow.display import register_attachment_purpose
+
+        register_attachment_purpose("order_clarification_answer", _("Answer to clarification: %(question)s"))
+        register_attachment_purpose("certified_data_report", _("Written report on the certified data, sent %(date)s"))
+
     def seed_demo(self, stdout) -> None:
         from .demo import seed
 

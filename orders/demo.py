@@ -126,11 +126,18 @@ def seed(stdout=None) -> None:
     o3 = _order(sales, c3, "DEMO-PO-1003", 10, [_line("NH-SW-0101", 3000, "3.10", 35, "Switch")])
     o3 = _opinions(_review(o3, users), users)
     o3 = wf.transition_record(record=o3, name="complete_review", user=users["planner"])
-    services.order_reply_date(order=o3, user=users["planner"], committed_date=timezone.localdate() + timedelta(days=30))
+    wf.transition_record(
+        record=o3,
+        name="reply_date",
+        user=users["planner"],
+        data={"committed_date": timezone.localdate() + timedelta(days=30)},
+    )
     o4 = _order(sales, c1, "DEMO-PO-0990", 20, [_line("NH-CN-2040", 8000, "0.82", 20, "Connector 4P")])
     o4 = _opinions(_review(o4, users), users)
     o4 = wf.transition_record(record=o4, name="complete_review", user=users["planner"])
-    o4 = services.order_reply_date(order=o4, user=users["planner"], committed_date=o4.po_date + timedelta(days=25))
+    o4 = wf.transition_record(
+        record=o4, name="reply_date", user=users["planner"], data={"committed_date": o4.po_date + timedelta(days=25)}
+    )
     o4 = wf.transition_record(record=o4, name="confirm_date", user=sales)
     wf.transition_record(record=o4, name="release", user=sales)
     if stdout is not None:

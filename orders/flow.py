@@ -1,28 +1,36 @@
-"""The order review flow of NH-QP14 4.1–4.2 (see shared/design/flows.md, "Order review")."""
+"""The order review flow of NH-QP14 4.1–4.2 (see shared/design/flows.md, "Order review").
+
+Sales identifies the customer's requirements (4.1.1) and submits; Planning & Logistics opens the
+technical review, in which Engineering (BOM), Purchasing (lead times), R&D, Quality and Manufacturing
+give their opinions; Planning concludes it — or returns the order to sales as soon as one reviewer
+rejects — and replies the delivery date; sales confirms it with the customer; the order is released
+once every unclear point has the customer's written confirmation (4.1.2) and a departure from the
+certified data has its written report (4.1.3). Cancelling and recalling are optional actions, never
+tasks; an edit after submission recalls the order into a new review round.
+"""
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nhcs.accounts.choices import Position
 from nhcs.workflow.choices import Action, StepOutcome, TaskStatus
 from nhcs.workflow.flow import Check, Flow, Role, Step, StepsDone, Transition
 
+from .actions import ManufacturingOpinionForm, ReplyDateForm
 from .choices import MaterialSource, OrderState, RequirementItem, RequirementStatus, ReviewStep
 
 S = OrderState
 SALES = Role(department="SALES")
 SALES_HEAD = Role(department="SALES", position=Position.HEAD)
 PLAN = Role(department="PLAN")
-
-REVIEW_STEPS = [
-    Step(ReviewStep.BOM.value, ReviewStep.BOM.label, who=Role(department="ENG")),
-    Step(ReviewStep.LEAD_TIMES.value, ReviewStep.LEAD_TIMES.label, who=Role(department="PUR")),
-    Step(ReviewStep.RD.value, ReviewStep.RD.label, who=Role(department="RD")),
-    Step(ReviewStep.QA.value, ReviewStep.QA.label, who=Role(department="QA")),
-    Step(ReviewStep.MFG.value, ReviewStep.MFG.label, who=Role(department="MFG")),
-]
+ENG = Role(department="ENG")
+PUR = Role(department="PUR")
+RD = Role(department="RD")
+QA = Role(department="QA")
+MFG = Role(department="MFG")
+# Who keeps the customer register (customers, contacts, certified data).
+CUSTOMER_MANAGERS = (SALES,)
 
 
 # --- gates ------------------------------------------------------------------------------------------
@@ -45,18 +53,11 @@ def has_lines(order) -> bool:
     return order.lines.exists()
 
 
-def current_round_steps(order):
-    from nhcs.workflow.choices import TaskKind
-    from nhcs.workflow.models import Task
-
-    tasks = Task.objects.for_record(order).filter(kind=TaskKind.STEP).exclude(status=TaskStatus.CANCELLED)
-    if order.review_started_at:
-        tasks = tasks.filter(created_at__gte=order.review_started_at)
-    return tasks
-
-
 def review_rejected(order) -> bool:
-    return current_round_steps(order).filter(status=TaskStatus.DONE, outcome=StepOutcome.REJECT).exists()
+    """A reviewer of the current round rejected the order."""
+    from nhcs.workflow.selectors import current_opinions
+
+    return current_opinions(record=order).filter(status=TaskStatus.DONE, outcome=StepOutcome.REJECT).exists()
 
 
 def review_not_rejected(order) -> bool:
@@ -64,21 +65,12 @@ def review_not_rejected(order) -> bool:
 
 
 def bom_present(order) -> bool:
-    return order.bom_lines.exists()
+    # Read through .all(): the order page prefetches the BOM, so these checks cost no query there.
+    return any(True for _line in order.bom_lines.all())
 
 
 def lead_times_given(order) -> bool:
-    return not order.bom_lines.exclude(source=MaterialSource.MAKE).filter(lead_time_days=None).exists()
-
-
-def committed_date_given(order) -> bool:
-    return order.committed_date is not None
-
-
-def committed_date_meets_lead_times(order) -> bool:
-    if order.committed_date is None:
-        return True  # reported by committed_date_given
-    return order.committed_date >= order.earliest_allowed_date() or bool(order.committed_justification.strip())
+    return not any(b.source != MaterialSource.MAKE and b.lead_time_days is None for b in order.bom_lines.all())
 
 
 def clarifications_confirmed(order) -> bool:
@@ -98,24 +90,49 @@ def discrepancy_reported(order) -> bool:
 def open_review(*, record, signoff, user, context) -> None:
     from nhcs.workflow import services
 
-    # Opinions of an earlier round stay on record but no longer count: the round starts now.
-    record.review_started_at = timezone.now()
-    record.save(update_fields=["review_started_at"])
     services.steps_open(record=record, keys=[s.key for s in REVIEW_STEPS])
 
 
 def note_confirmation(*, record, signoff, user, context) -> None:
+    from django.utils import timezone
+
     record.confirmed_on = timezone.localdate()
     record.save(update_fields=["confirmed_on"])
 
 
-def clear_committed_date(*, record, signoff, user, context) -> None:
-    # The customer did not accept the date: planning replies a new one, the refused one stays in history.
+def clear_confirmation(*, record, signoff, user, context) -> None:
+    # The customer did not accept the date: planning replies a new one; the refused one stays on the
+    # sign-off that replied it.
     record.confirmed_on = None
     record.save(update_fields=["confirmed_on"])
 
 
+BOM_MISSING = _("Engineering has not entered the BOM.")
+LEAD_TIMES_MISSING = _("Purchasing has not given the lead time of every bought or outsourced material.")
+
+REVIEW_STEPS = [
+    Step(
+        ReviewStep.BOM.value,
+        ReviewStep.BOM.label,
+        who=ENG,
+        requires=(Check(bom_present, _("Enter the BOM first: the opinion is given on it.")),),
+    ),
+    Step(
+        ReviewStep.LEAD_TIMES.value,
+        ReviewStep.LEAD_TIMES.label,
+        who=PUR,
+        requires=(
+            Check(bom_present, BOM_MISSING),
+            Check(lead_times_given, _("Enter the lead time of every bought or outsourced material first.")),
+        ),
+    ),
+    Step(ReviewStep.RD.value, ReviewStep.RD.label, who=RD),
+    Step(ReviewStep.QA.value, ReviewStep.QA.label, who=QA),
+    Step(ReviewStep.MFG.value, ReviewStep.MFG.label, who=MFG, form=ManufacturingOpinionForm),
+]
+
 OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.REVIEWED, S.RETURNED, S.DATE_REPLIED, S.DATE_CONFIRMED)
+RECALLABLE = (S.SUBMITTED, S.IN_REVIEW, S.REVIEWED, S.DATE_REPLIED, S.DATE_CONFIRMED)
 
 ORDER_FLOW = Flow(
     key="order",
@@ -126,6 +143,7 @@ ORDER_FLOW = Flow(
     final_states=(S.RELEASED, S.CANCELLED),
     steps=REVIEW_STEPS,
     transitions=[
+        # 4.1.1: sales identifies every requirement before the order is confirmed.
         Transition(
             "submit",
             S.DRAFT,
@@ -133,6 +151,7 @@ ORDER_FLOW = Flow(
             _("Submit for review"),
             Action.SUBMIT,
             who=(SALES,),
+            done_label=_("Requirements identified, submitted for review"),
             requires=(
                 Check(has_lines, _("Add at least one order line.")),
                 Check(
@@ -145,6 +164,7 @@ ORDER_FLOW = Flow(
                 ),
             ),
         ),
+        # 4.2: Planning & Logistics organises the technical review.
         Transition(
             "start_review",
             S.SUBMITTED,
@@ -152,6 +172,7 @@ ORDER_FLOW = Flow(
             _("Open the technical review"),
             Action.ISSUE,
             who=(PLAN,),
+            done_label=_("Opened the technical review"),
             after=(open_review,),
         ),
         Transition(
@@ -161,16 +182,15 @@ ORDER_FLOW = Flow(
             _("Conclude the review"),
             Action.REVIEW,
             who=(PLAN,),
+            done_label=_("Concluded the technical review"),
             conditions=(review_not_rejected,),
             requires=(
                 StepsDone(),
-                Check(bom_present, _("Engineering has not entered the BOM.")),
-                Check(
-                    lead_times_given,
-                    _("Purchasing has not given the lead time of every bought or outsourced material."),
-                ),
+                Check(bom_present, BOM_MISSING),
+                Check(lead_times_given, LEAD_TIMES_MISSING),
             ),
         ),
+        # A rejection returns the order at once, with the reason; the other open opinions are dropped.
         Transition(
             "return_to_sales",
             S.IN_REVIEW,
@@ -178,8 +198,8 @@ ORDER_FLOW = Flow(
             _("Return to sales (rejected in review)"),
             Action.RETURN,
             who=(PLAN,),
+            done_label=_("Returned to sales after a rejection"),
             conditions=(review_rejected,),
-            requires=(StepsDone(),),
             style="warning",
         ),
         Transition(
@@ -189,8 +209,11 @@ ORDER_FLOW = Flow(
             _("Take back to draft for rework"),
             Action.ACKNOWLEDGE,
             who=(SALES,),
+            done_label=_("Taken back to draft for rework"),
             separation_of_duties=False,
+            comment_required=False,
         ),
+        # 4.2: the delivery date replied to sales, captured with the action.
         Transition(
             "reply_date",
             S.REVIEWED,
@@ -198,15 +221,8 @@ ORDER_FLOW = Flow(
             _("Reply the delivery date"),
             Action.CONFIRM,
             who=(PLAN,),
-            requires=(
-                Check(committed_date_given, _("Enter the committed delivery date.")),
-                Check(
-                    committed_date_meets_lead_times,
-                    _(
-                        "The committed date is earlier than the PO date plus the longest material lead time: give a justification."
-                    ),
-                ),
-            ),
+            form=ReplyDateForm,
+            done_label=_("Replied the delivery date"),
         ),
         Transition(
             "confirm_date",
@@ -215,6 +231,7 @@ ORDER_FLOW = Flow(
             _("Customer accepted the date"),
             Action.CONFIRM,
             who=(SALES,),
+            done_label=_("Customer accepted the date"),
             after=(note_confirmation,),
         ),
         Transition(
@@ -224,10 +241,12 @@ ORDER_FLOW = Flow(
             _("Customer did not accept the date"),
             Action.RETURN,
             who=(SALES,),
+            done_label=_("Customer did not accept the date"),
             separation_of_duties=False,
-            after=(clear_committed_date,),
+            after=(clear_confirmation,),
             style="warning",
         ),
+        # 4.1.2–4.1.3: production starts only with every written confirmation and report.
         Transition(
             "release",
             S.DATE_CONFIRMED,
@@ -235,6 +254,7 @@ ORDER_FLOW = Flow(
             _("Release to production"),
             Action.ISSUE,
             who=(SALES, PLAN),
+            done_label=_("Released to production"),
             requires=(
                 Check(
                     clarifications_confirmed,
@@ -247,6 +267,19 @@ ORDER_FLOW = Flow(
             ),
             style="success",
         ),
+        # Optional actions: offered, never tasks.
+        Transition(
+            "recall",
+            RECALLABLE,
+            S.DRAFT,
+            _("Recall to draft to change it"),
+            Action.RECALL,
+            who=(SALES,),
+            done_label=_("Recalled to draft"),
+            separation_of_duties=False,
+            optional=True,
+            style="secondary",
+        ),
         Transition(
             "cancel",
             OPEN_STATES,
@@ -254,12 +287,23 @@ ORDER_FLOW = Flow(
             _("Cancel the order"),
             Action.CANCEL,
             who=(SALES_HEAD,),
+            done_label=_("Cancelled"),
             separation_of_duties=False,
+            optional=True,
             style="danger",
         ),
     ],
     due_days={S.SUBMITTED: 2, S.IN_REVIEW: 3, S.REVIEWED: 2, S.DATE_REPLIED: 3},
     editors=(SALES,),
-    # Order data is changed by sales before the review starts; later changes are change notices (4.3).
-    edit_states={S.DRAFT: None, S.SUBMITTED: None, S.RETURNED: None},
+    # Order data is changed by sales in draft; after submission a change recalls the order into a new
+    # review round, and after release changes are change notices (4.3).
+    edit_states={S.DRAFT: None, S.SUBMITTED: "recall", S.RETURNED: "rework"},
+    readers=(SALES, PLAN, ENG, PUR, RD, QA, MFG),
+    abilities={
+        "create": (SALES,),
+        "edit_bom": (ENG,),
+        "edit_lead_times": (PUR,),
+        "clarify": (SALES,),
+        "report_discrepancy": (SALES,),
+    },
 )

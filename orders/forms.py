@@ -205,17 +205,6 @@ class ClarificationAnswerForm(forms.Form):
     confirmation = forms.FileField(label=_("written confirmation (fax, letter, e-mail)"), required=False)
 
 
-class ReplyDateForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    committed_date = forms.DateField(label=_("committed delivery date"), widget=DateInput())
-    justification = forms.CharField(
-        label=_("justification (needed when earlier than the lead times allow)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    comment = forms.CharField(label=_("Comment"), required=False)
-
-
 class DiscrepancySentForm(forms.Form):
     sent_on = forms.DateField(label=_("sent on"), widget=DateInput(), initial=timezone.localdate)
     channel = forms.ChoiceField(label=_("sent by"), choices=[c for c in Channel.choices if c[0] != Channel.PHONE])

@@ -147,14 +147,11 @@ class Order(WorkflowRecord):
         _("written report sent by"), max_length=10, choices=Channel.choices, blank=True, editable=False
     )
     remarks = models.TextField(_("remarks"), blank=True)
-    review_started_at = models.DateTimeField(_("technical review opened at"), null=True, blank=True, editable=False)
     committed_date = models.DateField(_("committed delivery date"), null=True, blank=True, editable=False)
     committed_justification = models.TextField(
         _("justification for a date earlier than the lead times allow"), blank=True, editable=False
     )
     confirmed_on = models.DateField(_("date confirmed to the customer on"), null=True, blank=True, editable=False)
-
-    BOOKKEEPING_FIELDS = WorkflowRecord.BOOKKEEPING_FIELDS | {"review_started_at"}
 
     class Meta:
         verbose_name = _("order")

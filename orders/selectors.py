@@ -53,22 +53,28 @@ def order_lines(order: Order) -> list[OrderLine]:
 
 
 def order_bom(order: Order) -> list[BomLine]:
-    return list(order.bom_lines.all())
+    return sorted(order.bom_lines.all(), key=lambda b: b.pk)
 
 
 def order_clarifications(order: Order) -> list[Clarification]:
     return list(order.clarifications.select_related("confirmation", "created_by"))
 
 
-def line_change_marks(order: Order) -> list:
-    """Changes to lines after the order was first submitted, each with who, when and why."""
-    submitted = (
-        SignOff.objects.for_record(order)
-        .filter(transition="submit")
-        .order_by("signed_at")
-        .values_list("signed_at", flat=True)
-        .first()
-    )
+def line_change_marks(order: Order, signoffs=None) -> list:
+    """Changes to lines after the order was first submitted, each with who, when and why.
+
+    Given the order's sign-offs (already read for the page), the first submission is found in them.
+    """
+    if signoffs is not None:
+        submitted = min((s.signed_at for s in signoffs if s.transition == "submit"), default=None)
+    else:
+        submitted = (
+            SignOff.objects.for_record(order)
+            .filter(transition="submit")
+            .order_by("signed_at")
+            .values_list("signed_at", flat=True)
+            .first()
+        )
     if submitted is None:
         return []
     entries = list(
@@ -95,7 +101,11 @@ def home_warnings(user) -> list[str]:
 
     from django.utils.translation import ngettext
 
-    if not user.is_authenticated or user.department_code != "SALES":
+    from nhcs.workflow.services import may
+
+    from .flow import ORDER_FLOW
+
+    if not may(user=user, flow=ORDER_FLOW, ability="clarify"):
         return []
     warnings = []
     waiting = (

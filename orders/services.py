@@ -11,7 +11,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -22,13 +21,14 @@ from nhcs.workflow.choices import AttachmentKind
 from nhcs.workflow.exceptions import Blocked, NotAllowed
 
 from .choices import Channel, CustomerLanguage, MaterialSource, OrderState
+from .flow import CUSTOMER_MANAGERS, ORDER_FLOW
 from .models import BomLine, Clarification, Customer, CustomerCertificate, CustomerContact, Order, OrderLine
 
-# --- who may do what ---------------------------------------------------------------------------------
+# --- who may do what (the roles are declared in orders/flow.py) ------------------------------------
 
 
 def can_manage_customers(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.department_code == "SALES")
+    return user.is_authenticated and (user.is_superuser or wf.holds_role(user=user, roles=CUSTOMER_MANAGERS))
 
 
 def can_see_prices(user: User) -> bool:
@@ -36,37 +36,35 @@ def can_see_prices(user: User) -> bool:
 
 
 def can_create_orders(user: User) -> bool:
-    return user.is_authenticated and user.department_code == "SALES"
+    return wf.may(user=user, flow=ORDER_FLOW, ability="create")
 
 
 def can_edit_bom(user: User, order: Order) -> bool:
-    return order.state == OrderState.IN_REVIEW and user.department_code == "ENG"
+    return order.state == OrderState.IN_REVIEW and wf.may(user=user, flow=ORDER_FLOW, ability="edit_bom", record=order)
 
 
 def can_edit_lead_times(user: User, order: Order) -> bool:
-    return order.state == OrderState.IN_REVIEW and user.department_code == "PUR"
+    return order.state == OrderState.IN_REVIEW and wf.may(
+        user=user, flow=ORDER_FLOW, ability="edit_lead_times", record=order
+    )
 
 
 def can_handle_clarifications(user: User, order: Order) -> bool:
-    return not order.is_final and user.department_code == "SALES"
-
-
-def can_reply_date(user: User, order: Order) -> bool:
-    return order.state == OrderState.REVIEWED and user.department_code == "PLAN"
+    return not order.is_final and wf.may(user=user, flow=ORDER_FLOW, ability="clarify", record=order)
 
 
 def can_report_discrepancy(user: User, order: Order) -> bool:
-    return order.certified_data_discrepancy and not order.is_final and user.department_code == "SALES"
+    return (
+        order.certified_data_discrepancy
+        and not order.is_final
+        and wf.may(user=user, flow=ORDER_FLOW, ability="report_discrepancy", record=order)
+    )
 
 
-def _touch(order: Order, user: User, expected_version: int | None = None) -> Order:
-    """Lock the order and bump its version, so a form showing older data is refused, not applied."""
-    locked = Order.objects.select_for_update().get(pk=order.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise wf.StaleRecord()
-    Order.objects.filter(pk=locked.pk).update(version=F("version") + 1, changed_at=timezone.now())
-    # A fresh instance, not refresh_from_db(): the protected state field refuses being set on a loaded one.
-    return Order.objects.get(pk=locked.pk)
+def _touch(order: Order, user: User, expected_version: int | None = None, *, editor: bool = True) -> Order:
+    """Lock the order and count a change of its review data: a form showing older data is refused."""
+    locked = wf.record_lock(order, expected_version=expected_version)
+    return wf.record_touch(locked, user=user, editor=editor)
 
 
 # --- customers -----------------------------------------------------------------------------------------
@@ -331,42 +329,37 @@ LINE_FIELDS = ["part_number", "description", "quantity", "unit", "unit_price", "
 def order_lines_save(
     *, order: Order, user: User, rows: list[dict[str, Any]], reason: str = "", expected_version: int | None = None
 ) -> Order:
-    """Add, change and remove order lines in one go. After submission each change carries a reason,
-    kept on the line's history as its change mark."""
-    if not wf.can_edit_record(user=user, record=order):
-        raise NotAllowed()
-    reason = (reason or "").strip()
-    if order.state != OrderState.DRAFT and not reason:
-        raise Blocked(_("Give the reason for the change: it is kept as the change mark."))
-    order = _touch(order, user, expected_version)
-    existing = {line.pk: line for line in order.lines.all()}
-    mark = reason or _("Edited")
-    for row in rows:
-        row = dict(row)
-        pk = row.pop("id", None)
-        delete = row.pop("delete", False)
-        line = existing.get(pk) if pk else None
-        if pk and line is None:
-            raise Blocked(_("An order line was removed meanwhile; reload the page."))
-        if delete:
-            if line is not None:
-                line._history_user = user
-                line._change_reason = mark
-                line.delete()
-            continue
-        if line is None:
-            line = OrderLine(order=order)
-        elif all(getattr(line, k) == v for k, v in row.items()):
-            continue
-        for name, value in row.items():
-            setattr(line, name, value)
-        _full_clean(line)
-        line._history_user = user
-        line._change_reason = mark
-        line.save()
-    if not order.lines.exists():
-        raise Blocked(_("An order needs at least one line."))
-    Order.objects.filter(pk=order.pk).update(changed_by=user)
+    """Add, change and remove order lines in one go, under the order's edit rules: after submission
+    each change carries a reason (kept on the line's history as its change mark) and recalls the order
+    into a new review round."""
+    with wf.record_editing(record=order, user=user, reason=reason, expected_version=expected_version) as locked:
+        existing = {line.pk: line for line in locked.lines.all()}
+        mark = locked._nhcs_reason
+        for row in rows:
+            row = dict(row)
+            pk = row.pop("id", None)
+            delete = row.pop("delete", False)
+            line = existing.get(pk) if pk else None
+            if pk and line is None:
+                raise Blocked(_("An order line was removed meanwhile; reload the page."))
+            if delete:
+                if line is not None:
+                    line._history_user = user
+                    line._change_reason = mark
+                    line.delete()
+                continue
+            if line is None:
+                line = OrderLine(order=locked)
+            elif all(getattr(line, k) == v for k, v in row.items()):
+                continue
+            for name, value in row.items():
+                setattr(line, name, value)
+            _full_clean(line)
+            line._history_user = user
+            line._change_reason = mark
+            line.save()
+        if not locked.lines.exists():
+            raise Blocked(_("An order needs at least one line."))
     return Order.objects.get(pk=order.pk)
 
 
@@ -375,7 +368,7 @@ def bom_save(*, order: Order, user: User, rows: list[dict[str, Any]], expected_v
     """Engineering's BOM for the order (part, quantity per unit, make / buy / outsource)."""
     if not can_edit_bom(user, order):
         raise NotAllowed()
-    order = _touch(order, user, expected_version)
+    order = _touch(order, user, expected_version, editor=False)
     existing = {b.pk: b for b in order.bom_lines.all()}
     for row in rows:
         row = dict(row)
@@ -407,7 +400,7 @@ def lead_times_save(
     """Purchasing's lead time (days) of each bought or outsourced material."""
     if not can_edit_lead_times(user, order):
         raise NotAllowed()
-    order = _touch(order, user, expected_version)
+    order = _touch(order, user, expected_version, editor=False)
     lines = {b.pk: b for b in order.bom_lines.exclude(source=MaterialSource.MAKE)}
     for pk, (days, note) in lead_times.items():
         line = lines.get(pk)
@@ -460,7 +453,8 @@ def clarification_answer(
             user=user,
             upload=confirmation,
             kind=AttachmentKind.WRITTEN_CONFIRMATION,
-            description=_("Answer to clarification: %(q)s") % {"q": clarification.question[:120]},
+            purpose="order_clarification_answer",
+            params={"question": clarification.question[:120]},
         )
         clarification.confirmation = attachment
     clarification.answer = answer
@@ -469,30 +463,6 @@ def clarification_answer(
     clarification._history_user = user
     clarification.save()
     return clarification
-
-
-@transaction.atomic
-def order_reply_date(
-    *,
-    order: Order,
-    user: User,
-    committed_date: date,
-    justification: str = "",
-    comment: str = "",
-    expected_version: int | None = None,
-) -> Order:
-    """Planning replies the committed delivery date and takes the "reply_date" transition in one step."""
-    if not can_reply_date(user, order):
-        raise NotAllowed()
-    locked = Order.objects.select_for_update().get(pk=order.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise wf.StaleRecord()
-    locked.committed_date = committed_date
-    locked.committed_justification = (justification or "").strip()
-    locked._history_user = user
-    locked._change_reason = _("Committed delivery date")
-    locked.save(update_fields=["committed_date", "committed_justification"])
-    return wf.transition_record(record=locked, name="reply_date", user=user, comment=comment)
 
 
 @transaction.atomic
@@ -519,6 +489,7 @@ def discrepancy_report_sent(*, order: Order, user: User, sent_on: date, channel:
         user=user,
         upload=SimpleUploadedFile(f"{locked.number}-certified-data-report.pdf", pdf, "application/pdf"),
         kind=AttachmentKind.LETTER,
-        description=_("Written report on the certified data, sent %(date)s") % {"date": sent_on.isoformat()},
+        purpose="certified_data_report",
+        params={"date": sent_on.isoformat()},
     )
     return locked

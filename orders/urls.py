@@ -13,7 +13,6 @@ urlpatterns = [
     path("<int:pk>/lead-times/", views.order_lead_times, name="order_lead_times"),
     path("<int:pk>/clarifications/", views.clarification_add, name="clarification_add"),
     path("<int:pk>/clarifications/<int:cpk>/answer/", views.clarification_answer, name="clarification_answer"),
-    path("<int:pk>/reply-date/", views.order_reply_date, name="order_reply_date"),
     path("<int:pk>/certified-data-letter.pdf", views.discrepancy_letter, name="discrepancy_letter"),
     path("<int:pk>/certified-data-report-sent/", views.discrepancy_sent, name="discrepancy_sent"),
     path("sheets/demand-plan.<sheetfmt:fmt>", views.demand_plan_export, name="demand_plan_export"),

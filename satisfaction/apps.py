@@ -8,10 +8,19 @@ class SatisfactionConfig(AppConfig):
     name = "satisfaction"
     verbose_name = _("Customer satisfaction")
 
+    def ready(self) -> None:
+        from nhcs.workflow.display import register_attachment_purpose
+
+        register_attachment_purpose("survey_returned_form", _("Returned survey form"))
+
     def home_warnings(self, user) -> list[str]:
         """4.7.1 asks for a survey at least once a year: warn Sales and management when none went out."""
+        from nhcs.workflow.services import may
+
+        from .flow import CAMPAIGN_FLOW
+
         if not user.is_authenticated or not (
-            user.is_superuser or user.department_code in ("SALES", "GMO") or user.is_manager
+            user.is_superuser or user.is_manager or may(user=user, flow=CAMPAIGN_FLOW, ability="see_survey_warning")
         ):
             return []
         from .selectors import no_recent_survey_warning

@@ -70,3 +70,13 @@ BAND_ZH = {
 class ImprovementTrigger(models.TextChoices):
     LOW_TOTAL = "low_total", _("Total below 60")
     LOW_ASPECT = "low_aspect", _("Aspect below 'satisfied'")
+
+
+class InformChannel(models.TextChoices):
+    """How the customer was told of the improvement measures (4.7.4)."""
+
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    FAX = "fax", _("Fax")
+    PHONE = "phone", _("Phone")
+    VISIT = "visit", _("Visit")

@@ -150,10 +150,10 @@ class StaffAnswerForm(PublicAnswerForm):
 class ImprovementForm(forms.ModelForm):
     class Meta:
         model = ImprovementItem
-        fields = ["responsible_department", "analysis", "measures", "distributed_to", "customer_feedback"]
+        # The departments the measures go to and what the customer was told are captured with their
+        # actions ("Distribute", "Customer informed"), not typed here.
+        fields = ["responsible_department", "analysis", "measures"]
         widgets = {
             "analysis": forms.Textarea(attrs={"rows": 3}),
             "measures": forms.Textarea(attrs={"rows": 3}),
-            "customer_feedback": forms.Textarea(attrs={"rows": 3}),
-            "distributed_to": forms.CheckboxSelectMultiple,
         }

@@ -3,8 +3,6 @@ follow-ups of non-respondents and the improvement items raised by low scores."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,9 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nhcs.accounts.choices import Position
-from nhcs.workflow.choices import Action
-from nhcs.workflow.flow import Check, FieldsFilled, Flow, Requirement, Role, Transition, list_text
 from nhcs.workflow.models import WorkflowRecord
 
 from .choices import (
@@ -23,126 +18,10 @@ from .choices import (
     CampaignState,
     Channel,
     FollowUpKind,
-    ImprovementState,
     ImprovementTrigger,
     SampleRule,
 )
-
-SALES = Role(department="SALES")
-SALES_HEAD = Role(department="SALES", position=Position.HEAD)
-QA = Role(department="QA")
-
-
-@dataclass(frozen=True)
-class ResponsibleHead(Role):
-    """The head of the department named on the record (an improvement item's responsible department)."""
-
-    department_field: str = "responsible_department"
-
-    def resolve(self, record):
-        department = getattr(record, self.department_field)
-        return [(department.code, Position.HEAD, None)] if department is not None else []
-
-    def label(self) -> str:
-        return str(_("head of the responsible department"))
-
-
-RESPONSIBLE_HEAD = ResponsibleHead()
-
-
-def _campaign_has_sample(campaign) -> bool:
-    return campaign.recipients.exists()
-
-
-class EmailAddressesKnown(Requirement):
-    """Every customer to be surveyed by e-mail link has an address; the message names those who don't."""
-
-    def problem(self, record, context):
-        missing = list(
-            record.recipients.filter(channel=Channel.EMAIL, customer__email="").values_list("customer__code", flat=True)
-        )
-        if missing:
-            return _("No e-mail address for %(customers)s: add one or choose another channel.") % {
-                "customers": list_text(missing)
-            }
-        return None
-
-
-def _campaign_questionnaire_ok(campaign) -> bool:
-    return campaign.aspects.filter(weight__gt=0).exists() and campaign.ticks.count() == 5
-
-
-def _campaign_sent(**kwargs):
-    from .services import campaign_after_send
-
-    campaign_after_send(**kwargs)
-
-
-CAMPAIGN_FLOW = Flow(
-    key="satisfaction_campaign",
-    label=_("Satisfaction survey"),
-    states=CampaignState,
-    initial=CampaignState.DRAFT,
-    number_pattern="MY-{yyyy}-{seq:03}",
-    final_states=(CampaignState.ANALYSED,),
-    transitions=[
-        Transition(
-            "send",
-            CampaignState.DRAFT,
-            CampaignState.SENT,
-            _("Send the survey"),
-            Action.ISSUE,
-            who=(SALES,),
-            requires=(
-                FieldsFilled("title", "response_deadline"),
-                Check(_campaign_has_sample, _("Choose the sample of customers first.")),
-                EmailAddressesKnown(),
-                Check(
-                    _campaign_questionnaire_ok,
-                    _("The questionnaire needs at least one weighted aspect and five ticks."),
-                ),
-                Check(
-                    lambda c: c.response_deadline is None or c.response_deadline >= timezone.localdate(),
-                    _("The answer deadline is in the past."),
-                ),
-            ),
-            after=(_campaign_sent,),
-        ),
-        Transition(
-            "start_follow_up",
-            CampaignState.SENT,
-            CampaignState.COLLECTING,
-            _("Start following up non-respondents"),
-            Action.CONFIRM,
-            who=(SALES,),
-        ),
-        Transition(
-            "close",
-            (CampaignState.SENT, CampaignState.COLLECTING),
-            CampaignState.CLOSED,
-            _("Close the survey"),
-            Action.CLOSE,
-            who=(SALES,),
-            requires=(
-                Check(
-                    lambda c: c.recipients.filter(response__isnull=False).exists(),
-                    _("No answer has been recorded yet."),
-                ),
-            ),
-        ),
-        Transition(
-            "analyse",
-            CampaignState.CLOSED,
-            CampaignState.ANALYSED,
-            _("Sign the statistics sheet"),
-            Action.APPROVE,
-            who=(SALES_HEAD,),
-        ),
-    ],
-    due_days={CampaignState.SENT: 14, CampaignState.COLLECTING: 14, CampaignState.CLOSED: 5},
-    editors=(SALES,),
-    edit_states={CampaignState.DRAFT: None},
-)
+from .flow import CAMPAIGN_FLOW, IMPROVEMENT_FLOW
 
 
 class Campaign(WorkflowRecord):
@@ -372,69 +251,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.aspect}: {self.tick}"
-
-
-IMPROVEMENT_FLOW = Flow(
-    key="satisfaction_improvement",
-    label=_("Satisfaction improvement item"),
-    states=ImprovementState,
-    initial=ImprovementState.OPEN,
-    number_pattern="MYG-{yyyy}-{seq:04}",
-    final_states=(ImprovementState.CLOSED,),
-    transitions=[
-        Transition(
-            "set_measures",
-            ImprovementState.OPEN,
-            ImprovementState.MEASURES_SET,
-            _("Set the measures"),
-            Action.SUBMIT,
-            who=(RESPONSIBLE_HEAD,),
-            requires=(FieldsFilled("analysis", "measures"),),
-        ),
-        Transition(
-            "distribute",
-            ImprovementState.MEASURES_SET,
-            ImprovementState.DISTRIBUTED,
-            _("Distribute to the departments"),
-            Action.ISSUE,
-            who=(RESPONSIBLE_HEAD,),
-            requires=(FieldsFilled("distributed_to"),),
-        ),
-        Transition(
-            "inform_customer",
-            ImprovementState.DISTRIBUTED,
-            ImprovementState.CUSTOMER_INFORMED,
-            _("Customer informed"),
-            Action.CONFIRM,
-            who=(SALES,),
-            requires=(FieldsFilled("customer_feedback"),),
-        ),
-        Transition(
-            "verify",
-            ImprovementState.CUSTOMER_INFORMED,
-            ImprovementState.VERIFIED,
-            _("Verify effectiveness"),
-            Action.VERIFY,
-            who=(QA,),
-            comment_required=True,
-        ),
-        Transition(
-            "close",
-            ImprovementState.VERIFIED,
-            ImprovementState.CLOSED,
-            _("Close"),
-            Action.CLOSE,
-            who=(SALES_HEAD,),
-        ),
-    ],
-    due_days={ImprovementState.OPEN: 10, ImprovementState.DISTRIBUTED: 10, ImprovementState.CUSTOMER_INFORMED: 30},
-    editors=(RESPONSIBLE_HEAD, SALES_HEAD, SALES),
-    edit_states={
-        ImprovementState.OPEN: None,
-        ImprovementState.MEASURES_SET: None,
-        ImprovementState.DISTRIBUTED: None,
-    },
-)
 
 
 class ImprovementItem(WorkflowRecord):

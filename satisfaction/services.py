@@ -26,6 +26,7 @@ from orders.models import Customer
 from . import scoring
 from .choices import AnswerSource, Band, CampaignState, Channel, FollowUpKind, ImprovementTrigger, SampleRule
 from .defaults import DEFAULT_ASPECTS, DEFAULT_TICKS, GREETING_EN, GREETING_ZH
+from .flow import CAMPAIGN_FLOW
 from .models import Answer, Aspect, Campaign, FollowUp, ImprovementItem, Recipient, Response, Tick
 
 # Default responsible department of each default aspect; a low total goes to the head of Sales.
@@ -45,7 +46,8 @@ CHANNEL_FROM_CUSTOMER = {"email": Channel.EMAIL, "fax": Channel.FAX, "letter": C
 
 
 def is_sales(user: User) -> bool:
-    return user.is_authenticated and user.is_active and (user.is_superuser or user.department_code == "SALES")
+    """Sales runs the surveys (the role is declared in satisfaction/flow.py)."""
+    return wf.may(user=user, flow=CAMPAIGN_FLOW, ability="run_surveys")
 
 
 def _require_sales(user: User) -> None:
@@ -59,7 +61,7 @@ def _require_state(campaign: Campaign, *states: str) -> None:
 
 
 def _lock(campaign: Campaign) -> Campaign:
-    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+    return wf.record_lock(campaign)
 
 
 # --- campaigns ------------------------------------------------------------------------------------
@@ -345,7 +347,7 @@ def recipient_for_token(token: str, *, for_update: bool = False) -> Recipient:
     """The recipient behind a link, or TokenProblem: unknown, not_sent, expired, closed, answered."""
     qs = Recipient.objects.select_related("campaign", "customer")
     if for_update:
-        qs = qs.select_for_update(of=("self",))
+        qs = wf.lock_rows(qs, of=("self",))
     recipient = qs.filter(token=token).first() if token else None
     if recipient is None:
         raise TokenProblem("unknown")
@@ -470,7 +472,7 @@ def answer_enter(
             user=user,
             upload=scan,
             kind=AttachmentKind.SCAN,
-            description=str(_("Returned survey form")),
+            purpose="survey_returned_form",
         )
     return response
 

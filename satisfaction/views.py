@@ -15,8 +15,9 @@ from django.views.decorators.csrf import csrf_protect
 
 from nhcs.workflow import selectors as wf_selectors
 from nhcs.workflow import services as wf
+from nhcs.workflow.errors import refuse
 from nhcs.workflow.exceptions import WorkflowError
-from nhcs.workflow.views import RecordDetailView, RecordEditView, get_record_for
+from nhcs.workflow.views import RecordDetailView, RecordEditView, get_record_for, readable_list
 
 from . import scoring, selectors, services, sheets
 from .choices import CampaignState
@@ -37,18 +38,13 @@ from .forms import (
 from .models import Campaign, ImprovementItem, Recipient, Response
 
 
-def _can_see_surveys(user) -> bool:
-    return user.is_active and (user.is_superuser or user.department_id is not None)
-
-
 def _check_sales(user) -> None:
     if not services.is_sales(user):
         raise PermissionDenied
 
 
 def _error(request, error: WorkflowError) -> None:
-    for text in error.messages():
-        messages.error(request, text)
+    refuse(request, error)
 
 
 # --- campaigns ------------------------------------------------------------------------------------
@@ -56,10 +52,9 @@ def _error(request, error: WorkflowError) -> None:
 
 @login_required
 def campaign_list(request):
-    if not _can_see_surveys(request.user):
-        raise PermissionDenied
-    filterset = CampaignFilter(request.GET or None, queryset=selectors.campaign_list())
-    campaigns = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.campaign_list()
+    campaigns = readable_list(request, selectors.campaign_list())
+    filterset = CampaignFilter(request.GET or None, queryset=campaigns)
+    campaigns = filterset.qs if filterset.is_bound and filterset.is_valid() else campaigns
     return render(
         request,
         "satisfaction/campaign_list.html",
@@ -383,10 +378,9 @@ def _chart_data(stats) -> dict:
 
 @login_required
 def improvement_list(request):
-    if not _can_see_surveys(request.user):
-        raise PermissionDenied
-    filterset = ImprovementFilter(request.GET or None, queryset=selectors.improvement_list())
-    items = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.improvement_list()
+    items = readable_list(request, selectors.improvement_list())
+    filterset = ImprovementFilter(request.GET or None, queryset=items)
+    items = filterset.qs if filterset.is_bound and filterset.is_valid() else items
     return render(request, "satisfaction/improvement_list.html", {"filter": filterset, "items": items})
 
 
@@ -494,12 +488,10 @@ def campaign_list_export(request, fmt: str):
     """The surveys as listed (with the list's filters), .xlsx or .pdf."""
     from nhcs.sheets.export import export_list
 
-    if not _can_see_surveys(request.user):
-        raise PermissionDenied
     return export_list(
         request=request,
         sheet=sheets.CAMPAIGN_LIST,
-        queryset=selectors.campaign_list(),
+        queryset=readable_list(request, selectors.campaign_list()),
         fmt=fmt,
         filename="顾客满意度调查一览表",
         filterset_class=CampaignFilter,
@@ -510,12 +502,10 @@ def campaign_list_export(request, fmt: str):
 def improvement_list_export(request, fmt: str):
     from nhcs.sheets.export import export_list
 
-    if not _can_see_surveys(request.user):
-        raise PermissionDenied
     return export_list(
         request=request,
         sheet=sheets.IMPROVEMENT_LIST,
-        queryset=selectors.improvement_list(),
+        queryset=readable_list(request, selectors.improvement_list()),
         fmt=fmt,
         filename="顾客满意度改进项目一览表",
         filterset_class=ImprovementFilter,

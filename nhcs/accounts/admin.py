@@ -8,8 +8,15 @@ from .services import user_sync_groups
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_zh", "name_en", "group", "is_active"]
+    list_display = ["code", "name_zh", "name_en", "deputy_gm", "heads", "group", "is_active"]
     list_editable = ["is_active"]
+    list_select_related = ["deputy_gm", "group"]
+
+    @admin.display(description=_("department heads"))
+    def heads(self, obj):
+        from .choices import Position
+
+        return ", ".join(str(u) for u in obj.members.filter(position=Position.HEAD, is_active=True)) or "—"
 
 
 @admin.register(User)

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,18 @@ class Department(models.Model):
         help_text=_("Members of this department are put in this group and get its permissions."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The department hierarchy: heads are the members with the position "department head"; above them
+    # the deputy general manager in charge (主管副总经理), above all the general manager. Tasks for a
+    # role nobody holds move up this chain.
+    deputy_gm = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("deputy general manager in charge"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="departments_in_charge",
+        limit_choices_to={"position": "vgm"},
+    )
 
     class Meta:
         verbose_name = _("department")
@@ -34,6 +46,13 @@ class Department(models.Model):
         if (get_language() or "zh-hans").startswith("zh"):
             return self.name_zh
         return self.name_en
+
+
+class NHCSUserManager(UserManager):
+    """Users come with their department: role checks read it on every page."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("department")
 
 
 class User(AbstractUser):
@@ -54,6 +73,8 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
 
+    objects = NHCSUserManager()
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -73,3 +94,23 @@ class User(AbstractUser):
     @property
     def is_manager(self) -> bool:
         return self.position in {Position.HEAD, Position.VGM, Position.GM}
+
+    @property
+    def is_general_manager(self) -> bool:
+        return self.position in {Position.VGM, Position.GM}
+
+    def is_superior_of(self, other: "User") -> bool:
+        """Above `other` in the department hierarchy: their department's head (for staff), the deputy GM
+        in charge of their department, or the general manager."""
+        if self.pk == other.pk:
+            return False
+        if self.position == Position.GM:
+            return other.position != Position.GM
+        if other.department_id and other.department.deputy_gm_id == self.pk:
+            return True
+        return (
+            self.position == Position.HEAD
+            and other.position == Position.STAFF
+            and self.department_id is not None
+            and self.department_id == other.department_id
+        )

@@ -69,3 +69,9 @@ def reference_data_ensure() -> None:
         Department.objects.get_or_create(code=code.value, defaults={"name_zh": zh, "name_en": en, "group": group})
     for name in [*POSITION_GROUPS.values(), AUDITORS_GROUP]:
         Group.objects.get_or_create(name=name)
+    # Auditors read every record and verify its signatures.
+    from django.contrib.auth.models import Permission
+
+    audit = Permission.objects.filter(content_type__app_label="workflow", codename="audit_records").first()
+    if audit is not None:
+        Group.objects.get(name=AUDITORS_GROUP).permissions.add(audit)

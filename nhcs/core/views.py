@@ -2,16 +2,15 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
-from nhcs.workflow.selectors import tasks_for_user
+from nhcs.workflow.selectors import task_count_for_user, tasks_for_user
 
 
 @login_required
 def home(request):
-    tasks = tasks_for_user(user=request.user)
     context = {
-        "tasks": tasks[:10],
-        "task_total": len(tasks),
-        "overdue_total": sum(1 for t in tasks if t.is_overdue),
+        "tasks": tasks_for_user(user=request.user, limit=10),
+        "task_total": task_count_for_user(user=request.user),
+        "overdue_total": task_count_for_user(user=request.user, overdue=True),
         "warnings": home_warnings(request),
     }
     return render(request, "core/home.html", context)

@@ -185,9 +185,6 @@ def pdf_response(data: bytes, filename: str) -> HttpResponse:
 
 # --- signature boxes -----------------------------------------------------------------------------------
 
-# A return or reopening starts a new round of signatures: earlier ones no longer vouch for the record.
-ROUND_BREAKING_ACTIONS = frozenset({"return", "reopen"})
-
 
 @dataclass
 class Signature:
@@ -229,14 +226,16 @@ def _signature(s) -> Signature:
 
 
 def fill_signature_boxes(*, record, boxes: Sequence[SignatureBox], signoffs: Iterable | None = None) -> list[FilledBox]:
-    """Each box with the sign-off(s) of the current round that match it (latest last)."""
-    from nhcs.workflow.selectors import signoffs_for
+    """Each box with the sign-off(s) of the record's current round that match it (latest last).
+
+    Which sign-offs still count is the engine's answer (the current round), never a guess from action
+    types: a date refused by the customer keeps the review's signatures; a recall or return to draft
+    starts a new round with empty boxes, the earlier rounds printed apart (`earlier_rounds`).
+    """
+    from nhcs.workflow.selectors import current_round_signoffs, signoffs_for
 
     all_signoffs = list(signoffs if signoffs is not None else signoffs_for(record=record))
-    current = all_signoffs
-    for index, s in enumerate(all_signoffs):
-        if s.action in ROUND_BREAKING_ACTIONS:
-            current = all_signoffs[index + 1 :]
+    current = current_round_signoffs(record=record, signoffs=all_signoffs)
     filled = []
     for box in boxes:
         matching = [_signature(s) for s in current if box.matches(s)]
@@ -244,6 +243,32 @@ def fill_signature_boxes(*, record, boxes: Sequence[SignatureBox], signoffs: Ite
             matching = matching[-1:]
         filled.append(FilledBox(label=box.label, signatures=matching))
     return filled
+
+
+@dataclass
+class EarlierRound:
+    number: int
+    status: str
+    ended_at: datetime | None
+    signatures: list[tuple[str, Signature]]
+
+
+def earlier_rounds(*, record) -> list[EarlierRound]:
+    """The record's earlier rounds with what was signed in them, oldest first (the sheet's history part)."""
+    from nhcs.workflow.selectors import rounds_for
+
+    rounds = rounds_for(record=record)
+    out = []
+    for r in reversed(rounds[1:]):
+        out.append(
+            EarlierRound(
+                number=r.number,
+                status=r.get_status_display(),
+                ended_at=r.ended_at,
+                signatures=[(s.label, _signature(s)) for s in r.signoff_list],
+            )
+        )
+    return out
 
 
 # --- change marks (划改) ---------------------------------------------------------------------------------
@@ -274,20 +299,34 @@ def _first_left_initial(record) -> datetime | None:
     return first
 
 
+def _amendment_marks(record, marks: dict[str, list[Mark]]) -> None:
+    """Values of the record's own fields changed by an amendment (a change or delay notice)."""
+    from nhcs.workflow.selectors import amendments_for
+
+    for (relation, _row, field_name), values in amendments_for(record=record).items():
+        if relation or not field_name:
+            continue
+        for v in values:
+            marks.setdefault(field_name, []).append(
+                Mark(field=field_name, label=v.label, old=v.old, new=v.new, when=v.when, user=v.user, reason=v.number)
+            )
+
+
 def change_marks(*, record, since: datetime | None = None) -> dict[str, list[Mark]]:
     """Per field, its changes (oldest first) made after the record was first submitted, or after `since`."""
     from nhcs.workflow.selectors import history_for
 
     if not hasattr(record, "history") or not hasattr(record, "flow"):
         return {}  # not a workflow record: nothing is ever struck through
+    marks: dict[str, list[Mark]] = {}
+    _amendment_marks(record, marks)
     if since is None:
         since = _first_left_initial(record)
         if since is None:
-            return {}
-    marks: dict[str, list[Mark]] = {}
+            return marks
     for entry in reversed(history_for(record=record)):
-        if entry.kind != "~" or entry.when < since:
-            continue
+        if entry.kind != "~" or entry.when < since or entry.raw_reason.startswith("@amend:"):
+            continue  # amendments are marked from their own record, with the amending number
         for c in entry.changes:
             if c.field == "state":
                 continue
@@ -302,6 +341,8 @@ def change_marks(*, record, since: datetime | None = None) -> dict[str, list[Mar
                     reason=entry.reason,
                 )
             )
+    for values in marks.values():
+        values.sort(key=lambda m: m.when)
     return marks
 
 
@@ -674,7 +715,12 @@ def record_context(*, request, sheet: RecordSheet, record, context: dict | None 
         changes=changes,
     )
     base["fields"] = field_rows(record=record, columns=sheet.fields_for(record, request.user), changes=changes)
-    base["signature_boxes"] = fill_signature_boxes(record=record, boxes=sheet.signature_boxes)
+    if hasattr(record, "flow"):
+        base["signature_boxes"] = fill_signature_boxes(record=record, boxes=sheet.signature_boxes)
+        base["earlier_rounds"] = earlier_rounds(record=record)
+    else:
+        base["signature_boxes"] = []
+        base["earlier_rounds"] = []
     if context:
         base.update(context)
     return base

@@ -15,17 +15,29 @@ class Action(models.TextChoices):
     ISSUE = "issue", _("Issue")
     CANCEL = "cancel", _("Cancel")
     REOPEN = "reopen", _("Reopen")
+    RECALL = "recall", _("Recall")
+    WITHDRAW = "withdraw", _("Withdraw")
+    AMEND = "amend", _("Amend")
 
 
 # Actions that judge someone else's work: never by the record's creator or last editor.
 JUDGING_ACTIONS = frozenset({Action.REVIEW, Action.APPROVE, Action.REJECT, Action.RETURN, Action.VERIFY})
 # Actions that need a reason.
-REASONED_ACTIONS = frozenset({Action.REJECT, Action.RETURN, Action.CANCEL, Action.REOPEN})
+REASONED_ACTIONS = frozenset(
+    {Action.REJECT, Action.RETURN, Action.CANCEL, Action.REOPEN, Action.RECALL, Action.WITHDRAW}
+)
 
 
 class TaskKind(models.TextChoices):
     STATE = "state", _("Waiting in a state")
     STEP = "step", _("Review step")
+    DATE = "date", _("Raised by a date")
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    SUPERSEDED = "superseded", _("Superseded by a new round")
 
 
 class TaskStatus(models.TextChoices):

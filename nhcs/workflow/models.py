@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 import hashlib
+import hmac
 import json
 import uuid
 from datetime import date, datetime
@@ -18,8 +21,35 @@ from simple_history.models import HistoricalRecords
 
 from nhcs.accounts.choices import Position
 
-from .choices import Action, AttachmentKind, StepOutcome, TaskKind, TaskStatus
+from .choices import Action, AttachmentKind, RoundStatus, StepOutcome, TaskKind, TaskStatus
 from .flow import Flow, register
+
+HASH_KIND = "hmac-sha256"
+
+
+def signature_key() -> bytes:
+    """The server-side key of the sign-off hashes: without it, a hash cannot be recomputed from guesses."""
+    key = getattr(settings, "NHCS_SIGNATURE_KEY", "") or settings.SECRET_KEY
+    return hashlib.sha256(b"nhcs-signoff:" + key.encode("utf-8")).digest()
+
+
+class SignedRecordProtected(PermissionError):
+    """A record that was signed (or left its first state) is never deleted."""
+
+
+class WorkflowRecordQuerySet(models.QuerySet):
+    def delete(self):
+        from django.contrib.contenttypes.models import ContentType
+
+        ct = ContentType.objects.get_for_model(self.model)
+        ids = list(self.values_list("pk", flat=True))
+        flow = self.model.flow
+        if (
+            self.filter(pk__in=ids).exclude(state=flow.initial).exists()
+            or SignOff.objects.filter(content_type=ct, object_id__in=ids).exists()
+        ):
+            raise SignedRecordProtected("Signed records are never deleted.")
+        return super().delete()
 
 
 class WorkflowRecord(ConcurrentTransitionMixin, models.Model):
@@ -51,7 +81,10 @@ class WorkflowRecord(ConcurrentTransitionMixin, models.Model):
     signoffs = GenericRelation("workflow.SignOff")
     attachments = GenericRelation("workflow.Attachment")
     tasks = GenericRelation("workflow.Task")
+    rounds = GenericRelation("workflow.Round")
     history = HistoricalRecords(inherit=True, excluded_fields=["version", "changed_at", "state_changed_at"])
+
+    objects = WorkflowRecordQuerySet.as_manager()
 
     # Fields that are workflow bookkeeping, not record data: not hashed, not shown as changes.
     BOOKKEEPING_FIELDS: ClassVar[frozenset[str]] = frozenset(
@@ -81,6 +114,17 @@ class WorkflowRecord(ConcurrentTransitionMixin, models.Model):
     def is_final(self) -> bool:
         return self.state in self.flow.final_states
 
+    @property
+    def parent_record(self):
+        """The record this one belongs to (a corrective action's complaint), or None."""
+        name = self.flow.parent_field
+        return getattr(self, name) if name else None
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and (self.state != self.flow.initial or SignOff.objects.for_record(self).exists()):
+            raise SignedRecordProtected("Signed records are never deleted.")
+        return super().delete(*args, **kwargs)
+
     def get_absolute_url(self) -> str:  # pragma: no cover - each area defines its own
         raise NotImplementedError
 
@@ -97,9 +141,13 @@ class WorkflowRecord(ConcurrentTransitionMixin, models.Model):
             data[f.attname] = f.value_from_object(self)
         return data
 
-    def content_hash(self) -> str:
+    def content_hash(self, kind: str = HASH_KIND) -> str:
+        """A keyed hash (HMAC-SHA256) of the record's data as signed: it proves the data did not change
+        after signing, and it cannot be used to guess hidden data (a price) from outside."""
         payload = json.dumps(self.content_for_hash(), sort_keys=True, default=_json_default, ensure_ascii=False)
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        if kind == "sha256":  # sign-offs written before keyed hashes
+            return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        return hmac.new(signature_key(), payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _json_default(value):
@@ -129,6 +177,15 @@ class RecordLinkQuerySet(models.QuerySet):
         return self.filter(content_type=ct, object_id=record.pk)
 
 
+class AttachmentQuerySet(RecordLinkQuerySet):
+    def delete(self):
+        pairs = set(self.values_list("content_type_id", "object_id"))
+        for ct, object_id in pairs:
+            if SignOff.objects.filter(content_type_id=ct, object_id=object_id).exists():
+                raise SignedRecordProtected("Attachments of a signed record are never deleted.")
+        return super().delete()
+
+
 class ImmutableQuerySet(RecordLinkQuerySet):
     def update(self, **kwargs):
         raise PermissionError("Sign-offs are never changed.")
@@ -137,12 +194,49 @@ class ImmutableQuerySet(RecordLinkQuerySet):
         raise PermissionError("Sign-offs are never deleted.")
 
 
-class SignOff(models.Model):
-    """An immutable signature: who did what to a record, when, and on what content."""
+class Round(models.Model):
+    """One round of a record's approval: each submission for review opens one (like Wagtail's
+    WorkflowState). Sign-offs and tasks belong to a round; the signature boxes of a sheet are filled
+    from the current round, and earlier rounds stay on record."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
     object_id = models.PositiveBigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
+    number = models.PositiveIntegerField(_("round"))
+    status = models.CharField(_("status"), max_length=12, choices=RoundStatus.choices, default=RoundStatus.OPEN)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by_transition = models.CharField(_("ended by"), max_length=60, blank=True)
+
+    objects = RecordLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("approval round")
+        verbose_name_plural = _("approval rounds")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "number"], name="round_number_per_record")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.get_status_display()})"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Rounds are never deleted.")
+
+
+class SignOff(models.Model):
+    """An immutable signature: who did what to a record, when, on what content, with what data."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("record type"))
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    round = models.ForeignKey(
+        Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="signoffs", null=True, blank=True
+    )
     transition = models.CharField(_("transition"), max_length=60)
     step = models.CharField(_("review step"), max_length=60, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
@@ -165,19 +259,37 @@ class SignOff(models.Model):
     department_code = models.CharField(_("department code"), max_length=16, blank=True)
     position = models.CharField(_("position"), max_length=8, choices=Position.choices, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # What the action captured (a reply date, a disposition, an impact opinion): codes and ids, shown
+    # with the labels of the action's form in the reader's language.
+    data = models.JSONField(_("data"), default=dict, blank=True)
     signed_at = models.DateTimeField(_("signed at"), default=timezone.now, editable=False)
-    content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    hash_kind = models.CharField(_("hash"), max_length=12, default=HASH_KIND, editable=False)
 
     objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sign-off")
         verbose_name_plural = _("sign-offs")
+        permissions = [("audit_records", _("Can read every record and verify its signatures"))]
         ordering = ["signed_at", "pk"]
         indexes = [models.Index(fields=["content_type", "object_id", "signed_at"])]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.user} · {self.signed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        """What was done, in the reader's language ("replied the delivery date", "review opinion")."""
+        from .display import signoff_label
+
+        return signoff_label(self)
+
+    @property
+    def data_rows(self) -> list[tuple[str, str]]:
+        from .display import signoff_data_rows
+
+        return signoff_data_rows(self)
 
     @property
     def department_label(self) -> str:
@@ -209,6 +321,9 @@ class Task(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("record type"))
     object_id = models.PositiveBigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
+    round = models.ForeignKey(
+        Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="tasks", null=True, blank=True
+    )
     flow_key = models.CharField(_("flow"), max_length=40)
     record_number = models.CharField(_("record number"), max_length=40)
     record_title = models.CharField(_("record"), max_length=200, blank=True)
@@ -263,6 +378,7 @@ class Task(models.Model):
             models.Index(fields=["status", "department", "position"]),
             models.Index(fields=["status", "assignee"]),
             models.Index(fields=["content_type", "object_id", "status"]),
+            models.Index(fields=["status", "due_at"]),
         ]
 
     def __str__(self) -> str:
@@ -280,6 +396,11 @@ class Task(models.Model):
         flow = self.flow
         if self.kind == TaskKind.STEP:
             return str(flow.step_label(self.step))
+        if self.kind == TaskKind.DATE:
+            for date_task in flow.date_tasks:
+                if date_task.key == self.step:
+                    return str(date_task.label)
+            return self.step
         labels = []
         for name in filter(None, self.transitions.split(",")):
             try:
@@ -323,6 +444,9 @@ class Attachment(models.Model):
     seq = models.PositiveIntegerField(_("no."), help_text=_("Number of the material within its record."))
     kind = models.CharField(_("kind"), max_length=30, choices=AttachmentKind.choices)
     description = models.CharField(_("description"), max_length=200, blank=True)
+    # A description written by the system: a code and its parameters, rendered in the reader's language.
+    purpose = models.CharField(_("purpose"), max_length=40, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     mime_type = models.CharField(_("type"), max_length=100)
@@ -333,7 +457,7 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
-    objects = RecordLinkQuerySet.as_manager()
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attachment")
@@ -345,6 +469,17 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.original_name}"
+
+    @property
+    def description_text(self) -> str:
+        from .display import attachment_description
+
+        return attachment_description(self)
+
+    def delete(self, *args, **kwargs):
+        if SignOff.objects.filter(content_type_id=self.content_type_id, object_id=self.object_id).exists():
+            raise SignedRecordProtected("Attachments of a signed record are never deleted.")
+        return super().delete(*args, **kwargs)
 
 
 class NumberPattern(models.Model):
@@ -420,3 +555,130 @@ class Delegation(models.Model):
     def is_active(self) -> bool:
         today = timezone.localdate()
         return self.starts_on <= today <= self.ends_on
+
+
+class ValueChange(models.Model):
+    """A value changed by an amendment (a change or delay notice): the old value struck through beside
+    the new one, with the amending record's number and date and who signed it (划改)."""
+
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name=_("record type"), related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    record = GenericForeignKey("content_type", "object_id")
+    # The row changed: the record itself, or one of its child rows (an order line).
+    relation = models.CharField(_("rows"), max_length=40, blank=True)
+    row_id = models.PositiveBigIntegerField(_("row id"), null=True, blank=True)
+    field = models.CharField(_("field"), max_length=60)
+    old_value = models.JSONField(_("old value"), null=True, blank=True)
+    new_value = models.JSONField(_("new value"), null=True, blank=True)
+    by_content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name=_("amending record type"), related_name="+"
+    )
+    by_object_id = models.PositiveBigIntegerField(_("amending record id"))
+    by_number = models.CharField(_("amended by"), max_length=40)
+    signoff = models.ForeignKey(SignOff, verbose_name=_("sign-off"), on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("amended value")
+        verbose_name_plural = _("amended values")
+        ordering = ["changed_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.by_number}: {self.field}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Amended values are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Amended values are never deleted.")
+
+
+class WorkWeek(models.Model):
+    """The company's normal working week (a single row): due dates count working days."""
+
+    monday = models.BooleanField(_("Monday"), default=True)
+    tuesday = models.BooleanField(_("Tuesday"), default=True)
+    wednesday = models.BooleanField(_("Wednesday"), default=True)
+    thursday = models.BooleanField(_("Thursday"), default=True)
+    friday = models.BooleanField(_("Friday"), default=True)
+    saturday = models.BooleanField(_("Saturday"), default=False)
+    sunday = models.BooleanField(_("Sunday"), default=False)
+
+    DAYS: ClassVar[tuple[str, ...]] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+    class Meta:
+        verbose_name = _("working week")
+        verbose_name_plural = _("working week")
+
+    def __str__(self) -> str:
+        return str(_("Working week"))
+
+    @classmethod
+    def load(cls) -> WorkWeek:
+        week = cls.objects.filter(pk=1).first()
+        return week if week is not None else cls(pk=1)
+
+    def working_weekdays(self) -> set[int]:
+        return {i for i, name in enumerate(self.DAYS) if getattr(self, name)}
+
+
+class CalendarPeriod(models.Model):
+    """Days off (public holidays, the Spring Festival shutdown) or extra working days (调休上班) of the
+    company calendar, over the normal working week."""
+
+    CLOSED = "closed"
+    WORKING = "working"
+    KINDS = [(CLOSED, _("Closed (holiday, shutdown)")), (WORKING, _("Working day (make-up day)"))]
+
+    name = models.CharField(_("name"), max_length=60, help_text=_("e.g. 春节放假 Spring Festival"))
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    kind = models.CharField(_("kind"), max_length=10, choices=KINDS, default=CLOSED)
+
+    class Meta:
+        verbose_name = _("calendar period")
+        verbose_name_plural = _("company calendar")
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="calendar_period_dates")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.starts_on}–{self.ends_on})"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The end date is before the start date.")})
+
+
+class ReaderRule(models.Model):
+    """Who may read the records of one kind, as kept in the admin: it replaces the departments the
+    flow declares. The people named on a record, those who signed it or are to act on it, and auditors
+    always read it; heads and above too unless unticked."""
+
+    flow_key = models.CharField(_("record type"), max_length=40, unique=True)
+    departments = models.ManyToManyField(
+        "accounts.Department", verbose_name=_("departments that read every record"), blank=True, related_name="+"
+    )
+    heads_and_above = models.BooleanField(_("department heads and general managers read every record"), default=True)
+
+    class Meta:
+        verbose_name = _("readers of a record type")
+        verbose_name_plural = _("readers of record types")
+        ordering = ["flow_key"]
+
+    def __str__(self) -> str:
+        from .flow import FLOWS
+
+        flow = FLOWS.get(self.flow_key)
+        return str(flow[0].label) if flow else self.flow_key

@@ -1,82 +1,176 @@
-"""Workflow pages shared by every area: a record page with its actions, an edit page, My tasks, files."""
+"""Workflow pages shared by every area: a record page with its actions, an edit page, My tasks, files —
+and the glue every area's views use: one lookup that fetches and checks reading rights, and
+"form → service → message → redirect" (`form_action`)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .choices import TaskKind, TaskStatus
-from .exceptions import NotAllowed, StaleRecord, WorkflowError
-from .forms import AttachmentForm, DelegationForm, StepForm, TransitionForm
+from .errors import refuse
+from .exceptions import WorkflowError
+from .flow import Directory
+from .forms import AttachmentForm, DelegationForm, OpinionForm, TransitionForm
 from .models import Attachment, Delegation, Task, WorkflowRecord
+
+# --- the glue ----------------------------------------------------------------------------------------
+
+
+def request_directory(request) -> Directory:
+    """One snapshot of who holds which role per request: roles resolve without a query each."""
+    directory = getattr(request, "_nhcs_directory", None)
+    if directory is None:
+        directory = request._nhcs_directory = Directory()
+        if request.user.is_authenticated:
+            request.user._nhcs_directory = directory
+    return directory
 
 
 def get_record_for(request, model: type[WorkflowRecord], pk: int, *, queryset=None) -> WorkflowRecord:
-    """Fetch a record and check the user may see it, in one place (404 if missing, 403 if not allowed)."""
-    record = get_object_or_404(queryset if queryset is not None else model.objects.all(), pk=pk)
-    if not services.can_view_record(user=request.user, record=record):
-        raise PermissionDenied
+    """Fetch a record the user may read, in one place: 404 when it is missing or not theirs to read."""
+    if queryset is None:
+        queryset = model._default_manager.select_related("created_by__department")
+    record = get_object_or_404(queryset, pk=pk)
+    if not services.can_read_record(user=request.user, record=record, directory=request_directory(request)):
+        raise Http404
     return record
 
 
+def readable_list(request, queryset):
+    """The records of a list (or its sheet) the user may read; 404 for those who have no such list."""
+    if not services.can_list_records(user=request.user, flow=queryset.model.flow):
+        raise Http404
+    return services.readable(queryset, user=request.user)
+
+
+def form_action(
+    request,
+    *,
+    form,
+    call: Callable[[dict[str, Any]], Any],
+    success: str | Callable[[Any], str],
+    then: str | Callable[[Any], str],
+    again: Callable[[int], HttpResponse],
+    files_may_be_saved: bool = False,
+) -> HttpResponse:
+    """Form → service → message → redirect, the same for every page.
+
+    `form` is bound to the POST (or None when the service takes no form data); `call(cleaned_data)`
+    runs the service; on success the user sees `success` and goes to `then`; an invalid form or a
+    refusal shows the reasons and re-renders with `again(status)`, the user's input kept.
+    """
+    if form is not None and not form.is_valid():
+        messages.error(request, _("Please correct the errors below."))
+        return again(400)
+    data = form.cleaned_data if form is not None else {}
+    try:
+        if files_may_be_saved:
+            with services.files_discarded_on_failure():
+                result = call(data)
+        else:
+            result = call(data)
+    except WorkflowError as error:
+        return again(refuse(request, error, form=form))
+    messages.success(request, success(result) if callable(success) else success)
+    return HttpResponseRedirect(then(result) if callable(then) else then)
+
+
+# --- the record page -----------------------------------------------------------------------------------
+
+
+def _transition_forms(record, option, bound: dict) -> tuple[TransitionForm, Any]:
+    form = bound.get(("transition", option.name))
+    if form is None:
+        initial = {"version": record.version, "transition": option.name}
+        if option.wants_attachment:
+            initial["attachment_kind"] = option.wanted_attachment_kind
+        form = TransitionForm(initial=initial, prefix=f"t-{option.name}")
+    data_form = None
+    if option.transition.form is not None:
+        data_form = bound.get(("data", option.name)) or option.transition.form(prefix=f"d-{option.name}", record=record)
+    return form, data_form
+
+
+def _step_form(step, task, record, data=None):
+    form_class = step.form or OpinionForm
+    return form_class(data, prefix=f"s-{task.pk}", record=record, outcomes=step.outcomes)
+
+
 def workflow_context(request, record: WorkflowRecord, *, bound: dict | None = None) -> dict:
-    """What the shared record panel (actions, steps, sign-offs, files, history) needs."""
+    """What the shared record panel (actions, steps, rounds, sign-offs, files, history) needs.
+
+    A constant number of queries whatever the record's state (asserted in tests/workflow).
+    """
     bound = bound or {}
-    options = services.transition_options(record=record, user=request.user)
-    forms_by_name = {}
+    user = request.user
+    directory = request_directory(request)
+    options = services.transition_options(record=record, user=user, directory=directory)
+    actions = []
     for option in options:
-        form = bound.get(("transition", option.name))
-        if form is None:
-            initial = {"version": record.version, "transition": option.name}
-            if option.wants_attachment:
-                initial["attachment_kind"] = option.wanted_attachment_kind
-            form = TransitionForm(initial=initial, prefix=f"t-{option.name}")
-        forms_by_name[option.name] = form
+        form, data_form = _transition_forms(record, option, bound)
+        actions.append((option, form, data_form))
+    tasks = list(selectors.tasks_for_record(record=record))
+    steps = [t for t in tasks if t.kind == TaskKind.STEP]
     my_steps = []
-    for task in selectors.steps_for(record=record):
+    for task in steps:
         if task.status != TaskStatus.OPEN:
             continue
         try:
-            services.step_check(task=task, user=request.user)
+            services.step_check(task=task, user=user, record=record, directory=directory)
         except WorkflowError:
             continue
         step = record.flow.step(task.step)
-        form = bound.get(("step", task.pk)) or StepForm(initial={"task": task.pk}, prefix=f"s-{task.pk}")
-        form.fields["outcome"].choices = [c for c in form.fields["outcome"].choices if c[0] in step.outcomes]
-        my_steps.append((task, form))
+        form = bound.get(("step", task.pk)) or _step_form(step, task, record)
+        my_steps.append((task, form, services.step_problems(step=step, record=record)))
+    rounds = selectors.rounds_for(record=record, tasks=tasks)
+    signoffs = [s for r in rounds for s in r.signoff_list]
+    current_round = rounds[0] if rounds else None
     return {
         "record": record,
         "flow": record.flow,
-        "transition_options": [(o, forms_by_name[o.name]) for o in options],
+        "transition_options": [(o, f) for o, f, _d in actions],
+        "actions": [a for a in actions if not a[0].optional],
+        "optional_actions": [a for a in actions if a[0].optional],
         "my_steps": my_steps,
-        "steps": selectors.steps_for(record=record),
-        "signoffs": selectors.signoffs_for(record=record),
+        "steps": [t for t in steps if current_round is None or t.round_id in (None, current_round.pk)],
+        "earlier_steps": [t for t in steps if current_round is not None and t.round_id not in (None, current_round.pk)],
+        "rounds": rounds,
+        "current_round": current_round,
+        "signoffs": signoffs,
         "attachments": selectors.attachments_for(record=record),
         "history": selectors.history_for(record=record),
         "attachment_form": bound.get("attachment") or AttachmentForm(prefix="att"),
-        "can_edit": services.can_edit_record(user=request.user, record=record),
-        "open_tasks": Task.objects.for_record(record).open().select_related("department", "assignee"),
+        "can_edit": services.can_edit_record(user=user, record=record),
+        "can_attach": not record.is_final,
+        "open_tasks": [t for t in tasks if t.status == TaskStatus.OPEN],
+        "show_hashes": services.is_auditor(user),
     }
 
 
 class RecordDetailView(LoginRequiredMixin, View):
-    """A record page. POSTs take a transition, finish a review step or add a file; a refusal re-renders
-    the page with the user's input kept and the reasons shown."""
+    """A record page. POSTs take a transition, give a review step's opinion, add a file or (auditors)
+    verify the signatures; a refusal re-renders the page with the user's input kept and the reasons
+    shown."""
 
     model: type[WorkflowRecord]
     template_name: str
 
     def get_queryset(self):
-        return self.model.objects.all()
+        return self.model._default_manager.select_related("created_by__department")
 
     def get_record(self):
         return get_record_for(self.request, self.model, self.kwargs["pk"], queryset=self.get_queryset())
@@ -84,9 +178,11 @@ class RecordDetailView(LoginRequiredMixin, View):
     def get_context_data(self, record, **kwargs) -> dict:
         return kwargs
 
-    def render_page(self, record, *, bound=None, status=200):
+    def render_page(self, record, *, bound=None, status=200, **extra):
         context = workflow_context(self.request, record, bound=bound)
-        context.update(self.get_context_data(record))
+        # What the shared panel read (sign-offs, tasks …) is there for the area's context too.
+        self.workflow = context
+        context.update(self.get_context_data(record, **extra))
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, *args, **kwargs):
@@ -95,97 +191,117 @@ class RecordDetailView(LoginRequiredMixin, View):
     def post(self, request, *args, **kwargs):
         record = self.get_record()
         action = request.POST.get("_action")
-        handler = {"transition": self._transition, "step": self._step, "attachment": self._attachment}.get(action)
+        handler = {
+            "transition": self._transition,
+            "step": self._step,
+            "attachment": self._attachment,
+            "verify": self._verify,
+        }.get(action)
         if handler is None:
             return self.render_page(record, status=400)
         return handler(record)
 
-    def _refused(self, record, error: WorkflowError, bound: dict):
-        for text in error.messages():
-            messages.error(self.request, text)
-        record.refresh_from_db()
-        if isinstance(error, NotAllowed):
-            status = 403
-        elif isinstance(error, StaleRecord):
-            status = 409
-        else:
-            status = 400
-        return self.render_page(record, bound=bound, status=status)
+    def _again(self, record, bound):
+        def render_again(status):
+            fresh = self.get_queryset().get(pk=record.pk)
+            return self.render_page(fresh, bound=bound, status=status)
+
+        return render_again
 
     def _transition(self, record):
         name = self.request.POST.get("transition_name", "")
-        form = TransitionForm(self.request.POST, self.request.FILES, prefix=f"t-{name}")
-        bound = {("transition", name): form}
-        if not form.is_valid():
-            messages.error(self.request, _("Please correct the errors below."))
-            return self.render_page(record, bound=bound, status=400)
-        upload = form.cleaned_data.get("attachment")
-        kind = form.cleaned_data.get("attachment_kind") or "other"
         try:
-            with services.files_discarded_on_failure():
-                record = services.transition_record(
-                    record=record,
-                    name=form.cleaned_data["transition"],
-                    user=self.request.user,
-                    comment=form.cleaned_data["comment"],
-                    expected_version=form.cleaned_data["version"],
-                    attachments=[(upload, kind, "")] if upload else [],
-                )
-        except WorkflowError as error:
-            return self._refused(record, error, bound)
-        messages.success(
+            transition = record.flow.transition(name)
+        except KeyError:
+            raise Http404 from None
+        form = TransitionForm(self.request.POST, self.request.FILES, prefix=f"t-{name}")
+        data_form = None
+        bound: dict = {("transition", name): form}
+        if transition.form is not None:
+            data_form = transition.form(self.request.POST, prefix=f"d-{name}", record=record)
+            bound[("data", name)] = data_form
+            if not data_form.is_valid():
+                form.is_valid()
+                messages.error(self.request, _("Please correct the errors below."))
+                return self.render_page(record, bound=bound, status=400)
+
+        def call(data):
+            upload = data.get("attachment")
+            kind = data.get("attachment_kind") or "other"
+            return services.transition_record(
+                record=record,
+                name=transition.name,
+                user=self.request.user,
+                comment=data["comment"],
+                expected_version=data["version"],
+                attachments=[(upload, kind, "")] if upload else [],
+                data=data_form.cleaned_data if data_form is not None else None,
+            )
+
+        return form_action(
             self.request,
-            _("Done: %(record)s is now “%(state)s”.") % {"record": record.number, "state": record.state_label},
+            form=form,
+            call=call,
+            success=lambda r: _("Done: %(record)s is now “%(state)s”.") % {"record": r.number, "state": r.state_label},
+            then=lambda r: r.get_absolute_url(),
+            again=self._again(record, bound),
+            files_may_be_saved=True,
         )
-        return HttpResponseRedirect(record.get_absolute_url())
 
     def _step(self, record):
         task_id = self.request.POST.get("task_id", "")
-        form = StepForm(self.request.POST, prefix=f"s-{task_id}")
-        bound = {("step", int(task_id) if task_id.isdigit() else 0): form}
-        if not form.is_valid():
-            messages.error(self.request, _("Please correct the errors below."))
-            return self.render_page(record, bound=bound, status=400)
-        task = get_object_or_404(Task.objects.for_record(record), pk=form.cleaned_data["task"], kind=TaskKind.STEP)
-        try:
-            services.step_complete(
-                task=task,
-                user=self.request.user,
-                outcome=form.cleaned_data["outcome"],
-                comment=form.cleaned_data["comment"],
-            )
-        except WorkflowError as error:
-            return self._refused(record, error, bound)
-        messages.success(self.request, _("Your opinion is recorded."))
-        return HttpResponseRedirect(record.get_absolute_url())
+        task = get_object_or_404(
+            Task.objects.for_record(record), pk=int(task_id) if task_id.isdigit() else 0, kind=TaskKind.STEP
+        )
+        step = record.flow.step(task.step)
+        form = _step_form(step, task, record, self.request.POST)
+        return form_action(
+            self.request,
+            form=form,
+            call=lambda data: services.step_complete(task=task, user=self.request.user, data=data, record=record),
+            success=_("Your opinion is recorded."),
+            then=record.get_absolute_url(),
+            again=self._again(record, {("step", task.pk): form}),
+        )
 
     def _attachment(self, record):
         if not services.can_attach(user=self.request.user, record=record):
             raise PermissionDenied
         form = AttachmentForm(self.request.POST, self.request.FILES, prefix="att")
-        bound = {"attachment": form}
-        if not form.is_valid():
-            messages.error(self.request, _("Please correct the errors below."))
-            return self.render_page(record, bound=bound, status=400)
+        return form_action(
+            self.request,
+            form=form,
+            call=lambda data: services.attachment_add(
+                record=record,
+                user=self.request.user,
+                upload=data["file"],
+                kind=data["kind"],
+                description=data["description"],
+            ),
+            success=lambda a: _("Attached as no. %(seq)s.") % {"seq": a.seq},
+            then=record.get_absolute_url() + "#attachments",
+            again=self._again(record, {"attachment": form}),
+            files_may_be_saved=True,
+        )
+
+    def _verify(self, record):
         try:
-            with services.files_discarded_on_failure():
-                attachment = services.attachment_add(
-                    record=record,
-                    user=self.request.user,
-                    upload=form.cleaned_data["file"],
-                    kind=form.cleaned_data["kind"],
-                    description=form.cleaned_data["description"],
-                )
+            check = services.signatures_verify(record=record, user=self.request.user)
         except WorkflowError as error:
-            form.add_error("file", error.message)
-            messages.error(self.request, error.message)
-            return self.render_page(record, bound=bound, status=400)
-        messages.success(self.request, _("Attached as no. %(seq)s.") % {"seq": attachment.seq})
-        return HttpResponseRedirect(record.get_absolute_url() + "#attachments")
+            return self.render_page(record, status=refuse(self.request, error))
+        if check.intact:
+            messages.success(self.request, check.message)
+        else:
+            messages.error(self.request, check.message)
+            for entry in check.changed_after:
+                fields = ", ".join(c.label for c in entry.changes)
+                messages.error(self.request, f"{entry.when:%Y-%m-%d %H:%M} {entry.user or '—'}: {fields}")
+        return HttpResponseRedirect(record.get_absolute_url())
 
 
 class RecordEditView(LoginRequiredMixin, View):
-    """Edit a record's data. Outside draft the form asks for the reason, kept as the change mark."""
+    """Edit a record's data. Outside the first state the form asks for the reason, kept as the change
+    mark, and the change reopens the approval (a new round)."""
 
     model: type[WorkflowRecord]
     form_class: type
@@ -195,17 +311,18 @@ class RecordEditView(LoginRequiredMixin, View):
         return get_record_for(self.request, self.model, self.kwargs["pk"])
 
     def build_form(self, record, data=None, files=None):
-        form = self.form_class(data, files, instance=record)
-        return form
+        return self.form_class(data, files, instance=record)
 
     def context(self, record, form, reason="", version=None):
+        reopen = record.flow.edit_states.get(record.state)
         return {
             "record": record,
             "form": form,
             "needs_reason": record.state != record.flow.initial,
             "reason": reason,
             "version": version if version is not None else record.version,
-            "reopens": record.flow.edit_states.get(record.state),
+            "reopens": reopen,
+            "reopen_label": record.flow.transition(reopen).label if reopen else "",
         }
 
     def check(self, record):
@@ -223,30 +340,35 @@ class RecordEditView(LoginRequiredMixin, View):
         form = self.build_form(record, request.POST, request.FILES)
         reason = request.POST.get("change_reason", "")
         version = request.POST.get("version", "")
-        if not form.is_valid():
-            return render(request, self.template_name, self.context(record, form, reason, version), status=400)
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            record = services.record_update(
+        return form_action(
+            request,
+            form=form,
+            call=lambda data: services.record_update(
                 record=record,
                 user=request.user,
-                changes=changes,
+                changes={name: data[name] for name in form.changed_data},
                 reason=reason,
                 expected_version=int(version) if version.isdigit() else -1,
-            )
-        except WorkflowError as error:
-            for text in error.messages():
-                messages.error(request, text)
-            status = 403 if isinstance(error, NotAllowed) else 409 if isinstance(error, StaleRecord) else 400
-            return render(request, self.template_name, self.context(record, form, reason, version), status=status)
-        messages.success(request, _("Saved."))
-        return HttpResponseRedirect(record.get_absolute_url())
+            ),
+            success=_("Saved."),
+            then=lambda r: r.get_absolute_url(),
+            again=lambda status: render(
+                request, self.template_name, self.context(record, form, reason, version), status=status
+            ),
+        )
+
+
+TASKS_PAGE_SIZE = 50
 
 
 @login_required
 def my_tasks(request):
-    tasks = selectors.tasks_for_user(user=request.user)
-    queue = list(selectors.department_queue(user=request.user)) if request.user.is_manager else []
+    tasks = Paginator(selectors.tasks_for_user_qs(user=request.user), TASKS_PAGE_SIZE).get_page(request.GET.get("page"))
+    queue = None
+    if request.user.is_manager:
+        queue = Paginator(selectors.department_queue(user=request.user), TASKS_PAGE_SIZE).get_page(
+            request.GET.get("queue_page")
+        )
     return render(request, "workflow/my_tasks.html", {"tasks": tasks, "queue": queue})
 
 
@@ -257,11 +379,11 @@ def attachment_download(request, pk: int):
     if record is None:
         raise Http404
     if isinstance(record, WorkflowRecord):
-        allowed = services.can_view_record(user=request.user, record=record)
+        allowed = services.can_read_record(user=request.user, record=record)
     else:
         allowed = getattr(record, "can_be_seen_by", lambda user: False)(request.user)
     if not allowed:
-        raise PermissionDenied
+        raise Http404
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -280,24 +402,27 @@ def delegation_list(request):
     form = None
     if request.user.is_manager:
         form = DelegationForm(request.POST or None, principal=request.user)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.delegation_create(principal=request.user, **form.cleaned_data)
-            except WorkflowError as error:
-                form.add_error(None, error.message)
-            else:
-                messages.success(request, _("Deputy named."))
-                return redirect("workflow:delegation_list")
+        if request.method == "POST":
+            return form_action(
+                request,
+                form=form,
+                call=lambda data: services.delegation_create(principal=request.user, **data),
+                success=_("Deputy named."),
+                then=reverse("workflow:delegation_list"),
+                again=lambda status: _delegation_page(request, form, status),
+            )
     elif request.method == "POST":
         raise PermissionDenied
+    return _delegation_page(request, form, 200)
+
+
+def _delegation_page(request, form, status):
     context = {
         "form": form,
         "mine": Delegation.objects.filter(principal=request.user).select_related("deputy"),
         "deputising": Delegation.objects.filter(deputy=request.user).select_related("principal"),
     }
-    return render(
-        request, "workflow/delegation_list.html", context, status=400 if form is not None and form.errors else 200
-    )
+    return render(request, "workflow/delegation_list.html", context, status=status)
 
 
 @login_required
@@ -305,8 +430,7 @@ def delegation_list(request):
 def delegation_end(request, pk: int):
     delegation = get_object_or_404(Delegation, pk=pk)
     try:
-        with transaction.atomic():
-            services.delegation_end(delegation=delegation, user=request.user)
+        services.delegation_end(delegation=delegation, user=request.user)
     except WorkflowError:
         raise PermissionDenied from None
     messages.success(request, _("Deputy ended."))

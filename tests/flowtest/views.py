@@ -1,24 +1,33 @@
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 
 from nhcs.sheets.export import export_list, export_record
-from nhcs.workflow.views import RecordDetailView, RecordEditView, get_record_for
+from nhcs.workflow.views import RecordDetailView, RecordEditView, get_record_for, readable_list
 
 from .filters import MemoFilter
-from .models import Memo
+from .models import Memo, MemoAck
 from .sheets import MEMO_LIST, MEMO_RECORD
 
 
 class MemoForm(forms.ModelForm):
     class Meta:
         model = Memo
-        fields = ["title", "body", "price_changed"]
+        fields = ["title", "body", "price_changed", "category", "effective_on"]
 
 
 class MemoDetail(RecordDetailView):
     model = Memo
     template_name = "flowtest/memo_detail.html"
+
+    def get_context_data(self, record, **kwargs):
+        from nhcs.workflow.selectors import amendments_for
+
+        return {"amended": amendments_for(record=record), **kwargs}
+
+
+class AckDetail(RecordDetailView):
+    model = MemoAck
+    template_name = "flowtest/ack_detail.html"
 
 
 class MemoEdit(RecordEditView):
@@ -34,10 +43,7 @@ def memo_export(request, pk, fmt):
 
 @login_required
 def memo_list_export(request, fmt):
-    # The memo flow has no viewers: every member of staff sees every memo.
-    if not (request.user.is_superuser or request.user.department_id):
-        raise PermissionDenied
-    queryset = Memo.objects.select_related("created_by").order_by("number")
+    queryset = readable_list(request, Memo.objects.select_related("created_by").order_by("number"))
     return export_list(
         request=request, sheet=MEMO_LIST, queryset=queryset, fmt=fmt, filename="memos", filterset_class=MemoFilter
     )

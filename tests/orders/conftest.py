@@ -104,11 +104,18 @@ def flow(demo):
             order = self.opinions(self.to_in_review(order))
             return self.go(order, "complete_review", "planner")
 
+        def reply(self, order, committed, justification=""):
+            """Planning replies the delivery date: data captured with the "reply_date" action."""
+            return wf.transition_record(
+                record=reload(order),
+                name="reply_date",
+                user=demo["planner"],
+                data={"committed_date": committed, "justification": justification},
+            )
+
         def to_date_confirmed(self, order, committed=None):
             order = self.to_reviewed(order)
-            order = services.order_reply_date(
-                order=order, user=demo["planner"], committed_date=committed or PO_DATE + timedelta(days=30)
-            )
+            order = self.reply(order, committed or PO_DATE + timedelta(days=30))
             return self.go(order, "confirm_date", "sales")
 
     return Driver()

@@ -85,11 +85,14 @@ def test_review_cannot_conclude_before_every_opinion_bom_and_lead_time(demo, mak
         flow.go(order, "complete_review", "planner")
     text = " ".join(refused.value.messages())
     assert "Waiting for" in text and "BOM" in text
+    # Purchasing's opinion is given on the lead times: not before every one is in.
     order = flow.to_in_review(make_order(po_number="PO-2"), lead_times=(21, None))
-    order = flow.opinions(order)
+    with pytest.raises(Blocked) as refused:
+        flow.opinions(order)
+    assert "lead time" in " ".join(refused.value.messages())
     with pytest.raises(Blocked) as refused:
         flow.go(order, "complete_review", "planner")
-    assert "lead time" in " ".join(refused.value.messages())
+    assert "Waiting for" in " ".join(refused.value.messages())
 
 
 def test_a_rejection_returns_the_order_to_sales_with_reasons_then_a_new_round(demo, make_order, flow):
@@ -113,57 +116,50 @@ def test_a_rejection_returns_the_order_to_sales_with_reasons_then_a_new_round(de
 
 def test_committed_date_respects_the_longest_lead_time_or_needs_a_justification(demo, make_order, flow, client_for):
     order = flow.to_reviewed(make_order())  # lead times 21 and 14 days
-    url = reverse("orders:order_reply_date", args=[order.pk])
     too_early = PO_DATE + timedelta(days=20)
     client = client_for(demo["planner"])
-    response = client.post(
-        url,
-        {
-            "reply-version": order.version,
-            "reply-committed_date": too_early.isoformat(),
-            "reply-justification": "",
-            "reply-comment": "",
-        },
-    )
+    # The date is captured with the planner's action on the order page, in the waiting panel.
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert 'data-transition="reply_date"' in page and "d-reply_date-committed_date" in page
+    assert 'id="no-actions"' not in page
+    data = {"d-reply_date-committed_date": too_early.isoformat(), "d-reply_date-justification": ""}
+    response = post_transition(client, order, "reply_date", comment="", **data)
     assert response.status_code == 400
     assert "justification" in response.content.decode()
     order = reload(order)
     assert order.state == "reviewed" and order.committed_date is None
-    # Planning may not be bypassed by sales, nor sales by planning.
-    assert (
-        client_for(demo["sales"])
-        .post(url, {"reply-version": order.version, "reply-committed_date": "2027-01-01"})
-        .status_code
-        == 403
+    # Planning may not be bypassed by sales.
+    response = post_transition(
+        client_for(demo["sales"]), order, "reply_date", **{"d-reply_date-committed_date": "2027-01-01"}
     )
-    response = client.post(
-        url,
-        {
-            "reply-version": order.version,
-            "reply-committed_date": too_early.isoformat(),
-            "reply-justification": "Springs from stock (ticket 55)",
-            "reply-comment": "",
-        },
-    )
+    assert response.status_code == 403
+    data["d-reply_date-justification"] = "Springs from stock (ticket 55)"
+    response = post_transition(client, order, "reply_date", comment="", **data)
     assert response.status_code == 302
     order = reload(order)
     assert order.state == "date_replied" and order.committed_date == too_early
+    # The date and its justification are kept with the sign-off and printed with it.
+    signoff = SignOff.objects.for_record(order).get(transition="reply_date")
+    assert signoff.data == {"committed_date": too_early.isoformat(), "justification": "Springs from stock (ticket 55)"}
+    assert ("committed delivery date", too_early.isoformat()) in [(str(k), v) for k, v in signoff.data_rows] or any(
+        v == too_early.isoformat() for _k, v in signoff.data_rows
+    )
 
 
 def test_committed_date_at_the_lead_time_limit_needs_no_justification(demo, make_order, flow):
     order = flow.to_reviewed(make_order())
-    order = services.order_reply_date(order=order, user=demo["planner"], committed_date=PO_DATE + timedelta(days=21))
+    order = flow.reply(order, PO_DATE + timedelta(days=21))
     assert order.state == "date_replied"
 
 
 def test_customer_refusing_the_date_sends_it_back_to_planning(demo, make_order, flow):
     order = flow.to_reviewed(make_order())
-    order = services.order_reply_date(order=order, user=demo["planner"], committed_date=PO_DATE + timedelta(days=30))
+    order = flow.reply(order, PO_DATE + timedelta(days=30))
     with pytest.raises(NotAllowed):
         flow.go(order, "confirm_date", "planner")
     order = flow.go(order, "date_not_accepted", "sales", comment="Customer needs it 5 days earlier")
     assert order.state == "reviewed"
-    order = services.order_reply_date(order=order, user=demo["planner"], committed_date=PO_DATE + timedelta(days=25))
+    order = flow.reply(order, PO_DATE + timedelta(days=25))
     order = flow.go(order, "confirm_date", "sales")
     assert order.state == "date_confirmed" and order.confirmed_on is not None
 
@@ -260,10 +256,12 @@ def test_only_the_sales_head_cancels_and_must_say_why(demo, make_order, flow, cl
     assert post_transition(client_for(demo["sales_head"]), order, "cancel", comment="again").status_code in (400, 409)
 
 
-def test_changes_after_submission_carry_change_marks(demo, make_order, flow, client_for):
+def test_changes_after_submission_carry_change_marks_and_recall_the_order(demo, make_order, flow, client_for):
     order = flow.go(make_order(), "submit", "sales")
     client = client_for(demo["sales"])
     edit = reverse("orders:order_edit", args=[order.pk])
+    page = client.get(edit).content.decode()
+    assert 'id="reopen-warning"' in page  # the user is told the change recalls the order
     form = {
         "customer": order.customer_id,
         "po_number": "PO-7788-A",
@@ -277,8 +275,12 @@ def test_changes_after_submission_carry_change_marks(demo, make_order, flow, cli
     response = client.post(edit, {**form, "change_reason": "Customer revised PO"})
     assert response.status_code == 302
     order = reload(order)
-    assert order.po_number == "PO-7788-A"
-    # Lines: a reason is needed too, and the mark shows on the order page.
+    # Signed data changed: the order is recalled into a new review round.
+    assert order.po_number == "PO-7788-A" and order.state == "draft"
+    assert SignOff.objects.for_record(order).last().transition == "recall"
+    assert order.rounds.count() == 2
+    # Lines after the next submission: a reason is needed too, and the mark shows on the order page.
+    order = flow.go(order, "submit", "sales")
     line = order.lines.get()
     lines_url = reverse("orders:order_lines", args=[order.pk])
     rows = {
@@ -297,11 +299,12 @@ def test_changes_after_submission_carry_change_marks(demo, make_order, flow, cli
     assert client.post(lines_url, rows).status_code == 400
     assert reload(order).lines.get().quantity == 1000
     assert client.post(lines_url, {**rows, "change_reason": "Quantity raised by customer fax"}).status_code == 302
-    assert reload(order).lines.get().quantity == 1500
+    order = reload(order)
+    assert order.lines.get().quantity == 1500 and order.state == "draft"
     page = client.get(order.get_absolute_url()).content.decode()
     assert "Quantity raised by customer fax" in page and "Customer revised PO" in page
-    # Once the review started, order data is locked (changes are change notices, issue 4.3).
-    order = flow.go(order, "start_review", "planner")
+    # Once the review started, order data is locked (changes are change notices, 4.3).
+    order = flow.go(flow.go(order, "submit", "sales"), "start_review", "planner")
     assert client.get(edit).status_code == 403
     assert client.get(lines_url).status_code == 403
 
@@ -325,8 +328,6 @@ def test_pages_refuse_the_wrong_department(demo, make_order, flow, client_for):
         .status_code
         == 403
     )
-    assert client_for(demo["planner"]).get(reverse("orders:order_reply_date", args=[order.pk])).status_code == 405
-    assert client_for(demo["planner"]).post(reverse("orders:order_reply_date", args=[order.pk]), {}).status_code == 403
 
 
 def test_bom_and_lead_times_over_http(demo, make_order, flow, client_for):

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from orders import services
 from orders.models import Customer, Order
 
-from .conftest import PO_DATE, line, reload
+from .conftest import PO_DATE, line, pdf_upload, reload
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_order_list_filters_search_and_sorting(demo, make_order, flow, client_fo
         lines=[line(requested_date=PO_DATE + timedelta(days=90))],
     )
     c = flow.to_reviewed(make_order(po_number="PO-CCC"))
-    c = services.order_reply_date(order=c, user=demo["planner"], committed_date=PO_DATE + timedelta(days=30))
+    c = flow.reply(c, PO_DATE + timedelta(days=30))
     client = client_for(demo["qa"])
     url = reverse("orders:order_list")
 
@@ -103,12 +103,16 @@ PRICE = "123.4567"
         ("engineer", False),
         ("qa", False),
         ("buyer", False),
-        ("warehouse", False),
+        ("warehouse", None),
     ],
 )
 def test_prices_only_for_sales_planning_and_heads(demo, make_order, client_for, username, sees):
     order = make_order()
     client = client_for(demo[username])
+    if sees is None:  # not a reader of orders at all: no page, no sheet
+        assert client.get(order.get_absolute_url()).status_code == 404
+        assert client.get(reverse("orders:demand_plan_export", args=["xlsx"])).status_code == 404
+        return
     page = client.get(order.get_absolute_url()).content.decode()
     assert (PRICE in page) is sees
     response = client.get(reverse("orders:demand_plan_export", args=["xlsx"]))
@@ -207,3 +211,38 @@ def test_prices_hidden_in_the_lines_form_of_users_without_the_permission(demo, m
     formset = OrderLineFormSet(prefix="lines", show_prices=False)
     assert "unit_price" not in formset.forms[0].fields
     assert services.can_see_prices(demo["sales"]) and not services.can_see_prices(demo["rd"])
+
+
+def _count_with_sql(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), "\n".join(q["sql"] for q in ctx.captured_queries)
+
+
+@pytest.mark.parametrize("stage", ["draft", "in_review", "released"])
+def test_order_page_issues_a_constant_small_number_of_queries(demo, make_order, flow, client_for, stage):
+    """Draft, in review with every opinion open, released: at most 20 queries, whatever the order holds."""
+
+    def build(n, po):
+        order = make_order(po_number=po, lines=[line(part_number=f"P{i}") for i in range(n)], req_special="clarify")
+        for i in range(n):
+            services.clarification_raise(
+                order=order, user=demo["sales"], topic="special", question=f"Q{i}?", channel="fax", sent_on=PO_DATE
+            )
+        if stage == "draft":
+            return order
+        if stage == "in_review":
+            return flow.to_in_review(order)
+        for c in order.clarifications.all():
+            services.clarification_answer(
+                clarification=c, user=demo["sales"], answer="ok", answered_on=PO_DATE, confirmation=pdf_upload()
+            )
+        order = flow.to_date_confirmed(reload(order))
+        return flow.go(order, "release", "sales")
+
+    client = client_for(demo["planner"])
+    small, _ = _count_with_sql(client, build(1, "PO-S").get_absolute_url())
+    big, sql = _count_with_sql(client, build(5, "PO-B").get_absolute_url())
+    assert big == small, sql
+    assert big <= 20, sql

@@ -366,13 +366,17 @@ def test_campaign_flow_to_analysed(demo, sent_campaign, answer_online):
 
 
 def test_improvement_item_flow(demo, sent_campaign, answer_online):
+    from nhcs.accounts.models import Department
+    from nhcs.workflow.models import SignOff, Task
+
     campaign = sent_campaign()
     response = answer_online(campaign.recipients.get(customer__code="C002"), [2, 2, 2, 2, 2, 2, 2, 4])
     item = ImprovementItem.objects.get(response=response)
     assert item.aspect.key == "packaging" and item.responsible_department.code == "WH"
-    # WH has no head among the demo users: the head of Sales moves it to QA (editable on the item)
-    from nhcs.accounts.models import Department
-
+    # The warehouse has no head among the demo users: the task is not orphaned, it goes up to the
+    # deputy GM in charge of the warehouse.
+    assert {t.assignee for t in Task.objects.for_record(item).open()} == {demo["vgm"]}
+    # The head of Sales moves it to Quality (editable while open).
     item = wf.record_update(
         record=item,
         user=demo["sales_head"],
@@ -383,24 +387,35 @@ def test_improvement_item_flow(demo, sent_campaign, answer_online):
         },
         reason="",
     )
+    assert {(t.department.code, t.position) for t in Task.objects.for_record(item).open()} == {("QA", "head")}
     with pytest.raises(NotAllowed):
         wf.transition_record(record=item, name="set_measures", user=demo["planning_head"])
     item = wf.transition_record(record=item, name="set_measures", user=demo["qa_head"])
+    # Signed measures change only by taking the item back: an edit reopens it into a new round.
+    item = wf.record_update(
+        record=item, user=demo["qa_head"], changes={"measures": "改用五层瓦楞纸箱并加护角"}, reason="补充护角"
+    )
+    assert item.state == "open" and SignOff.objects.for_record(item).last().transition == "revise"
+    item = wf.transition_record(record=item, name="set_measures", user=demo["qa_head"])
+    # The departments are captured with the distribution, not typed into an edit.
     with pytest.raises(Blocked):
         wf.transition_record(record=item, name="distribute", user=demo["qa_head"])
-    item = wf.record_update(
-        record=item,
-        user=demo["qa_head"],
-        changes={"distributed_to": list(Department.objects.filter(code__in=["WH", "MFG"]))},
-        reason="分发",
+    departments = list(Department.objects.filter(code__in=["WH", "MFG"]))
+    item = wf.transition_record(
+        record=item, name="distribute", user=demo["qa_head"], data={"departments": [d.pk for d in departments]}
     )
-    item = wf.transition_record(record=item, name="distribute", user=demo["qa_head"])
+    assert set(item.distributed_to.all()) == set(departments)
+    signoff = SignOff.objects.for_record(item).get(transition="distribute")
+    assert sorted(signoff.data["departments"]) == sorted(d.pk for d in departments)
     with pytest.raises(Blocked):
         wf.transition_record(record=item, name="inform_customer", user=demo["sales"])
-    item = wf.record_update(
-        record=item, user=demo["sales"], changes={"customer_feedback": "11月20日电话告知李主管"}, reason="反馈"
+    item = wf.transition_record(
+        record=item,
+        name="inform_customer",
+        user=demo["sales"],
+        data={"informed_on": "2026-11-20", "channel": "phone", "feedback": "11月20日电话告知李主管"},
     )
-    item = wf.transition_record(record=item, name="inform_customer", user=demo["sales"])
+    assert item.customer_feedback == "11月20日电话告知李主管"
     with pytest.raises(Blocked):
         wf.transition_record(record=item, name="verify", user=demo["qa"], comment="")
     item = wf.transition_record(record=item, name="verify", user=demo["qa"], comment="连续三批无破损，有效")

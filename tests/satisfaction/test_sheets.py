@@ -116,7 +116,7 @@ def test_sheet_permissions(demo, client_for, sent_campaign, answer_online):
 
     outsider = User.objects.create_user("outsider", password="x")  # no department: sees no survey
     for url in urls:
-        assert client_for(outsider).get(url).status_code == 403, url
+        assert client_for(outsider).get(url).status_code == 404, url
     assert client_for(demo["sales"]).get(f"/surveys/{campaign.pk}/statistics.doc").status_code == 404
 
 
@@ -156,4 +156,4 @@ def test_list_export_permissions(demo, client_for):
     outsider = User.objects.create_user("outsider2", password="x")
     for url in ["/surveys/export.xlsx", "/surveys/improvements/export.pdf"]:
         assert Client().get(url).status_code == 302
-        assert client_for(outsider).get(url).status_code == 403
+        assert client_for(outsider).get(url).status_code == 404

@@ -235,7 +235,8 @@ def test_improvement_pages(demo, client_for, sent_campaign, answer_online):
         },
     )
     assert page.status_code == 302
-    assert client_for(demo["warehouse"]).get(f"/surveys/improvements/{item.pk}/edit/").status_code == 403
+    # Not a reader of this item (nor of surveys): the warehouse gets 404.
+    assert client_for(demo["warehouse"]).get(f"/surveys/improvements/{item.pk}/edit/").status_code == 404
 
 
 # --- constant query counts -----------------------------------------------------------------------

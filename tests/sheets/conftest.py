@@ -65,7 +65,9 @@ def signed_memo(demo):
         model=Memo, user=sales, data={"title": "2027 价格表", "body": "一月起新价格。", "price_changed": True}
     )
     memo = services.transition_record(record=memo, name="submit", user=sales, comment="ok")
+    # A change after submission recalls the memo into a new round; it is resubmitted.
     memo = services.record_update(record=memo, user=sales, changes={"title": "2027 新价格表"}, reason="客户要求")
+    memo = services.transition_record(record=memo, name="submit", user=sales, comment="ok")
     memo = services.transition_record(record=memo, name="review", user=head, comment="ok")
     services.attachment_add(
         record=memo,

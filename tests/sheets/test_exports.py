@@ -193,8 +193,8 @@ def test_exports_require_login_and_access(demo, client, client_for):
     from nhcs.accounts.models import User
 
     outsider = User.objects.create_user("outsider", password="x")
-    assert client_for(outsider).get(list_url("xlsx")).status_code == 403
-    assert client_for(outsider).get(record_url(memo, "pdf")).status_code == 403
+    assert client_for(outsider).get(list_url("xlsx")).status_code == 404
+    assert client_for(outsider).get(record_url(memo, "pdf")).status_code == 404
 
 
 def test_unknown_format_is_404(demo, client_for):

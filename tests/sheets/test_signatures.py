@@ -40,7 +40,7 @@ def test_box_matching_rules():
 def test_deputy_signs_on_behalf_of_the_manager(demo, client_for):
     gm, vgm = demo["gm"], demo["vgm"]
     today = timezone.localdate()
-    services.delegation_create(principal=gm, deputy=demo["qa_head"], starts_on=today, ends_on=today)
+    services.delegation_create(principal=gm, deputy=demo["admin"], starts_on=today, ends_on=today)
     memo = make_memos(demo["sales"], 1, price_changed=True)[0]
     memo = services.transition_record(record=memo, name="submit", user=demo["sales"], comment="ok")
     memo = services.transition_record(record=memo, name="review", user=demo["sales_head"], comment="ok")
@@ -51,14 +51,14 @@ def test_deputy_signs_on_behalf_of_the_manager(demo, client_for):
         upload=SimpleUploadedFile("c.pdf", PDF, content_type="application/pdf"),
     )
     memo = services.transition_record(record=memo, name="approve", user=vgm, comment="ok")
-    memo = services.transition_record(record=memo, name="gm_approve", user=demo["qa_head"], comment="ok")
+    memo = services.transition_record(record=memo, name="gm_approve", user=demo["admin"], comment="ok")
     from tests.flowtest.sheets import MEMO_RECORD
 
     gm_box = fill_signature_boxes(record=memo, boxes=MEMO_RECORD.signature_boxes)[3]
-    assert gm_box.signature.name == demo["qa_head"].signature_name
+    assert gm_box.signature.name == demo["admin"].signature_name
     assert gm_box.signature.on_behalf_of == gm.signature_name
     text = pdf_text(client_for(demo["qa"]).get(f"/flowtest/memos/{memo.pk}/sheet.pdf").content)
-    assert gm.signature_name in text and demo["qa_head"].signature_name in text
+    assert gm.signature_name in text and demo["admin"].signature_name in text
 
 
 def test_many_lists_every_matching_signature(demo):

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from nhcs.accounts.models import Department, User
 from nhcs.workflow import services
 from nhcs.workflow.exceptions import NotAllowed
-from nhcs.workflow.flow import CREATOR_DEPARTMENT, FLOWS
+from nhcs.workflow.flow import FLOWS, Directory
 from nhcs.workflow.models import NumberPattern
 
 JUDGING = [
@@ -36,14 +36,19 @@ def test_nobody_judges_what_they_created_or_last_changed(db, flow_key, transitio
     flow, model = FLOWS[flow_key]
     t = flow.transition(transition)
     role = t.who[role_index]
-    department = None if role.department == CREATOR_DEPARTMENT else role.department
-    judge = person("judge", department or "SALES", role.position)
+    raiser = person("raiser", "SALES", "staff")
+    # Who the role names on a record raised by Sales (before any fallback): the judge holds that.
+    actors = role.candidates(model(created_by=raiser, changed_by=raiser), Directory())
+    department, position, _user = actors[0] if actors else ("SALES", None, None)
+    judge = person("judge", department or "SALES", position)
     colleague = person("colleague", judge.department.code, "staff")
 
     def record(created_by, changed_by):
         r = model(created_by=created_by, changed_by=changed_by)
         if role.user_field:
             setattr(r, role.user_field, judge)
+        if role.department_field:
+            setattr(r, role.department_field, judge.department)
         return r
 
     # Someone else's record: the judge may act.

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from nhcs.accounts.choices import Position
-from nhcs.accounts.models import User
+from nhcs.accounts.models import Department, User
 from nhcs.accounts.services import reference_data_ensure, user_create, user_sync_groups
 from orders.models import Customer
 
@@ -114,6 +114,10 @@ class Command(BaseCommand):
                 is_superuser=True,
             )
             created += 1
+        # The department hierarchy: the deputy GM is in charge of every department (admin-editable).
+        vgm = User.objects.filter(username="vgm").first()
+        if vgm is not None:
+            Department.objects.filter(deputy_gm=None).update(deputy_gm=vgm)
         for data in DEMO_CUSTOMERS:
             Customer.objects.get_or_create(code=data["code"], defaults=data)
         if not people_only:
