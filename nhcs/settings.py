@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "nhcs.core",
     "nhcs.workflow",
     "nhcs.sheets",
+    "nhcs.customers",
     "orders",
     "complaints",
     "satisfaction",

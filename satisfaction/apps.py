@@ -19,6 +19,21 @@ class SatisfactionConfig(AppConfig):
         warning = no_recent_survey_warning()
         return [warning] if warning else []
 
+    def home_sheet_links(self, user) -> list[dict]:
+        """The blank survey form, for any member of staff to print, post or fax (a card on the home page)."""
+        from django.urls import reverse
+
+        if not user.is_authenticated:
+            return []
+        label = _("Customer satisfaction survey form (blank, PDF)")
+        return [
+            {
+                "key": "survey-form-blank",
+                "label": f"顾客满意度调查表 · {label}",
+                "url": reverse("satisfaction:survey_form_blank"),
+            }
+        ]
+
     def seed_demo(self, stdout) -> None:
         from .demo import seed
 

@@ -268,7 +268,7 @@ class Recipient(models.Model):
         Campaign, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="recipients"
     )
     customer = models.ForeignKey(
-        "orders.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="survey_recipients"
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="survey_recipients"
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     is_key_account = models.BooleanField(_("key account"), default=False)

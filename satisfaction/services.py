@@ -17,11 +17,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from nhcs.accounts.models import Department, User
+from nhcs.customers.models import Customer
 from nhcs.workflow import services as wf
 from nhcs.workflow.choices import AttachmentKind
 from nhcs.workflow.exceptions import Blocked, NotAllowed, StaleRecord
 from nhcs.workflow.flow import list_text
-from orders.models import Customer
 
 from . import scoring
 from .choices import AnswerSource, Band, CampaignState, Channel, FollowUpKind, ImprovementTrigger, SampleRule

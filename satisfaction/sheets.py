@@ -2,7 +2,7 @@
 
 - 顾客满意度调查表 (the survey form, annex table 1): blank with a survey's own questionnaire, addressed
   to the letter/fax customers of the sample for posting, or filled from a customer's answer — PDF through
-  nhcs.sheets.survey (the mechanism's form template), Excel laid out the same way here.
+  satisfaction.survey_form (on the mechanism's PDF base), Excel laid out the same way here.
 - 顾客满意度调查统计表 (the statistics sheet, 4.7.4): a RecordSheet of the campaign with its own PDF
   template (charts drawn as inline SVG) and Excel builder, signed by Sales (编制, closing) and the head
   of Sales (批准, "analysed").
@@ -23,11 +23,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from nhcs.sheets.declarations import Column, ListSheet, RecordSheet, SignatureBox
 from nhcs.sheets.export import form_setting
 from nhcs.sheets.models import CompanySettings
-from nhcs.sheets.survey import survey_form_pdf
 from nhcs.workflow.choices import Action
 
 from . import scoring
 from .choices import Channel
+from .survey_form import survey_form_pdf
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

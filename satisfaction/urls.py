@@ -28,4 +28,6 @@ urlpatterns = [
     path("surveys/improvements/<int:pk>/edit/", views.ImprovementEdit.as_view(), name="improvement_edit"),
     path("s/<str:token>/", views.public_answer, name="public_answer"),
     path("s-thanks/", views.public_thanks, name="public_thanks"),
+    # The blank form kept its address from when it was served by nhcs.sheets.
+    path("sheets/survey-form/blank.pdf", views.survey_form_blank, name="survey_form_blank"),
 ]

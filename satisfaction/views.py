@@ -540,6 +540,16 @@ def statistics_export(request, pk: int, fmt: str):
 
 
 @login_required
+def survey_form_blank(request):
+    """The blank survey form (annex table 1), for printing, posting or faxing to any customer."""
+    from nhcs.sheets.export import pdf_response
+
+    from .survey_form import survey_form_pdf
+
+    return pdf_response(survey_form_pdf(request=request), "顾客满意度调查表-survey-form")
+
+
+@login_required
 def form_export(request, pk: int, fmt: str):
     """The survey's own blank form (its questionnaire and greeting), to print or fax."""
     from nhcs.sheets.export import pdf_response

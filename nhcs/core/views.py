@@ -13,6 +13,7 @@ def home(request):
         "task_total": len(tasks),
         "overdue_total": sum(1 for t in tasks if t.is_overdue),
         "warnings": home_warnings(request),
+        "sheet_links": home_sheet_links(request),
     }
     return render(request, "core/home.html", context)
 
@@ -27,6 +28,18 @@ def home_warnings(request) -> list[str]:
         if hook:
             warnings.extend(hook(request.user))
     return warnings
+
+
+def home_sheet_links(request) -> list[dict]:
+    """Blank record sheets that areas offer on the home page: dicts with key, label and url."""
+    from django.apps import apps
+
+    links: list[dict] = []
+    for config in apps.get_app_configs():
+        hook = getattr(config, "home_sheet_links", None)
+        if hook:
+            links.extend(hook(request.user))
+    return links
 
 
 def error_403(request, exception=None):

@@ -6,9 +6,9 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from nhcs.customers.models import Customer
 from nhcs.workflow import services as wf
 from nhcs.workflow.exceptions import Blocked, NotAllowed
-from orders.models import Customer
 from satisfaction import selectors, services
 from satisfaction.choices import AnswerSource, Band, CampaignState, ImprovementTrigger
 from satisfaction.models import Answer, Campaign, FollowUp, ImprovementItem, Recipient, Response

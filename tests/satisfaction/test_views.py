@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.models import Customer
+from nhcs.customers.models import Customer
 from satisfaction.models import Campaign, FollowUp, ImprovementItem, Recipient, Response
 
 from .conftest import ticks_for

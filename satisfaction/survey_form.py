@@ -1,8 +1,9 @@
 """The customer satisfaction survey form 顾客满意度调查表 (NH-QP14 annex table 1) as a printable PDF.
 
-Blank (served at sheets:survey_form_blank) or pre-addressed and filled in by the surveys area:
+Blank (served at satisfaction:survey_form_blank, /sheets/survey-form/blank.pdf) or pre-addressed and
+filled in (satisfaction.sheets):
 
-    from nhcs.sheets.survey import survey_form_pdf
+    from satisfaction.survey_form import survey_form_pdf
     pdf = survey_form_pdf(request=request, to=customer.display_name, aspects=campaign_aspects,
                           ticks=campaign_ticks, answers={"quality": "very_satisfied", ...},
                           comments=response.comments, signed_by=response.signed_by,
@@ -20,12 +21,12 @@ from datetime import date
 
 from django.utils.translation import override
 
-from satisfaction.defaults import DEFAULT_ASPECTS, DEFAULT_TICKS, GREETING_EN, GREETING_ZH
+from nhcs.sheets.export import page_label_css, render_pdf_bytes, sheet_context
 
-from .export import page_label_css, render_pdf_bytes, sheet_context
+from .defaults import DEFAULT_ASPECTS, DEFAULT_TICKS, GREETING_EN, GREETING_ZH
 
 FORM_KEY = "survey_form"
-TEMPLATE = "sheets/pdf/survey_form.html"
+TEMPLATE = "satisfaction/sheets/survey_form.html"
 
 
 def survey_form_context(

@@ -1,16 +1,15 @@
 import pytest
 from django.urls import reverse
 
-from nhcs.sheets.survey import survey_form_pdf
 from satisfaction.defaults import DEFAULT_ASPECTS, DEFAULT_TICKS
-
-from .conftest import embedded_fonts, pdf_text, write_artifact
+from satisfaction.survey_form import survey_form_pdf
+from tests.sheets.conftest import embedded_fonts, pdf_text, write_artifact
 
 URL = "/sheets/survey-form/blank.pdf"
 
 
 def test_url_name():
-    assert reverse("sheets:survey_form_blank") == URL
+    assert reverse("satisfaction:survey_form_blank") == URL
 
 
 @pytest.mark.django_db
