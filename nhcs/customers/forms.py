@@ -5,6 +5,17 @@ from nhcs.core.widgets import DateInput
 
 from .models import Customer, CustomerCertificate, CustomerContact
 
+# The service terms (NH-QP14 4.5), shown apart on the form.
+TERMS_FIELDS = [
+    "preferred_channel",
+    "language",
+    "warranty_months",
+    "complaint_reply_days",
+    "report_8d_days",
+    "service_agreement",
+]
+NUMBER_TERMS = ["warranty_months", "complaint_reply_days", "report_8d_days"]
+
 
 class CustomerForm(forms.ModelForm):
     class Meta:
@@ -18,11 +29,38 @@ class CustomerForm(forms.ModelForm):
             "phone",
             "fax",
             "email",
-            "preferred_channel",
-            "language",
             "is_key_account",
             "is_active",
+            *TERMS_FIELDS,
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An empty deadline or warranty means the house default, as in the import.
+        for name in NUMBER_TERMS:
+            field = self.fields[name]
+            field.required = False
+            default = Customer._meta.get_field(name).default
+            field.help_text = _("Empty: the house default (%(n)s).") % {"n": default}
+
+    def _number_or_default(self, name):
+        value = self.cleaned_data.get(name)
+        return Customer._meta.get_field(name).default if value is None else value
+
+    def clean_warranty_months(self):
+        return self._number_or_default("warranty_months")
+
+    def clean_complaint_reply_days(self):
+        return self._number_or_default("complaint_reply_days")
+
+    def clean_report_8d_days(self):
+        return self._number_or_default("report_8d_days")
+
+    def register_fields(self):
+        return [self[name] for name in self.fields if name not in TERMS_FIELDS]
+
+    def terms_fields(self):
+        return [self[name] for name in TERMS_FIELDS]
 
 
 class ContactForm(forms.ModelForm):

@@ -2,6 +2,7 @@
 their products. Areas point at `customers.Customer`; the register knows nothing of the areas."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import Channel, CustomerLanguage
+from .terms import DEFAULT_COMPLAINT_REPLY_DAYS, DEFAULT_REPORT_8D_DAYS, DEFAULT_WARRANTY_MONTHS, ServiceTerms
 
 # Paths of the customer pages that a customer code must not shadow (/customers/<code>/).
 RESERVED_CODES = frozenset({"new", "import"})
@@ -44,6 +46,26 @@ class Customer(models.Model):
     )
     is_key_account = models.BooleanField(_("key account"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # Service terms (NH-QP14 4.5), with the channel and language above.
+    warranty_months = models.PositiveSmallIntegerField(
+        _("warranty period (months)"), default=DEFAULT_WARRANTY_MONTHS, validators=[MaxValueValidator(240)]
+    )
+    complaint_reply_days = models.PositiveSmallIntegerField(
+        _("first reply to a complaint (working days)"),
+        default=DEFAULT_COMPLAINT_REPLY_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    report_8d_days = models.PositiveSmallIntegerField(
+        _("8D report due (working days)"),
+        default=DEFAULT_REPORT_8D_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+    service_agreement = models.CharField(
+        _("contract or written agreement"),
+        max_length=120,
+        blank=True,
+        help_text=_("Where these terms are agreed, e.g. quality agreement QA-2025-03 of 2025-03-01."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -62,6 +84,29 @@ class Customer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:customer_detail", args=[self.code])
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.complaint_reply_days is not None
+            and self.report_8d_days is not None
+            and self.report_8d_days < self.complaint_reply_days
+        ):
+            raise ValidationError(
+                {"report_8d_days": _("The 8D report cannot be due before the first reply to the complaint.")}
+            )
+
+    @property
+    def service_terms(self) -> ServiceTerms:
+        """The after-sales service terms agreed with this customer (NH-QP14 4.5)."""
+        return ServiceTerms(
+            warranty_months=self.warranty_months,
+            complaint_reply_days=self.complaint_reply_days,
+            report_8d_days=self.report_8d_days,
+            channel=self.preferred_channel,
+            language=self.language,
+            agreement=self.service_agreement,
+        )
 
 
 class CustomerContact(models.Model):

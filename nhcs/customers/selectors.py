@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from .models import Customer
+from .terms import ServiceTerms
 
 CERTIFICATE_WARNING_DAYS = 60
 
@@ -20,6 +21,11 @@ def customers_list_qs() -> QuerySet[Customer]:
 def customer_detail(code: str) -> Customer:
     """The customer by its code, with contacts and certified data; Customer.DoesNotExist otherwise."""
     return Customer.objects.prefetch_related("contacts", "certificates").get(code=code)
+
+
+def service_terms_for(customer: Customer) -> ServiceTerms:
+    """The service terms the areas follow for this customer (deadlines, warranty, channel, language)."""
+    return customer.service_terms
 
 
 def customers_with_expiring_certificates() -> int:

@@ -110,7 +110,19 @@ IMPORT_COLUMNS = {
     "preferred_channel": ["preferred_channel", "首选方式", "channel"],
     "language": ["language", "语言"],
     "is_key_account": ["is_key_account", "重点客户", "key account"],
+    # Service terms (optional; empty cells take the house defaults).
+    "warranty_months": ["warranty_months", "保修期（月）", "保修期(月)", "保修期", "warranty (months)", "warranty"],
+    "complaint_reply_days": [
+        "complaint_reply_days",
+        "首次回复（工作日）",
+        "首次回复(工作日)",
+        "首次回复",
+        "first reply (working days)",
+    ],
+    "report_8d_days": ["report_8d_days", "8d报告（工作日）", "8d报告(工作日)", "8d报告", "8d report (working days)"],
+    "service_agreement": ["service_agreement", "合同/协议", "合同或书面协议", "agreement", "contract or agreement"],
 }
+NUMBER_COLUMNS = ("warranty_months", "complaint_reply_days", "report_8d_days")
 IMPORT_MAX_ROWS = 5000
 YES = {"1", "y", "yes", "true", "是", "x", "√"}
 
@@ -230,6 +242,17 @@ def customer_import(*, user: User, upload: UploadedFile) -> ImportResult:
                 row.problems.append(_("Unknown language “%(value)s”.") % {"value": language})
         if "is_key_account" in data:
             data["is_key_account"] = data["is_key_account"].lower() in YES
+        for name in NUMBER_COLUMNS:
+            value = data.pop(name, "")
+            if not value:
+                continue  # the default
+            if value.isdigit():
+                data[name] = int(value)
+            else:
+                label = Customer._meta.get_field(name).verbose_name
+                row.problems.append(
+                    _("%(field)s: “%(value)s” is not a whole number.") % {"field": label, "value": value}
+                )
         customer = Customer(**{k: v for k, v in data.items() if v is not None})
         try:
             customer.full_clean(validate_unique=False)

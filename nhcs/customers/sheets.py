@@ -21,6 +21,10 @@ CUSTOMER_LIST = ListSheet(
         Column("language", _("Language"), choice_label("language", CustomerLanguage.choices), width=8),
         Column("key_account", _("Key account"), "is_key_account", kind="bool"),
         Column("active", _("Active"), "is_active", kind="bool"),
+        Column("warranty", _("Warranty (months)"), "warranty_months", kind="number", width=10),
+        Column("reply_days", _("First reply (working days)"), "complaint_reply_days", kind="number", width=10),
+        Column("report_8d_days", _("8D report (working days)"), "report_8d_days", kind="number", width=10),
+        Column("agreement", _("Contract or written agreement"), "service_agreement", width=24),
     ],
     landscape=True,
 )
