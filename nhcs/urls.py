@@ -16,6 +16,7 @@ urlpatterns = [
     path("orders/customers/", include(customers_legacy_urlpatterns)),
     path("orders/", include("orders.urls")),
     path("", include("satisfaction.urls")),
+    path("", include("nhcs.links.urls")),
 ]
 
 handler403 = "nhcs.core.views.error_403"

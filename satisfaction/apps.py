@@ -8,6 +8,14 @@ class SatisfactionConfig(AppConfig):
     name = "satisfaction"
     verbose_name = _("Customer satisfaction")
 
+    def ready(self):
+        from nhcs.links.registry import LinkPurpose, register
+
+        from .services import SURVEY_LINK
+
+        # The customer's form at /s/<token>/ (the address the survey links have always had).
+        register(LinkPurpose(SURVEY_LINK, "s", "satisfaction.views.public_answer", _("Customer satisfaction survey")))
+
     def home_warnings(self, user) -> list[str]:
         """4.7.1 asks for a survey at least once a year: warn Sales and management when none went out."""
         if not user.is_authenticated or not (

@@ -52,6 +52,14 @@ def _customer_name(customer) -> str:
     return customer.name_zh or customer.name_en
 
 
+def _online_answer(response):
+    """The written answer kept by the customer's link when the form was answered through it."""
+    from nhcs.links.selectors import written_answer
+
+    link = response.recipient.link
+    return written_answer(link) if link is not None else None
+
+
 def form_kwargs(*, campaign, recipient=None, response=None) -> dict:
     """What the survey form prints: the campaign's questionnaire and greeting, addressee, answers."""
     aspects, ticks = _form_rows(campaign)
@@ -69,6 +77,7 @@ def form_kwargs(*, campaign, recipient=None, response=None) -> dict:
             comments=response.comments,
             signed_by=response.signed_name or response.respondent,
             signed_on=response.received_on,
+            online_answer=_online_answer(response),
         )
     return kwargs
 
@@ -164,6 +173,10 @@ def survey_form_xlsx_bytes(*, campaign, recipient=None, response=None) -> bytes:
     ws.append(["日期 Date", kwargs.get("signed_on")])
     if kwargs.get("signed_on"):
         ws.cell(row=ws.max_row, column=2).number_format = "yyyy-mm-dd"
+    online = kwargs.get("online_answer")
+    if online is not None:
+        when = f"{online.answered_at:%Y-%m-%d %H:%M:%S} ({online.time_zone})"
+        ws.append(["网上答复 Answered online", f"{online.name or '—'} · {when} · IP {online.ip or '—'}"])
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 40
     for col in "CDEFG":

@@ -42,6 +42,7 @@ def survey_form_context(
     greeting_zh: str | None = None,
     greeting_en: str | None = None,
     record_number: str = "",
+    online_answer=None,
 ) -> dict:
     answers = answers or {}
     ticks = [tuple(t) for t in (ticks or DEFAULT_TICKS)]
@@ -69,6 +70,8 @@ def survey_form_context(
         signed_on=signed_on,
         greeting_zh=GREETING_ZH if greeting_zh is None else greeting_zh,
         greeting_en=GREETING_EN if greeting_en is None else greeting_en,
+        # nhcs.links.selectors.WrittenAnswer of a form answered through the customer's link
+        online_answer=online_answer,
         # Bilingual page numbers: the customer reads Chinese or English.
         page_label_css=page_label_css("第 {page} 页 共 {pages} 页 · Page {page} of {pages}"),
     )

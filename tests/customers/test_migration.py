@@ -1,6 +1,7 @@
 """The customer register's move from orders to nhcs.customers keeps every row, id, field, history row
-and foreign key. The test database is taken back to the migrations before the move, filled through the
-historical models with the demo customers, an order and a survey recipient, and migrated forward again.
+and foreign key, and the survey links given out before the move onto nhcs.links keep working. The test
+database is taken back to the migrations before both, filled through the historical models with the demo
+customers, an order and surveyed customers, and migrated forward again.
 
 Runs on PostgreSQL and SQLite (whichever DATABASE_URL names); transactional, and the database is back at
 the latest migrations when it ends, whatever happened."""
@@ -11,6 +12,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
+from django.utils import timezone
 
 from nhcs.customers.demo import DEMO_CUSTOMERS
 
@@ -22,7 +25,7 @@ BEFORE = [
     ("satisfaction", "0003_sort_order_label"),
 ]
 # Apps the move created: unapplied entirely for the old database.
-NEW_APPS = ["customers"]
+NEW_APPS = ["customers", "links"]
 
 WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -167,6 +170,7 @@ def fill_old_database(apps) -> dict:
         sent_at=WHEN,
         expires_at=WHEN + timedelta(days=30),
     )
+    surveys = fill_old_survey(apps, user, campaign, customers)
     # A group was given rights on the register in the admin.
     customer_type = ContentType.objects.get_or_create(app_label="orders", model="customer")[0]
     permission = Permission.objects.get_or_create(
@@ -182,6 +186,91 @@ def fill_old_database(apps) -> dict:
         "order": order.id,
         "recipient": recipient.id,
         "group": group.id,
+        **surveys,
+    }
+
+
+def fill_old_survey(apps, user, campaign, customers) -> dict:
+    """A sent survey with its questionnaire: one link still open, one answered online, one answered on
+    the phone, and a draft whose links were never given out."""
+    Department = apps.get_model("accounts", "Department")
+    Aspect = apps.get_model("satisfaction", "Aspect")
+    Tick = apps.get_model("satisfaction", "Tick")
+    Recipient = apps.get_model("satisfaction", "Recipient")
+    Response = apps.get_model("satisfaction", "Response")
+    Campaign = apps.get_model("satisfaction", "Campaign")
+    qa = Department.objects.get_or_create(code="QA", defaults={"name_zh": "品质部", "name_en": "Quality"})[0]
+    Aspect.objects.create(
+        campaign=campaign, key="quality", label_zh="产品质量", label_en="Product quality", responsible_department=qa
+    )
+    for i, (key, zh, en, points) in enumerate(
+        [
+            ("very_satisfied", "很满意", "Very satisfied", 100),
+            ("fairly_satisfied", "比较满意", "Fairly satisfied", 85),
+            ("satisfied", "满意", "Satisfied", 70),
+            ("not_very_satisfied", "不太满意", "Not very satisfied", 50),
+            ("very_dissatisfied", "很不满意", "Very dissatisfied", 20),
+        ]
+    ):
+        Tick.objects.create(campaign=campaign, key=key, label_zh=zh, label_en=en, points=points, order=i)
+    future = timezone.now() + timedelta(days=30)
+    open_link = Recipient.objects.create(
+        campaign=campaign,
+        customer=customers[0],
+        channel="email",
+        token="open-" + "o" * 40,
+        sent_at=WHEN,
+        expires_at=future,
+    )
+    online = Recipient.objects.create(
+        campaign=campaign,
+        customer=customers[2],
+        channel="email",
+        token="online-" + "a" * 40,
+        sent_at=WHEN,
+        expires_at=future,
+    )
+    Response.objects.create(
+        recipient=online,
+        source="online",
+        submitted_at=WHEN + timedelta(days=2),
+        received_on=date(2026, 3, 4),
+        signed_name="Ms. Weber",
+        total=Decimal("85.0"),
+        band="fairly_satisfied",
+    )
+    phoned = Recipient.objects.create(
+        campaign=campaign,
+        customer=customers[3],
+        channel="phone",
+        token="phone-" + "p" * 40,
+        sent_at=WHEN,
+        expires_at=future,
+    )
+    Response.objects.create(
+        recipient=phoned,
+        source="phone",
+        entered_by=user,
+        respondent="Mr. Chan",
+        total=Decimal("70.0"),
+        band="satisfied",
+    )
+    draft = Campaign.objects.create(
+        number="MY-2026-002",
+        state="draft",
+        created_by=user,
+        changed_by=user,
+        title="draft",
+        period="2026",
+        greeting_zh="您好",
+        greeting_en="Dear customer",
+    )
+    unsent = Recipient.objects.create(campaign=draft, customer=customers[0], channel="email", token="draft-" + "d" * 40)
+    return {
+        "open": (open_link.id, open_link.token, open_link.expires_at),
+        "online": (online.id, online.token),
+        "phoned": (phoned.id, phoned.token),
+        "unsent": unsent.id,
     }
 
 
@@ -253,3 +342,46 @@ def test_the_customer_register_moves_with_its_rows_ids_history_and_foreign_keys(
     # The rights given on the register in the admin moved with it.
     group = Group.objects.get(pk=ids["group"])
     assert group.permissions.filter(content_type__app_label="customers", codename="change_customer").exists()
+
+
+def test_survey_links_given_out_before_keep_working():
+    from nhcs.links.models import CustomerLink
+    from satisfaction.models import Recipient, Response
+
+    try:
+        executor = migrate([*BEFORE, *[(app, None) for app in NEW_APPS]])
+        ids = fill_old_database(executor.loader.project_state(BEFORE).apps)
+        migrate(latest())
+    finally:
+        migrate(latest())
+
+    open_id, open_token, open_expiry = ids["open"]
+    link = CustomerLink.objects.get(token=open_token)
+    recipient = Recipient.objects.get(pk=open_id)
+    assert recipient.link == link and link.target == recipient and link.purpose == "survey"
+    assert (link.customer.code, link.language, link.created_by_id) == ("C001", "zh-hans", ids["user"])
+    assert (link.created_at, link.expires_at, link.used_at) == (WHEN, open_expiry, None)
+    # The customer's old address still answers, and takes the answer.
+    page = Client().get(f"/s/{open_token}/")
+    assert page.status_code == 200 and "深圳华强" in page.content.decode()
+    aspect = recipient.campaign.aspects.get()
+    tick = recipient.campaign.ticks.get(key="satisfied")
+    answer = Client().post(
+        f"/s/{open_token}/", {f"aspect_{aspect.pk}": tick.pk, "signed_name": "张经理"}, REMOTE_ADDR="192.0.2.8"
+    )
+    assert answer.status_code == 302
+    link.refresh_from_db()
+    assert link.answered_name == "张经理" and link.answered_ip == "192.0.2.8"
+    assert Response.objects.get(recipient=recipient).total == Decimal("70.0")
+
+    online_id, online_token = ids["online"]
+    online = CustomerLink.objects.get(token=online_token)
+    assert online.used_at == WHEN + timedelta(days=2) and online.answered_name == "Ms. Weber"
+    assert Recipient.objects.get(pk=online_id).link == online
+    phoned_id, phoned_token = ids["phoned"]
+    assert CustomerLink.objects.get(token=phoned_token).used_at is None  # answered on the phone, not the link
+    for token in (online_token, phoned_token):
+        refused = Client().get(f"/s/{token}/")
+        assert refused.status_code == 410 and b'data-kind="used"' in refused.content
+    assert Recipient.objects.get(pk=ids["unsent"]).link is None  # never given out: made when sent
+    assert not CustomerLink.objects.filter(token__startswith="draft-").exists()
