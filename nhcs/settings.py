@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "nhcs.core",
     "nhcs.workflow",
     "nhcs.sheets",
+    "nhcs.customers",
+    "nhcs.links",
     "orders",
     "complaints",
     "satisfaction",
@@ -163,6 +165,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nhcs@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in e-mails (task links, survey links) start with this.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Our own reverse proxies: behind them the customer's address (kept with answers given through a link)
+# is read from X-Forwarded-For; from anyone else that header is ignored.
+NHCS_TRUSTED_PROXIES = env_list("NHCS_TRUSTED_PROXIES", "127.0.0.1,::1")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from nhcs.core import views as core_views
+from nhcs.customers.urls import legacy_urlpatterns as customers_legacy_urlpatterns
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -11,9 +12,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("favicon.ico", core_views.favicon),
     path("", include("nhcs.workflow.urls")),
-    path("sheets/", include("nhcs.sheets.urls")),
+    path("customers/", include("nhcs.customers.urls")),
+    path("orders/customers/", include(customers_legacy_urlpatterns)),
     path("orders/", include("orders.urls")),
     path("", include("satisfaction.urls")),
+    path("", include("nhcs.links.urls")),
 ]
 
 handler403 = "nhcs.core.views.error_403"

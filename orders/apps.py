@@ -21,3 +21,22 @@ class OrdersConfig(AppConfig):
         from .selectors import home_warnings
 
         return home_warnings(user)
+
+    # What the customer register (nhcs.customers.hooks) shows of the orders.
+
+    def customer_counts(self, customer_ids):
+        from nhcs.customers.hooks import CustomerCount
+
+        from .selectors import order_counts_by_customer
+
+        return [CustomerCount("orders", _("Orders"), order_counts_by_customer(customer_ids))]
+
+    def customer_sections(self, customer, user):
+        from nhcs.customers.hooks import CustomerSection
+
+        from .selectors import recent_orders_of
+
+        orders = recent_orders_of(customer, user)
+        if orders is None:  # not a reader of orders (the warehouse): no section
+            return []
+        return [CustomerSection("orders", _("Recent orders"), "orders/_customer_orders.html", {"orders": orders})]

@@ -1,17 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Channel(models.TextChoices):
-    EMAIL = "email", _("E-mail")
-    FAX = "fax", _("Fax")
-    LETTER = "letter", _("Letter")
-    PHONE = "phone", _("Phone")
-
-
-class CustomerLanguage(models.TextChoices):
-    ZH = "zh-hans", _("Chinese")
-    EN = "en", _("English")
+from nhcs.customers.choices import Channel, CustomerLanguage  # noqa: F401 - the register's, used here too
 
 
 class OrderState(models.TextChoices):

@@ -8,12 +8,13 @@ from decimal import Decimal
 from django.utils import timezone
 
 from nhcs.accounts.models import User
+from nhcs.customers.models import Customer
 from nhcs.workflow import services as wf
 from nhcs.workflow.choices import StepOutcome, TaskKind, TaskStatus
 from nhcs.workflow.models import Task
 
 from . import services
-from .models import Customer, CustomerCertificate, CustomerContact, Order
+from .models import Order
 
 ALL_IDENTIFIED = {
     f"req_{k}": "identified" for k in ("cost", "materials", "methods", "special", "services", "statutory")
@@ -88,20 +89,6 @@ def seed(stdout=None) -> None:
     c3 = Customer.objects.filter(code="C003").first()
     if not (c1 and c2 and c3):
         return
-    if not c1.certificates.exists():
-        CustomerCertificate.objects.create(
-            customer=c1,
-            certificate="UL",
-            number="E123456",
-            standard="UL 94 V-0",
-            scope="Connector housings",
-            expires_on=timezone.localdate() + timedelta(days=400),
-        )
-        CustomerCertificate.objects.create(customer=c1, certificate="RoHS", standard="2011/65/EU", scope="All products")
-    if not c1.contacts.exists():
-        CustomerContact.objects.create(
-            customer=c1, name="张经理", role="采购", phone="0755-83000000", email="quality@huaqiang.example"
-        )
     sales = users["sales"]
     _order(
         sales,

@@ -3,8 +3,10 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from nhcs.customers.models import Customer
+
 from .choices import OrderState
-from .models import Customer, Order, OrderLine
+from .models import Order, OrderLine
 
 
 class OrderFilter(django_filters.FilterSet):
@@ -76,27 +78,6 @@ class OrderFilter(django_filters.FilterSet):
         if value:
             return queryset.filter(**{name: True})
         return queryset
-
-
-class CustomerFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Code or name"), method="search")
-    is_key_account = django_filters.BooleanFilter(
-        label=_("Key accounts only"), method="only_true", widget=forms.CheckboxInput
-    )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
-
-    class Meta:
-        model = Customer
-        fields = ["q", "is_key_account", "is_active"]
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(code__icontains=value) | Q(name_zh__icontains=value) | Q(name_en__icontains=value))
-
-    def only_true(self, queryset, name, value):
-        return queryset.filter(**{name: True}) if value else queryset
 
 
 class DemandPlanFilter(OrderFilter):

@@ -29,8 +29,6 @@ PUR = Role(department="PUR")
 RD = Role(department="RD")
 QA = Role(department="QA")
 MFG = Role(department="MFG")
-# Who keeps the customer register (customers, contacts, certified data).
-CUSTOMER_MANAGERS = (SALES,)
 
 
 # --- gates ------------------------------------------------------------------------------------------

@@ -3,46 +3,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from nhcs.core.widgets import DateInput
+from nhcs.customers.models import Customer
 
 from .choices import Channel, RequirementItem
-from .models import BomLine, Clarification, Customer, CustomerCertificate, CustomerContact, Order, OrderLine
-
-
-class CustomerForm(forms.ModelForm):
-    class Meta:
-        model = Customer
-        fields = [
-            "code",
-            "name_zh",
-            "name_en",
-            "address",
-            "contact_name",
-            "phone",
-            "fax",
-            "email",
-            "preferred_channel",
-            "language",
-            "is_key_account",
-            "is_active",
-        ]
-
-
-class ContactForm(forms.ModelForm):
-    class Meta:
-        model = CustomerContact
-        fields = ["name", "role", "phone", "fax", "email"]
-
-
-class CertificateForm(forms.ModelForm):
-    class Meta:
-        model = CustomerCertificate
-        fields = ["certificate", "number", "standard", "scope", "expires_on"]
-        widgets = {"expires_on": DateInput()}
-
-
-class CustomerImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel workbook (.xlsx)"))
-
+from .models import BomLine, Clarification, Order, OrderLine
 
 REQUIREMENT_FORM_FIELDS = []
 for _item in RequirementItem:

@@ -3,8 +3,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -13,97 +11,11 @@ from nhcs.workflow.models import WorkflowRecord
 from .choices import (
     Channel,
     Currency,
-    CustomerLanguage,
     MaterialSource,
     RequirementItem,
     RequirementStatus,
 )
 from .flow import ORDER_FLOW
-
-
-class Customer(models.Model):
-    code = models.CharField(_("customer code"), max_length=20, unique=True)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=120, blank=True)
-    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
-    address = models.CharField(_("address"), max_length=255, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
-    fax = models.CharField(_("fax"), max_length=40, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    contact_name = models.CharField(_("contact person"), max_length=60, blank=True)
-    preferred_channel = models.CharField(
-        _("preferred channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
-    )
-    language = models.CharField(
-        _("language"), max_length=10, choices=CustomerLanguage.choices, default=CustomerLanguage.ZH
-    )
-    is_key_account = models.BooleanField(_("key account"), default=False)
-    is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("customer")
-        verbose_name_plural = _("customers")
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.display_name}"
-
-    @property
-    def display_name(self) -> str:
-        if (get_language() or "zh-hans").startswith("zh"):
-            return self.name_zh or self.name_en
-        return self.name_en or self.name_zh
-
-    def get_absolute_url(self) -> str:
-        return reverse("orders:customer_detail", args=[self.pk])
-
-
-class CustomerContact(models.Model):
-    customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
-    )
-    name = models.CharField(_("name"), max_length=60)
-    role = models.CharField(_("role"), max_length=60, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    fax = models.CharField(_("fax"), max_length=40, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("customer contact")
-        verbose_name_plural = _("customer contacts")
-        ordering = ["customer", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.role})" if self.role else self.name
-
-
-class CustomerCertificate(models.Model):
-    """Certified data held for the customer's products (UL, CCC, RoHS …): a requirement that departs
-    from it needs a written report to the customer (NH-QP14 4.1.3)."""
-
-    customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="certificates"
-    )
-    certificate = models.CharField(_("certificate"), max_length=60, help_text=_("e.g. UL, CCC, RoHS"))
-    number = models.CharField(_("certificate number"), max_length=60, blank=True)
-    standard = models.CharField(_("standard"), max_length=120, blank=True)
-    scope = models.CharField(_("scope"), max_length=255, blank=True)
-    expires_on = models.DateField(_("expiry date"), null=True, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("certified data")
-        verbose_name_plural = _("certified data")
-        ordering = ["customer", "certificate"]
-
-    def __str__(self) -> str:
-        return " ".join(p for p in (self.certificate, self.number, self.standard) if p)
-
-    @property
-    def is_expired(self) -> bool:
-        return self.expires_on is not None and self.expires_on < timezone.localdate()
-
 
 REQUIREMENT_FIELDS = [f"req_{item.value}" for item in RequirementItem]
 
@@ -111,7 +23,9 @@ REQUIREMENT_FIELDS = [f"req_{item.value}" for item in RequirementItem]
 class Order(WorkflowRecord):
     flow = ORDER_FLOW
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+    )
     po_number = models.CharField(_("customer PO number"), max_length=40)
     po_date = models.DateField(_("PO date"))
     req_cost = models.CharField(

@@ -11,15 +11,7 @@ from nhcs.workflow.choices import TaskStatus
 from nhcs.workflow.models import SignOff, Task
 
 from .choices import OrderState
-from .models import BomLine, Clarification, Customer, Order, OrderLine
-
-
-def customers_list_qs() -> QuerySet[Customer]:
-    return Customer.objects.annotate(order_count=Count("orders", distinct=True)).order_by("code")
-
-
-def customer_detail(pk: int) -> Customer:
-    return Customer.objects.prefetch_related("contacts", "certificates").get(pk=pk)
+from .models import BomLine, Clarification, Order, OrderLine
 
 
 def _overdue_tasks():
@@ -46,6 +38,22 @@ def orders_list_qs() -> QuerySet[Order]:
         is_overdue=Exists(_overdue_tasks()),
         awaiting_customer=Exists(_unconfirmed_clarifications()) | Q(state=OrderState.DATE_REPLIED),
     )
+
+
+def order_counts_by_customer(customer_ids: list[int]) -> dict[int, int]:
+    """Orders per customer, for the customers of one page of the register: one query."""
+    rows = Order.objects.filter(customer_id__in=customer_ids).values("customer_id").annotate(n=Count("pk"))
+    return {row["customer_id"]: row["n"] for row in rows.order_by()}
+
+
+def recent_orders_of(customer, user, limit: int = 20) -> list[Order] | None:
+    """The customer's latest orders the user may read; None when the user has no order lists at all."""
+    from nhcs.workflow.services import can_list_records, readable
+
+    if not can_list_records(user=user, flow=Order.flow):
+        return None
+    qs = readable(orders_list_qs().filter(customer=customer), user=user)
+    return list(qs.order_by("-created_at", "-pk")[:limit])
 
 
 def order_lines(order: Order) -> list[OrderLine]:
@@ -96,9 +104,7 @@ def line_change_marks(order: Order, signoffs=None) -> list:
 
 
 def home_warnings(user) -> list[str]:
-    """What sales should chase: unanswered clarifications and certified data about to expire."""
-    from datetime import timedelta
-
+    """What sales should chase: unanswered clarifications (certified data: nhcs.customers)."""
     from django.utils.translation import ngettext
 
     from nhcs.workflow.services import may
@@ -119,24 +125,5 @@ def home_warnings(user) -> list[str]:
                 waiting,
             )
             % {"n": waiting}
-        )
-    today = timezone.localdate()
-    expiring = (
-        Customer.objects.filter(
-            is_active=True,
-            certificates__expires_on__gte=today,
-            certificates__expires_on__lte=today + timedelta(days=60),
-        )
-        .distinct()
-        .count()
-    )
-    if expiring:
-        warnings.append(
-            ngettext(
-                "%(n)s customer has certified data expiring within 60 days.",
-                "%(n)s customers have certified data expiring within 60 days.",
-                expiring,
-            )
-            % {"n": expiring}
         )
     return warnings

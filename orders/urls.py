@@ -18,9 +18,4 @@ urlpatterns = [
     path("sheets/demand-plan.<sheetfmt:fmt>", views.demand_plan_export, name="demand_plan_export"),
     path("sheets/review-detail.<sheetfmt:fmt>", views.review_export, name="review_export"),
     path("<int:pk>/review-sheet.<sheetfmt:fmt>", views.order_review_sheet, name="order_review_sheet"),
-    path("customers/", views.customer_list, name="customer_list"),
-    path("customers/new/", views.customer_edit, name="customer_create"),
-    path("customers/import/", views.customer_import, name="customer_import"),
-    path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
-    path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),
 ]

@@ -7,28 +7,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from nhcs.sheets.export import export_list, export_record, pdf_response
 from nhcs.workflow import selectors as wf_selectors
 from nhcs.workflow import services as wf
 from nhcs.workflow.errors import refuse
-from nhcs.workflow.exceptions import WorkflowError
 from nhcs.workflow.views import RecordDetailView, RecordEditView, form_action, get_record_for, readable_list
 
 from . import selectors, services, sheets
-from .filters import CustomerFilter, DemandPlanFilter, OrderFilter
+from .filters import DemandPlanFilter, OrderFilter
 from .forms import (
     BomLineFormSet,
-    CertificateForm,
     ClarificationAnswerForm,
     ClarificationForm,
-    ContactForm,
-    CustomerForm,
-    CustomerImportForm,
     DiscrepancySentForm,
     LeadTimeFormSet,
     OrderForm,
@@ -36,7 +30,7 @@ from .forms import (
     bom_initial,
     line_initial,
 )
-from .models import Clarification, Customer, CustomerCertificate, CustomerContact, Order
+from .models import Clarification, Order
 
 PAGE_SIZE = 25
 
@@ -48,122 +42,6 @@ def _int(value) -> int:
 
 
 _error = refuse  # the one mapping of refusals to messages and statuses
-
-
-# --- customers ----------------------------------------------------------------------------------------
-
-
-@login_required
-def customer_list(request):
-    filterset = CustomerFilter(request.GET or None, queryset=selectors.customers_list_qs())
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "orders/customer_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "can_manage": services.can_manage_customers(request.user),
-        },
-    )
-
-
-@login_required
-def customer_detail(request, pk: int):
-    customer = get_object_or_404(Customer.objects.prefetch_related("contacts", "certificates"), pk=pk)
-    can_manage = services.can_manage_customers(request.user)
-    contact_form = ContactForm(prefix="contact")
-    certificate_form = CertificateForm(prefix="cert")
-    status = 200
-    if request.method == "POST":
-        if not can_manage:
-            raise PermissionDenied
-        what = request.POST.get("_action")
-        try:
-            if what == "contact":
-                contact_form = ContactForm(request.POST, prefix="contact")
-                if contact_form.is_valid():
-                    services.contact_add(user=request.user, customer=customer, data=contact_form.cleaned_data)
-                    messages.success(request, _("Contact added."))
-                    return redirect(customer)
-            elif what == "certificate":
-                certificate_form = CertificateForm(request.POST, prefix="cert")
-                if certificate_form.is_valid():
-                    services.certificate_add(user=request.user, customer=customer, data=certificate_form.cleaned_data)
-                    messages.success(request, _("Certified data added."))
-                    return redirect(customer)
-            elif what == "contact_delete":
-                contact = get_object_or_404(CustomerContact, pk=_int(request.POST.get("pk")), customer=customer)
-                services.contact_delete(user=request.user, contact=contact)
-                messages.success(request, _("Contact removed."))
-                return redirect(customer)
-            elif what == "certificate_delete":
-                cert = get_object_or_404(CustomerCertificate, pk=_int(request.POST.get("pk")), customer=customer)
-                services.certificate_delete(user=request.user, certificate=cert)
-                messages.success(request, _("Certified data removed."))
-                return redirect(customer)
-            messages.error(request, _("Please correct the errors below."))
-            status = 400
-        except WorkflowError as error:
-            status = _error(request, error)
-    orders = selectors.orders_list_qs().filter(customer=customer).order_by("-created_at")[:20]
-    return render(
-        request,
-        "orders/customer_detail.html",
-        {
-            "customer": customer,
-            "can_manage": can_manage,
-            "contact_form": contact_form,
-            "certificate_form": certificate_form,
-            "orders": orders,
-        },
-        status=status,
-    )
-
-
-@login_required
-def customer_edit(request, pk: int | None = None):
-    if not services.can_manage_customers(request.user):
-        raise PermissionDenied
-    customer = get_object_or_404(Customer, pk=pk) if pk else None
-    form = CustomerForm(request.POST or None, instance=customer)
-    status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            data = {name: form.cleaned_data[name] for name in form.fields}
-            saved = services.customer_save(
-                user=request.user, data=data, customer=Customer.objects.get(pk=pk) if pk else None
-            )
-        except WorkflowError as error:
-            status = _error(request, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(saved)
-    return render(request, "orders/customer_form.html", {"form": form, "customer": customer}, status=status)
-
-
-@login_required
-def customer_import(request):
-    if not services.can_manage_customers(request.user):
-        raise PermissionDenied
-    form = CustomerImportForm(request.POST or None, request.FILES or None)
-    result = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            result = services.customer_import(user=request.user, upload=form.cleaned_data["file"])
-            if result.ok:
-                count = len(result.created)
-                messages.success(
-                    request, ngettext("%(n)s customer imported.", "%(n)s customers imported.", count) % {"n": count}
-                )
-                return redirect("orders:customer_list")
-            messages.error(
-                request,
-                result.error or _("Nothing was imported: correct the rows listed below and import the file again."),
-            )
-        status = 400
-    return render(request, "orders/customer_import.html", {"form": form, "result": result}, status=status)
 
 
 # --- orders -------------------------------------------------------------------------------------------

@@ -25,9 +25,9 @@ class CampaignAdmin(SimpleHistoryAdmin):
 
 @admin.register(Recipient)
 class RecipientAdmin(admin.ModelAdmin):
-    list_display = ["campaign", "customer", "channel", "sent_at", "expires_at"]
-    list_select_related = ["campaign", "customer"]
-    readonly_fields = ["token"]
+    list_display = ["campaign", "customer", "channel", "sent_at", "link"]
+    list_select_related = ["campaign", "customer", "link"]
+    readonly_fields = ["link"]
 
 
 class AnswerInline(admin.TabularInline):

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from nhcs.accounts.models import User
+from nhcs.customers.models import Customer
 from nhcs.workflow import services as wf
-from orders.models import Customer
 
 from . import services
 from .choices import AnswerSource

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nhcs.accounts.models import Department
 from nhcs.core.widgets import DateInput
-from orders.models import Customer
+from nhcs.customers.models import Customer
 
 from .choices import AnswerSource, Channel, FollowUpKind
 from .defaults import DEFAULT_TICKS

@@ -141,19 +141,27 @@ class Tick(models.Model):
 
 
 class Recipient(models.Model):
-    """A customer in a campaign's sample, with the channel and the private link of their answer."""
+    """A customer in a campaign's sample, with the channel and the private link of their answer (a
+    customer link of nhcs.links, given out when the survey is sent)."""
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="recipients"
     )
     customer = models.ForeignKey(
-        "orders.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="survey_recipients"
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="survey_recipients"
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     is_key_account = models.BooleanField(_("key account"), default=False)
-    token = models.CharField(_("link token"), max_length=64, unique=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    expires_at = models.DateTimeField(_("link expires"), null=True, blank=True)
+    link = models.OneToOneField(
+        "links.CustomerLink",
+        verbose_name=_("survey link"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="survey_recipient",
+    )
 
     class Meta:
         verbose_name = _("customer surveyed")
@@ -164,8 +172,16 @@ class Recipient(models.Model):
     def __str__(self) -> str:
         return str(self.customer)
 
+    @property
+    def token(self) -> str:
+        return self.link.token if self.link_id else ""
+
+    @property
+    def expires_at(self):
+        return self.link.expires_at if self.link_id else None
+
     def public_url(self) -> str:
-        return settings.SITE_URL + reverse("satisfaction:public_answer", args=[self.token])
+        return self.link.url if self.link_id else ""
 
 
 class FollowUp(models.Model):

@@ -31,7 +31,7 @@ def campaign_detail(pk: int) -> QuerySet[Campaign]:
 def recipients_for(campaign: Campaign) -> list[Recipient]:
     """The sample with each customer's answer and follow-ups, in one go."""
     return list(
-        campaign.recipients.select_related("customer", "response", "response__entered_by")
+        campaign.recipients.select_related("customer", "response", "response__entered_by", "link")
         .prefetch_related("follow_ups__done_by")
         .order_by("customer__code")
     )

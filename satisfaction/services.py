@@ -17,11 +17,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from nhcs.accounts.models import Department, User
+from nhcs.customers.models import Customer
+from nhcs.links import services as links
+from nhcs.links.exceptions import LinkClosed, LinkUsed
 from nhcs.workflow import services as wf
 from nhcs.workflow.choices import AttachmentKind
 from nhcs.workflow.exceptions import Blocked, NotAllowed, StaleRecord
 from nhcs.workflow.flow import list_text
-from orders.models import Customer
 
 from . import scoring
 from .choices import AnswerSource, Band, CampaignState, Channel, FollowUpKind, ImprovementTrigger, SampleRule
@@ -41,6 +43,9 @@ ASPECT_DEPARTMENTS = {
     "packaging": "WH",
 }
 LOW_TOTAL_DEPARTMENT = "SALES"
+
+# Purpose of the survey links (nhcs.links; registered in apps.py, page /s/<token>/).
+SURVEY_LINK = "survey"
 
 CHANNEL_FROM_CUSTOMER = {"email": Channel.EMAIL, "fax": Channel.FAX, "letter": Channel.LETTER, "phone": Channel.PHONE}
 
@@ -168,10 +173,6 @@ def questionnaire_update(
     return campaign
 
 
-def _new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 def _recipients_replace(campaign: Campaign, customers: Iterable[Customer]) -> list[Recipient]:
     campaign.recipients.all().delete()
     rows = [
@@ -180,7 +181,6 @@ def _recipients_replace(campaign: Campaign, customers: Iterable[Customer]) -> li
             customer=c,
             channel=CHANNEL_FROM_CUSTOMER.get(c.preferred_channel, Channel.EMAIL),
             is_key_account=c.is_key_account,
-            token=_new_token(),
         )
         for c in customers
     ]
@@ -264,11 +264,18 @@ def link_expiry(campaign: Campaign) -> datetime:
 
 
 def campaign_after_send(*, record: Campaign, user: User, **kwargs) -> None:
-    """Hook of the "send" transition: date the sending, arm the links, mail the e-mail recipients."""
+    """Hook of the "send" transition: date the sending, give each customer their link, mail the e-mail
+    recipients."""
     now = timezone.now()
     Campaign.objects.filter(pk=record.pk).update(sent_on=timezone.localdate())
     record.sent_on = timezone.localdate()
-    record.recipients.update(sent_at=now, expires_at=link_expiry(record))
+    record.recipients.update(sent_at=now)
+    expires_at = link_expiry(record)
+    for recipient in record.recipients.filter(link=None).select_related("customer"):
+        recipient.link = links.link_create(
+            purpose=SURVEY_LINK, customer=recipient.customer, target=recipient, expires_at=expires_at, user=user
+        )
+        recipient.save(update_fields=["link"])
     ids = list(record.recipients.filter(channel=Channel.EMAIL).values_list("pk", flat=True))
     transaction.on_commit(lambda: mail_survey_links(recipient_ids=ids, reminder=False))
 
@@ -278,7 +285,7 @@ def mail_survey_links(*, recipient_ids: list[int], reminder: bool) -> int:
     from django.conf import settings
 
     messages = []
-    for r in Recipient.objects.filter(pk__in=recipient_ids).select_related("customer", "campaign"):
+    for r in Recipient.objects.filter(pk__in=recipient_ids).select_related("customer", "campaign", "link"):
         if not r.customer.email:
             continue
         with translation.override(r.customer.language or "zh-hans"):
@@ -335,30 +342,16 @@ def reminders_send(*, campaign: Campaign, user: User) -> int:
 # --- answers ------------------------------------------------------------------------------------
 
 
-class TokenProblem(Exception):
-    """Why a survey link cannot be used; `kind` picks the page shown."""
-
-    def __init__(self, kind: str):
-        self.kind = kind
-        super().__init__(kind)
-
-
-def recipient_for_token(token: str, *, for_update: bool = False) -> Recipient:
-    """The recipient behind a link, or TokenProblem: unknown, not_sent, expired, closed, answered."""
-    qs = Recipient.objects.select_related("campaign", "customer")
-    if for_update:
-        qs = wf.lock_rows(qs, of=("self",))
-    recipient = qs.filter(token=token).first() if token else None
+def recipient_for_link(link) -> Recipient:
+    """The surveyed customer behind a usable survey link (nhcs.links checked it is known, unused and
+    unexpired); LinkUsed when the answer came another way meanwhile, LinkClosed once the survey is closed."""
+    recipient = Recipient.objects.select_related("campaign", "customer").filter(link=link).first()
     if recipient is None:
-        raise TokenProblem("unknown")
+        raise LinkClosed(link)  # the survey this link was for no longer exists
     if Response.objects.filter(recipient=recipient).exists():
-        raise TokenProblem("answered")
-    if recipient.sent_at is None:
-        raise TokenProblem("unknown")
+        raise LinkUsed(link)
     if not recipient.campaign.is_open_for_answers:
-        raise TokenProblem("closed")
-    if recipient.expires_at is not None and timezone.now() >= recipient.expires_at:
-        raise TokenProblem("expired")
+        raise LinkClosed(link)
     return recipient
 
 
@@ -415,11 +408,19 @@ def _response_write(
 
 @transaction.atomic
 def answer_submit_online(
-    *, token: str, ticks_by_aspect: dict[int, int], signed_name: str = "", comments: str = ""
+    *,
+    token: str,
+    ticks_by_aspect: dict[int, int],
+    signed_name: str = "",
+    comments: str = "",
+    ip: str | None = None,
+    user_agent: str = "",
 ) -> Response:
-    """The customer's own submission through their link: once, before the link expires."""
-    recipient = recipient_for_token(token, for_update=True)
-    return _response_write(
+    """The customer's own submission through their link: once, before the link expires. The link keeps
+    the name typed, the time and the address (nhcs.links). LinkProblem when the link cannot be used."""
+    link = links.link_for_use(token=token, purpose=SURVEY_LINK, for_update=True)
+    recipient = recipient_for_link(link)
+    response = _response_write(
         recipient=recipient,
         campaign=recipient.campaign,
         ticks_by_aspect=ticks_by_aspect,
@@ -428,6 +429,8 @@ def answer_submit_online(
         signed_name=signed_name,
         comments=comments,
     )
+    links.link_use(link=link, name=signed_name, ip=ip, user_agent=user_agent)
+    return response
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 - 顾客满意度调查表 (the survey form, annex table 1): blank with a survey's own questionnaire, addressed
   to the letter/fax customers of the sample for posting, or filled from a customer's answer — PDF through
-  nhcs.sheets.survey (the mechanism's form template), Excel laid out the same way here.
+  satisfaction.survey_form (on the mechanism's PDF base), Excel laid out the same way here.
 - 顾客满意度调查统计表 (the statistics sheet, 4.7.4): a RecordSheet of the campaign with its own PDF
   template (charts drawn as inline SVG) and Excel builder, signed by Sales (编制, closing) and the head
   of Sales (批准, "analysed").
@@ -23,11 +23,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from nhcs.sheets.declarations import Column, ListSheet, RecordSheet, SignatureBox
 from nhcs.sheets.export import form_setting
 from nhcs.sheets.models import CompanySettings
-from nhcs.sheets.survey import survey_form_pdf
 from nhcs.workflow.choices import Action
 
 from . import scoring
 from .choices import Channel
+from .survey_form import survey_form_pdf
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -52,6 +52,14 @@ def _customer_name(customer) -> str:
     return customer.name_zh or customer.name_en
 
 
+def _online_answer(response):
+    """The written answer kept by the customer's link when the form was answered through it."""
+    from nhcs.links.selectors import written_answer
+
+    link = response.recipient.link
+    return written_answer(link) if link is not None else None
+
+
 def form_kwargs(*, campaign, recipient=None, response=None) -> dict:
     """What the survey form prints: the campaign's questionnaire and greeting, addressee, answers."""
     aspects, ticks = _form_rows(campaign)
@@ -69,6 +77,7 @@ def form_kwargs(*, campaign, recipient=None, response=None) -> dict:
             comments=response.comments,
             signed_by=response.signed_name or response.respondent,
             signed_on=response.received_on,
+            online_answer=_online_answer(response),
         )
     return kwargs
 
@@ -164,6 +173,10 @@ def survey_form_xlsx_bytes(*, campaign, recipient=None, response=None) -> bytes:
     ws.append(["日期 Date", kwargs.get("signed_on")])
     if kwargs.get("signed_on"):
         ws.cell(row=ws.max_row, column=2).number_format = "yyyy-mm-dd"
+    online = kwargs.get("online_answer")
+    if online is not None:
+        when = f"{online.answered_at:%Y-%m-%d %H:%M:%S} ({online.time_zone})"
+        ws.append(["网上答复 Answered online", f"{online.name or '—'} · {when} · IP {online.ip or '—'}"])
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 40
     for col in "CDEFG":

@@ -26,6 +26,8 @@ urlpatterns = [
     path("surveys/improvements/export.<sheetfmt:fmt>", views.improvement_list_export, name="improvement_list_export"),
     path("surveys/improvements/<int:pk>/", views.ImprovementDetail.as_view(), name="improvement_detail"),
     path("surveys/improvements/<int:pk>/edit/", views.ImprovementEdit.as_view(), name="improvement_edit"),
-    path("s/<str:token>/", views.public_answer, name="public_answer"),
+    # The customer's page /s/<token>/ is mounted by nhcs.links (purpose "survey", see apps.py).
     path("s-thanks/", views.public_thanks, name="public_thanks"),
+    # The blank form kept its address from when it was served by nhcs.sheets.
+    path("sheets/survey-form/blank.pdf", views.survey_form_blank, name="survey_form_blank"),
 ]

@@ -10,9 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
 
+from nhcs.links.selectors import written_answer
 from nhcs.workflow import selectors as wf_selectors
 from nhcs.workflow import services as wf
 from nhcs.workflow.errors import refuse
@@ -316,9 +315,9 @@ def answer_enter(request, pk: int, recipient_pk: int):
 def response_detail(request, pk: int, recipient_pk: int):
     campaign = get_record_for(request, Campaign, pk)
     response = get_object_or_404(
-        Response.objects.select_related("recipient__customer", "entered_by").prefetch_related(
-            "answers__tick", "answers__aspect"
-        ),
+        Response.objects.select_related(
+            "recipient__customer", "recipient__link__created_by", "recipient__link__customer", "entered_by"
+        ).prefetch_related("answers__tick", "answers__aspect"),
         recipient_id=recipient_pk,
         recipient__campaign=campaign,
     )
@@ -331,6 +330,7 @@ def response_detail(request, pk: int, recipient_pk: int):
             "ticks": list(campaign.ticks.all()),
             "attachments": wf_selectors.attachments_for(record=response),
             "band_label": scoring.band_label(response.band),
+            "written_answer": written_answer(response.recipient.link) if response.recipient.link else None,
             "improvements": list(response.improvement_items.select_related("aspect", "responsible_department")),
         },
     )
@@ -403,25 +403,14 @@ class ImprovementEdit(RecordEditView):
 # --- the customer's page ------------------------------------------------------------------------
 
 
-# Why a link cannot be used → the status of the page that says so (texts are in the template).
-TOKEN_PAGES = {"unknown": 404, "expired": 410, "closed": 410, "answered": 409}
+def public_answer(request, *, link):
+    """The customer's form behind their survey link (/s/<token>/, mounted by nhcs.links, which checks
+    the link and answers wrong, expired and used links): no login; one submission."""
+    from nhcs.links.http import answer_meta
+    from nhcs.links.views import page_language
 
-
-def _token_problem_page(request, kind: str):
-    return render(request, "satisfaction/public_problem.html", {"kind": kind}, status=TOKEN_PAGES[kind])
-
-
-@never_cache
-@csrf_protect
-def public_answer(request, token: str):
-    """The customer's form: no login; one link per customer and survey; one submission."""
-    try:
-        recipient = services.recipient_for_token(token)
-    except services.TokenProblem as problem:
-        return _token_problem_page(request, problem.kind)
-    language = request.GET.get("lang") or recipient.customer.language or "zh-hans"
-    if language not in ("zh-hans", "en"):
-        language = "zh-hans"
+    recipient = services.recipient_for_link(link)
+    language = page_language(request, link)
     with translation.override(language):
         campaign = recipient.campaign
         aspects = selectors.aspects_for(campaign)
@@ -433,13 +422,12 @@ def public_answer(request, token: str):
             if form.is_valid():
                 try:
                     services.answer_submit_online(
-                        token=token,
+                        token=link.token,
                         ticks_by_aspect=form.ticks_by_aspect(),
                         signed_name=form.cleaned_data["signed_name"],
                         comments=form.cleaned_data["comments"],
+                        **answer_meta(request),
                     )
-                except services.TokenProblem as problem:
-                    return _token_problem_page(request, problem.kind)
                 except WorkflowError as error:
                     error_text = error.message
                 else:
@@ -530,6 +518,16 @@ def statistics_export(request, pk: int, fmt: str):
 
 
 @login_required
+def survey_form_blank(request):
+    """The blank survey form (annex table 1), for printing, posting or faxing to any customer."""
+    from nhcs.sheets.export import pdf_response
+
+    from .survey_form import survey_form_pdf
+
+    return pdf_response(survey_form_pdf(request=request), "顾客满意度调查表-survey-form")
+
+
+@login_required
 def form_export(request, pk: int, fmt: str):
     """The survey's own blank form (its questionnaire and greeting), to print or fax."""
     from nhcs.sheets.export import pdf_response
@@ -562,7 +560,9 @@ def response_export(request, pk: int, recipient_pk: int, fmt: str):
 
     campaign = get_record_for(request, Campaign, pk)
     response = get_object_or_404(
-        Response.objects.select_related("recipient__customer").prefetch_related("answers__tick", "answers__aspect"),
+        Response.objects.select_related(
+            "recipient__customer", "recipient__link__created_by", "recipient__link__customer"
+        ).prefetch_related("answers__tick", "answers__aspect"),
         recipient_id=recipient_pk,
         recipient__campaign=campaign,
     )

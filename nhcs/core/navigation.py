@@ -16,6 +16,7 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem("tasks", _("My tasks"), "workflow:my_tasks"),
+    NavItem("customers", _("Customers"), "customers:customer_list"),
     NavItem("orders", _("Orders"), "orders:order_list"),
     NavItem("changes", _("Change notices"), "orders:change_list"),
     NavItem("complaints", _("Complaints"), "complaints:complaint_list"),

@@ -12,6 +12,7 @@ def home(request):
         "task_total": task_count_for_user(user=request.user),
         "overdue_total": task_count_for_user(user=request.user, overdue=True),
         "warnings": home_warnings(request),
+        "sheet_links": home_sheet_links(request),
     }
     return render(request, "core/home.html", context)
 
@@ -26,6 +27,18 @@ def home_warnings(request) -> list[str]:
         if hook:
             warnings.extend(hook(request.user))
     return warnings
+
+
+def home_sheet_links(request) -> list[dict]:
+    """Blank record sheets that areas offer on the home page: dicts with key, label and url."""
+    from django.apps import apps
+
+    links: list[dict] = []
+    for config in apps.get_app_configs():
+        hook = getattr(config, "home_sheet_links", None)
+        if hook:
+            links.extend(hook(request.user))
+    return links
 
 
 def error_403(request, exception=None):

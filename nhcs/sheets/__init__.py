@@ -18,6 +18,6 @@ How an area adds a sheet ("a template plus a small declaration each"):
 5. Pages: {% load sheets %}{% export_buttons "orders:order_export" pk=order.pk %} (lists keep their
    filters: the buttons carry the current query string).
 
-The blank customer satisfaction survey form is at sheets:survey_form_blank; the surveys area prints it
-pre-addressed and filled in with nhcs.sheets.survey.survey_form_pdf(...).
+The customer satisfaction survey form (annex table 1) belongs to the surveys area: satisfaction.survey_form
+prints it on this mechanism; the blank one is at satisfaction:survey_form_blank.
 """

@@ -6,3 +6,11 @@ class FlowTestConfig(AppConfig):
 
     name = "tests.flowtest"
     label = "flowtest"
+
+    def ready(self):
+        from nhcs.links.registry import LinkPurpose, register
+
+        from .services import DATE_LINK
+
+        # The customer's page /c/<token>/ in the test URLconf (nhcs.links mounts registered purposes).
+        register(LinkPurpose(DATE_LINK, "c", "tests.flowtest.views.confirm_date", "Date confirmation · 日期确认"))

@@ -381,3 +381,17 @@ class MemoLineChange(models.Model):
 
     def __str__(self) -> str:
         return self.item or str(self.line_id)
+
+
+class DateConfirmation(models.Model):
+    """A customer confirms a proposed date by typing their name behind a token link (nhcs.links): the
+    shape the delay notice of NH-QP14 4.4 takes on the same service. Test-only."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    subject = models.CharField(max_length=100)
+    proposed_date = models.DateField()
+    confirmed_date = models.DateField(null=True, blank=True)
+    link = models.OneToOneField("links.CustomerLink", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    def __str__(self) -> str:
+        return self.subject

@@ -9,4 +9,5 @@ urlpatterns = [
     path("memos/<int:pk>/edit/", views.MemoEdit.as_view(), name="memo_edit"),
     path("memos/<int:pk>/sheet.<sheetfmt:fmt>", views.memo_export, name="memo_export"),
     path("memos/export.<sheetfmt:fmt>", views.memo_list_export, name="memo_list_export"),
+    path("confirmations/<int:pk>/answer.pdf", views.confirmation_answer_pdf, name="confirmation_answer_pdf"),
 ]

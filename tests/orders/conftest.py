@@ -4,11 +4,12 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from nhcs.customers.models import Customer
 from nhcs.workflow import services as wf
 from nhcs.workflow.choices import TaskKind, TaskStatus
 from nhcs.workflow.models import Task
 from orders import services
-from orders.models import Customer, Order
+from orders.models import Order
 
 REQUIREMENTS_IDENTIFIED = {
     f"req_{k}": "identified" for k in ("cost", "materials", "methods", "special", "services", "statutory")

@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from nhcs.customers.models import Customer
 from nhcs.workflow import services as wf
-from orders.models import Customer
 from satisfaction import services
 from satisfaction.models import Campaign
 

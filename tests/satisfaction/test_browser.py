@@ -55,7 +55,7 @@ def test_survey_journey(page, live_demo, browser):
     mobile.click("#submit-survey")
     expect(mobile.locator("#thanks")).to_be_visible()
     mobile.goto(f"{base}/s/{recipient.token}/")
-    expect(mobile.locator("#link-problem")).to_have_attribute("data-kind", "answered")
+    expect(mobile.locator("#link-problem")).to_have_attribute("data-kind", "used")
     phone.close()
 
     live_demo(page, "sales")

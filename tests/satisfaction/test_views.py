@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from orders.models import Customer
-from satisfaction.models import Campaign, FollowUp, ImprovementItem, Recipient, Response
+from nhcs.customers.models import Customer
+from nhcs.links.models import CustomerLink
+from satisfaction.models import Campaign, FollowUp, ImprovementItem, Response
 
 from .conftest import ticks_for
 
@@ -53,19 +54,22 @@ def test_public_submission_once(demo, sent_campaign):
     assert page.status_code == 302 and "s-thanks" in page["Location"]
     assert Response.objects.get(recipient=r).signed_name == "张经理"
     again = client.post(f"/s/{r.token}/", _post_ticks(campaign, 4))
-    assert again.status_code == 409 and b'data-kind="answered"' in again.content
+    assert again.status_code == 410 and b'data-kind="used"' in again.content
     assert Response.objects.get(recipient=r).total == 100
-    assert client.get(f"/s/{r.token}/").status_code == 409
+    assert client.get(f"/s/{r.token}/").status_code == 410
 
 
 def test_public_wrong_and_expired_links(demo, sent_campaign):
     campaign = sent_campaign()
     page = Client().get("/s/not-a-real-token/")
-    assert page.status_code == 404 and b'data-kind="unknown"' in page.content
+    assert page.status_code == 404 and b'data-kind="wrong"' in page.content
     r = campaign.recipients.get(customer__code="C002")
-    Recipient.objects.filter(pk=r.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    CustomerLink.objects.filter(pk=r.link_id).update(expires_at=timezone.now() - timedelta(minutes=1))
     page = Client().post(f"/s/{r.token}/", _post_ticks(campaign, 0))
-    assert page.status_code == 410 and b'data-kind="expired"' in page.content and b"has expired" in page.content
+    # C002 reads Chinese: the page says so in Chinese
+    assert (
+        page.status_code == 410 and b'data-kind="expired"' in page.content and "此链接已过期" in page.content.decode()
+    )
     assert not Response.objects.filter(recipient=r).exists()
 
 
@@ -275,3 +279,50 @@ def test_campaign_pages_constant_queries(survey_demo, demo, client_for, sent_cam
         answer_online(r, 3)
     urls = [f"/surveys/{big.pk}/", f"/surveys/{big.pk}/statistics/", f"/surveys/{big.pk}/follow-up/"]
     assert [_queries(client, u) for u in urls] == small
+
+
+def test_online_answer_keeps_name_time_and_address_and_prints_them(demo, client_for, sent_campaign):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from tests.sheets.conftest import pdf_text
+
+    campaign = sent_campaign()
+    r = campaign.recipients.get(customer__code="C001")
+    page = Client().post(
+        f"/s/{r.token}/",
+        {**_post_ticks(campaign, 1), "signed_name": "张经理", "comments": "好"},
+        REMOTE_ADDR="198.51.100.77",
+        HTTP_USER_AGENT="TestPhone/2.0",
+    )
+    assert page.status_code == 302
+    link = CustomerLink.objects.get(pk=r.link_id)
+    assert (link.answered_name, link.answered_ip, link.answered_user_agent) == (
+        "张经理",
+        "198.51.100.77",
+        "TestPhone/2.0",
+    )
+    assert link.used_at is not None
+    assert Response.objects.get(recipient=r).signed_name == "张经理"
+    sales = client_for(demo["sales"])
+    detail = sales.get(f"/surveys/{campaign.pk}/answers/{r.pk}/").content.decode()
+    assert 'id="written-answer"' in detail and "198.51.100.77" in detail and "TestPhone/2.0" in detail
+    text = "".join(pdf_text(sales.get(f"/surveys/{campaign.pk}/answers/{r.pk}/form.pdf").content).split())
+    assert "张经理" in text and "198.51.100.77" in text
+    assert f"{timezone.localtime(link.used_at):%Y-%m-%d%H:%M:%S}" in text
+    xlsx = sales.get(f"/surveys/{campaign.pk}/answers/{r.pk}/form.xlsx")
+    values = [v for row in load_workbook(BytesIO(xlsx.content)).active.iter_rows(values_only=True) for v in row if v]
+    assert any(isinstance(v, str) and "198.51.100.77" in v and "张经理" in v for v in values)
+
+
+def test_sending_gives_each_customer_a_link_until_the_answer_by_day(demo, sent_campaign):
+    campaign = sent_campaign()
+    links = [r.link for r in campaign.recipients.select_related("link", "customer")]
+    assert len(links) == 4 and all(link is not None for link in links)
+    assert {link.purpose for link in links} == {"survey"}
+    assert all(link.created_by == demo["sales"] for link in links)
+    assert {timezone.localtime(link.expires_at).date() for link in links} == {
+        campaign.response_deadline + timedelta(days=1)
+    }
+    assert {r.customer.language for r in campaign.recipients.all()} == {link.language for link in links}

@@ -5,7 +5,7 @@ from django.db import transaction
 from nhcs.accounts.choices import Position
 from nhcs.accounts.models import Department, User
 from nhcs.accounts.services import reference_data_ensure, user_create, user_sync_groups
-from orders.models import Customer
+from nhcs.customers.demo import ensure_customers
 
 PASSWORD = "demo1234"
 
@@ -24,53 +24,6 @@ DEMO_USERS = [
     ("warehouse", "WH", Position.STAFF, "林仓管"),
     ("vgm", "GMO", Position.VGM, "黄副总"),
     ("gm", "GMO", Position.GM, "刘总经理"),
-]
-
-DEMO_CUSTOMERS = [
-    dict(
-        code="C001",
-        name_zh="深圳华强电子有限公司",
-        name_en="Shenzhen Huaqiang Electronics Co., Ltd.",
-        email="quality@huaqiang.example",
-        preferred_channel="email",
-        is_key_account=True,
-        language="zh-hans",
-        contact_name="张经理",
-        address="深圳市福田区华强北路1号",
-    ),
-    dict(
-        code="C002",
-        name_zh="东莞长安精密五金厂",
-        name_en="Dongguan Chang'an Precision Hardware",
-        fax="0769-85550000",
-        preferred_channel="fax",
-        is_key_account=False,
-        language="zh-hans",
-        contact_name="李主管",
-        address="东莞市长安镇振安路8号",
-    ),
-    dict(
-        code="C003",
-        name_zh="德国博世汽车部件",
-        name_en="Bosch Automotive Components GmbH",
-        email="purchasing@bosch-demo.example",
-        preferred_channel="email",
-        is_key_account=True,
-        language="en",
-        contact_name="Ms. Weber",
-        address="Robert-Bosch-Platz 1, Gerlingen, Germany",
-    ),
-    dict(
-        code="C004",
-        name_zh="香港联合贸易有限公司",
-        name_en="Hong Kong United Trading Ltd.",
-        email="orders@hkunited.example",
-        preferred_channel="letter",
-        is_key_account=False,
-        language="en",
-        contact_name="Mr. Chan",
-        address="88 Queen's Road Central, Hong Kong",
-    ),
 ]
 
 
@@ -118,8 +71,7 @@ class Command(BaseCommand):
         vgm = User.objects.filter(username="vgm").first()
         if vgm is not None:
             Department.objects.filter(deputy_gm=None).update(deputy_gm=vgm)
-        for data in DEMO_CUSTOMERS:
-            Customer.objects.get_or_create(code=data["code"], defaults=data)
+        ensure_customers()
         if not people_only:
             for hook in seed_hooks():
                 hook(stdout=self.stdout)

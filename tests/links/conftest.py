@@ -1,0 +1,88 @@
+"""Two purposes on the one customer-link service: the satisfaction survey (/s/<token>/) and the test-only
+date confirmation (/c/<token>/). Each `LinkCase` gives out a link to a demo customer and knows how the
+customer answers it and what the area keeps."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from nhcs.customers.models import Customer
+from nhcs.links.models import CustomerLink
+
+
+@dataclass
+class LinkCase:
+    purpose: str
+    prefix: str
+    give: Callable[[str], CustomerLink]  # customer code -> a fresh link
+    answer: Callable[[CustomerLink, str], dict]  # link, typed name -> the form the customer posts
+    answered: Callable[[CustomerLink], bool]  # what the area keeps of the answer
+    success_status: int
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every table: a page that refuses a link must leave them all as they were."""
+    from django.apps import apps
+
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+@pytest.fixture
+def survey_case(demo):
+    from nhcs.workflow import services as wf
+    from satisfaction import services
+    from satisfaction.models import Recipient, Response
+
+    campaign = services.campaign_create(
+        user=demo["sales"],
+        title="Link test",
+        period="2026",
+        response_deadline=timezone.localdate() + timedelta(days=20),
+    )
+    services.sample_choose(campaign=campaign, user=demo["sales"], customers=Customer.objects.all())
+    campaign = wf.transition_record(record=campaign, name="send", user=demo["sales"], comment="sent")
+    aspects = list(campaign.aspects.all())
+    ticks = list(campaign.ticks.all())
+
+    def give(code):
+        return Recipient.objects.get(campaign=campaign, customer__code=code).link
+
+    def answer(link, name):
+        return {**{f"aspect_{a.pk}": ticks[1].pk for a in aspects}, "signed_name": name, "comments": "ok"}
+
+    def answered(link):
+        return Response.objects.filter(recipient__link=link).exists()
+
+    return LinkCase("survey", "s", give, answer, answered, 302)
+
+
+@pytest.fixture
+def date_case(demo):
+    from tests.flowtest import services
+    from tests.flowtest.models import DateConfirmation
+
+    def give(code):
+        confirmation = services.confirmation_request(
+            customer=Customer.objects.get(code=code),
+            subject="PO 4711: new delivery date",
+            proposed_date=date(2026, 12, 18),
+            user=demo["sales"],
+            expires_at=timezone.now() + timedelta(days=7),
+        )
+        return confirmation.link
+
+    def answer(link, name):
+        return {"name": name}
+
+    def answered(link):
+        return DateConfirmation.objects.get(link=link).confirmed_date == date(2026, 12, 18)
+
+    return LinkCase("date_confirmation", "c", give, answer, answered, 200)
+
+
+@pytest.fixture(params=["survey", "date_confirmation"])
+def case(request):
+    return request.getfixturevalue({"survey": "survey_case", "date_confirmation": "date_case"}[request.param])
