@@ -12,12 +12,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import MailKind, MailStatus
 
 
 class Mail(models.Model):
-    to = models.EmailField(_("to"))
+    to = models.EmailField(pgettext_lazy("mail", "to"))
     subject = models.CharField(_("subject"), max_length=500)
     body = models.TextField(_("text"))
     kind = models.CharField(_("kind"), max_length=20, choices=MailKind.choices)
@@ -27,7 +28,9 @@ class Mail(models.Model):
     )
     object_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
     about = GenericForeignKey("content_type", "object_id")
-    status = models.CharField(_("status"), max_length=8, choices=MailStatus.choices, default=MailStatus.QUEUED)
+    status = models.CharField(
+        pgettext_lazy("mail", "status"), max_length=8, choices=MailStatus.choices, default=MailStatus.QUEUED
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
@@ -35,8 +38,8 @@ class Mail(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("e-mail")
-        verbose_name_plural = _("e-mails")
+        verbose_name = pgettext_lazy("mail log", "e-mail")
+        verbose_name_plural = pgettext_lazy("mail log", "e-mails")
         ordering = ["-queued_at", "-pk"]
         indexes = [
             models.Index(fields=["content_type", "object_id"]),
