@@ -1,6 +1,6 @@
-# NHCS — `make run` serves the app, `make test` runs the whole suite. Both set up a fresh Debian
-# machine first (virtualenv, Python requirements, the system packages that are missing) and are
-# quick the second time: every step checks before it installs.
+# NHCS — `make run` serves the app (and runs the worker that sends the e-mails), `make test` runs the
+# whole suite. Both set up a fresh Debian machine first (virtualenv, Python requirements, the system
+# packages that are missing) and are quick the second time: every step checks before it installs.
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -16,7 +16,8 @@ TEST_DEBS := $(RUN_DEBS) poppler-utils gettext chromium
 
 run: setup migrate
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST)
+	$(PY) manage.py send_reminders --schedule
+	PY=$(PY) bash scripts/run-dev.sh $(HOST)
 
 test: setup-test lint
 	$(PY) manage.py makemigrations --check --dry-run

@@ -59,8 +59,11 @@ INSTALLED_APPS = [
     "django_filters",
     "django_fsm",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "nhcs.accounts",
     "nhcs.core",
+    "nhcs.mail",
     "nhcs.workflow",
     "nhcs.sheets",
     "nhcs.customers",
@@ -161,6 +164,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds the send job waits for the mail server before the attempt counts as failed (and is retried).
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nhcs@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute links in e-mails (task links, survey links) start with this.
@@ -168,6 +173,27 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Our own reverse proxies: behind them the customer's address (kept with answers given through a link)
 # is read from X-Forwarded-For; from anyone else that header is ignored.
 NHCS_TRUSTED_PROXIES = env_list("NHCS_TRUSTED_PROXIES", "127.0.0.1,::1")
+
+# Background jobs (the Tasks API, imported in nhcs/jobs.py): every e-mail is sent by a job, with retries.
+# "database" (default) keeps the queue in the database above; run `manage.py db_worker` beside the web
+# server, on one machine or several (they share the queue). "rq" keeps it in Redis for larger sites: needs
+# `pip install django-tasks-rq`, NHCS_REDIS_URL and `manage.py rqworker --with-scheduler --job-class
+# django_tasks_rq.Job default` instead of db_worker.
+NHCS_TASKS_BACKEND = os.environ.get("NHCS_TASKS_BACKEND", "database").strip().lower()
+if NHCS_TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif NHCS_TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": os.environ.get("NHCS_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured("NHCS_TASKS_BACKEND must be 'database' or 'rq'.")
+# Minutes to wait before each new attempt at a mail the server did not take; after the last, it is "failed".
+NHCS_MAIL_RETRY_MINUTES = [int(m) for m in env_list("NHCS_MAIL_RETRY_MINUTES", "1,5,15,60,180,360,720")]
+# Hour of the day (office time, Asia/Shanghai) at which the daily job mails the reminders of overdue tasks.
+NHCS_REMINDER_HOUR = int(os.environ.get("NHCS_REMINDER_HOUR", "8"))
+if not 0 <= NHCS_REMINDER_HOUR <= 23:
+    raise ImproperlyConfigured("NHCS_REMINDER_HOUR must be an hour between 0 and 23.")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

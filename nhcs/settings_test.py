@@ -11,6 +11,8 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.flowtest"]
 ROOT_URLCONF = "tests.flowtest.root_urls"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The real queue (the database backend); tests run its worker with the `run_jobs` fixture (tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 MEDIA_ROOT = VAR_DIR / "test-media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

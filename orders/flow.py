@@ -52,10 +52,17 @@ def has_lines(order) -> bool:
 
 
 def review_rejected(order) -> bool:
-    """A reviewer of the current round rejected the order."""
+    """A reviewer of the current round rejected the order.
+
+    Read once per loaded order (two transitions ask): every service works on a freshly locked order.
+    """
     from nhcs.workflow.selectors import current_opinions
 
-    return current_opinions(record=order).filter(status=TaskStatus.DONE, outcome=StepOutcome.REJECT).exists()
+    if "_review_rejected" not in order.__dict__:
+        order.__dict__["_review_rejected"] = (
+            current_opinions(record=order).filter(status=TaskStatus.DONE, outcome=StepOutcome.REJECT).exists()
+        )
+    return order.__dict__["_review_rejected"]
 
 
 def review_not_rejected(order) -> bool:

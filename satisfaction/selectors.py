@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from nhcs.mail.selectors import mails_by_object
+
 from . import scoring
 from .choices import Band, CampaignState
 from .models import Answer, Aspect, Campaign, ImprovementItem, Recipient, Response
@@ -29,12 +31,16 @@ def campaign_detail(pk: int) -> QuerySet[Campaign]:
 
 
 def recipients_for(campaign: Campaign) -> list[Recipient]:
-    """The sample with each customer's answer and follow-ups, in one go."""
-    return list(
+    """The sample with each customer's answer, follow-ups and e-mails (invitation, reminders), in one go."""
+    rows = list(
         campaign.recipients.select_related("customer", "response", "response__entered_by", "link")
         .prefetch_related("follow_ups__done_by")
         .order_by("customer__code")
     )
+    mails = mails_by_object(Recipient, [r.pk for r in rows])
+    for r in rows:
+        r.mails = mails.get(r.pk, [])
+    return rows
 
 
 def non_respondents(campaign: Campaign) -> list[Recipient]:

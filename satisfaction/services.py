@@ -9,7 +9,6 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -20,6 +19,8 @@ from nhcs.accounts.models import Department, User
 from nhcs.customers.models import Customer
 from nhcs.links import services as links
 from nhcs.links.exceptions import LinkClosed, LinkUsed
+from nhcs.mail.choices import MailKind
+from nhcs.mail.services import mail_queue
 from nhcs.workflow import services as wf
 from nhcs.workflow.choices import AttachmentKind
 from nhcs.workflow.exceptions import Blocked, NotAllowed, StaleRecord
@@ -264,8 +265,11 @@ def link_expiry(campaign: Campaign) -> datetime:
 
 
 def campaign_after_send(*, record: Campaign, user: User, **kwargs) -> None:
-    """Hook of the "send" transition: date the sending, give each customer their link, mail the e-mail
-    recipients."""
+    """Hook of the "send" transition: date the sending, arm the links, queue the e-mail invitations.
+
+    The invitations are written in the transition's transaction (sent with it, or not at all) and go out
+    in the background: a mail server outage does not stop the survey from being sent.
+    """
     now = timezone.now()
     Campaign.objects.filter(pk=record.pk).update(sent_on=timezone.localdate())
     record.sent_on = timezone.localdate()
@@ -277,14 +281,13 @@ def campaign_after_send(*, record: Campaign, user: User, **kwargs) -> None:
         )
         recipient.save(update_fields=["link"])
     ids = list(record.recipients.filter(channel=Channel.EMAIL).values_list("pk", flat=True))
-    transaction.on_commit(lambda: mail_survey_links(recipient_ids=ids, reminder=False))
+    mail_survey_links(recipient_ids=ids, reminder=False)
 
 
+@transaction.atomic
 def mail_survey_links(*, recipient_ids: list[int], reminder: bool) -> int:
-    """Mail each customer their private link, in their language. Returns the number of messages sent."""
-    from django.conf import settings
-
-    messages = []
+    """Queue for each customer their private link, in their language. Returns the number of mails queued."""
+    queued = 0
     for r in Recipient.objects.filter(pk__in=recipient_ids).select_related("customer", "campaign", "link"):
         if not r.customer.email:
             continue
@@ -298,10 +301,9 @@ def mail_survey_links(*, recipient_ids: list[int], reminder: bool) -> int:
             }
             subject = render_to_string("satisfaction/email/link_subject.txt", context).strip()
             body = render_to_string("satisfaction/email/link_body.txt", context)
-        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [r.customer.email]))
-    if not messages:
-        return 0
-    return get_connection().send_messages(messages) or 0
+        kind = MailKind.SURVEY_REMINDER if reminder else MailKind.SURVEY_INVITATION
+        queued += len(mail_queue(to=[r.customer.email], subject=subject, body=body, kind=kind, about=r))
+    return queued
 
 
 # --- follow-up of non-respondents ---------------------------------------------------------------
@@ -323,8 +325,7 @@ def follow_up_log(*, recipient: Recipient, user: User, kind: str, note: str = ""
     if kind == FollowUpKind.REMINDER_EMAIL:
         if not recipient.customer.email:
             raise Blocked(_("%(customer)s has no e-mail address.") % {"customer": recipient.customer})
-        rid = recipient.pk
-        transaction.on_commit(lambda: mail_survey_links(recipient_ids=[rid], reminder=True))
+        mail_survey_links(recipient_ids=[recipient.pk], reminder=True)
     return FollowUp.objects.create(recipient=recipient, kind=kind, note=note, done_by=user)
 
 

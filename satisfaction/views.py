@@ -226,12 +226,18 @@ def follow_up(request, pk: int):
         try:
             if request.POST.get("_action") == "remind_all":
                 n = services.reminders_send(campaign=campaign, user=request.user)
-                messages.success(request, _("%(n)s reminder e-mails sent.") % {"n": n})
+                messages.success(
+                    request, _("%(n)s reminder e-mails queued; they are sent in the background.") % {"n": n}
+                )
                 return redirect("satisfaction:follow_up", pk=campaign.pk)
             recipient = get_object_or_404(Recipient, pk=request.POST.get("recipient") or 0, campaign=campaign)
             if request.POST.get("_action") == "remind":
                 services.follow_up_log(recipient=recipient, user=request.user, kind="reminder_email")
-                messages.success(request, _("Reminder sent to %(customer)s.") % {"customer": recipient.customer})
+                messages.success(
+                    request,
+                    _("Reminder to %(customer)s queued; it is sent in the background.")
+                    % {"customer": recipient.customer},
+                )
                 return redirect("satisfaction:follow_up", pk=campaign.pk)
             form = FollowUpForm(request.POST)
             bound_for = recipient.pk

@@ -1,5 +1,7 @@
 import os
 import shutil
+import signal
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -28,6 +30,50 @@ def client_for(client):
         return c
 
     return make
+
+
+@pytest.fixture
+def run_jobs(db):
+    """The background worker, run in the test: `run_jobs()` runs every job that is due (mail sends, due
+    retries, a due reminder run) through the real queue, with `manage.py db_worker --batch`, until none is
+    left; jobs they enqueue on commit are run too when due. Returns how many jobs ran.
+
+    Test glue, nothing else: the test's own transaction never commits, so the on-commit enqueues of the
+    jobs are captured and executed; the worker's close_old_connections() is skipped, as Django's test
+    client does for requests (it would close the connection holding the test's transaction); and the
+    worker's Ctrl-C handlers are put back afterwards.
+    """
+    from django.test import TestCase
+    from django_tasks_db.models import DBTaskResult
+
+    def run() -> int:
+        ran = 0
+        for _round in range(100):
+            before = DBTaskResult.objects.finished().count()
+            handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+            try:
+                with (
+                    TestCase.captureOnCommitCallbacks(execute=True) as enqueued,
+                    mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"),
+                ):
+                    call_command(
+                        "db_worker",
+                        batch=True,
+                        interval=0,
+                        startup_delay=False,
+                        reload=False,
+                        verbosity=0,
+                        worker_id="tests",
+                    )
+            finally:
+                for sig, handler in handlers.items():
+                    signal.signal(sig, handler)
+            ran += DBTaskResult.objects.finished().count() - before
+            if not enqueued:
+                return ran
+        raise AssertionError("The jobs keep enqueueing due jobs: a loop?")
+
+    return run
 
 
 # --- browser tests -----------------------------------------------------------------------------------
@@ -70,7 +116,11 @@ def rerun_data_migrations():
     from django.db.migrations.operations import RunPython
 
     loader = MigrationLoader(connection, ignore_no_migrations=True)
-    ours = {config.label for config in apps.get_app_configs() if not config.name.startswith("django.")}
+    ours = {
+        config.label
+        for config in apps.get_app_configs()
+        if not config.name.startswith("django.") and "site-packages" not in config.path
+    }
     done = set()
     for leaf in sorted(loader.graph.leaf_nodes()):
         for node in loader.graph.forwards_plan(leaf):

@@ -24,7 +24,7 @@ from nhcs.accounts.models import User
 from nhcs.customers.choices import CustomerLanguage
 from nhcs.customers.models import Customer
 from nhcs.workflow.exceptions import Blocked
-from nhcs.workflow.services import lock_rows, record_lock
+from nhcs.workflow.locking import lock_rows
 
 from . import registry
 from .exceptions import LinkExpired, LinkUsed, LinkWrong
@@ -102,7 +102,7 @@ def link_use(*, link: CustomerLink, name: str, ip: str | None, user_agent: str =
     """Record the customer's answer through the link: the name they typed, the time, their address and
     browser. Once: a second answer raises LinkUsed, a late one LinkExpired. Call it in the transaction
     that stores the area's own answer, so that both or neither are kept."""
-    locked = record_lock(link)
+    locked = lock_rows(CustomerLink.objects.all()).get(pk=link.pk)
     if locked.used_at is not None:
         raise LinkUsed(locked)
     now = timezone.now()

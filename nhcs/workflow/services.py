@@ -50,6 +50,7 @@ from .flow import (
     list_text,
 )
 from .forms import OpinionForm
+from .locking import lock_rows
 from .models import (
     Attachment,
     Delegation,
@@ -65,13 +66,6 @@ from .numbering import next_number
 AUDIT_PERMISSION = "workflow.audit_records"
 
 # --- locking ----------------------------------------------------------------------------------------
-
-
-def lock_rows(queryset: models.QuerySet, *, skip_locked: bool = False, of: tuple[str, ...] = ()) -> models.QuerySet:
-    """The queryset with its rows locked until the transaction ends (the project's one row lock)."""
-    if not transaction.get_connection(queryset.db).in_atomic_block:
-        raise RuntimeError("Row locks are taken inside a transaction.")
-    return queryset.select_for_update(skip_locked=skip_locked, of=of)
 
 
 def record_lock(record: models.Model, *, expected_version: int | None = None) -> Any:

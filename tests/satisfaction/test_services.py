@@ -79,10 +79,11 @@ def test_sample_draw_is_reproducible_from_the_seed(demo, new_campaign):
     assert campaign.sample_seed is not None
 
 
-def test_send_mails_links_and_arms_tokens(demo, new_campaign, django_capture_on_commit_callbacks):
+def test_send_mails_links_and_arms_tokens(demo, new_campaign, django_capture_on_commit_callbacks, run_jobs):
     campaign = new_campaign()
     with django_capture_on_commit_callbacks(execute=True):
         campaign = wf.transition_record(record=campaign, name="send", user=demo["sales"], comment="")
+    run_jobs()
     assert campaign.state == CampaignState.SENT
     campaign.refresh_from_db()
     assert campaign.sent_on == timezone.localdate()
@@ -328,7 +329,7 @@ def test_staff_entry_needs_the_scan_and_attaches_it(demo, sent_campaign):
     assert Attachment.objects.for_record(response).get().kind == "scan"
 
 
-def test_follow_up_of_non_respondents(demo, sent_campaign, answer_online, django_capture_on_commit_callbacks):
+def test_follow_up_of_non_respondents(demo, sent_campaign, answer_online, django_capture_on_commit_callbacks, run_jobs):
     campaign = sent_campaign()
     answer_online(campaign.recipients.get(customer__code="C001"), 0)
     pending = selectors.non_respondents(campaign)
@@ -337,6 +338,7 @@ def test_follow_up_of_non_respondents(demo, sent_campaign, answer_online, django
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         n = services.reminders_send(campaign=campaign, user=demo["sales"])
+    run_jobs()
     assert n == 2 and len(mail.outbox) == 2  # C003 and C004 have e-mail addresses
     c002 = campaign.recipients.get(customer__code="C002")
     with pytest.raises(Blocked):

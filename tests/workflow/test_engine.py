@@ -166,11 +166,13 @@ def test_tasks_move_with_the_state(demo):
     assert Task.objects.for_record(memo).filter(state="draft", status=TaskStatus.CANCELLED).exists()
 
 
-def test_next_actors_are_mailed_after_commit(demo, mailoutbox, django_capture_on_commit_callbacks):
+def test_next_actors_are_mailed_after_commit(demo, mailoutbox, django_capture_on_commit_callbacks, run_jobs):
     memo = new_memo(demo["sales"])
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         advance(memo, ("submit", demo["sales"]))
+    assert mailoutbox == []  # queued, sent by the worker
+    run_jobs()
     recipients = {r for m in mailoutbox for r in m.to}
     assert "sales_head@nhcs.example" in recipients
     assert "qa@nhcs.example" not in recipients

@@ -212,7 +212,7 @@ def test_department_head_sees_the_department_queue(demo, client_for):
     assert 'id="department-queue"' in page and memo.number in page.split('id="department-queue"')[1]
 
 
-def test_reminders_mail_overdue_tasks_once_a_day(demo, mailoutbox):
+def test_reminders_mail_overdue_tasks_once_a_day(demo, mailoutbox, django_capture_on_commit_callbacks, run_jobs):
     from datetime import timedelta
 
     from django.core.management import call_command
@@ -223,10 +223,14 @@ def test_reminders_mail_overdue_tasks_once_a_day(demo, mailoutbox):
     memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]))
     Task.objects.for_record(memo).open().update(due_at=timezone.now() - timedelta(hours=1))
     mailoutbox.clear()
-    call_command("send_reminders", stdout=open("/dev/null", "w"))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", stdout=open("/dev/null", "w"))
+    run_jobs()
     first = len(mailoutbox)
     assert first >= 1 and any("sales_head@nhcs.example" in m.to for m in mailoutbox)
-    call_command("send_reminders", stdout=open("/dev/null", "w"))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", stdout=open("/dev/null", "w"))
+    run_jobs()
     assert len(mailoutbox) == first
 
 
