@@ -16,10 +16,10 @@ from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from openpyxl.styles import Alignment, Font
 
 from nhcs.sheets.declarations import Column, ListSheet, RecordSheet, SignatureBox, choice_label
-from nhcs.sheets.export import render_pdf_bytes, sheet_context
+from nhcs.sheets.export import render_pdf_bytes, sheet_context, write_field_rows
+from nhcs.sheets.xlsx_record import LOW_FONT, MONEY_FORMAT, note, section, table_header, table_row
 from nhcs.workflow.choices import Action, TaskKind, TaskStatus
 from nhcs.workflow.models import SignOff, Task
 
@@ -150,51 +150,92 @@ def order_review_context(*, order: Order, user) -> dict:
 
 
 def order_review_xlsx(*, ws, record, context, request=None) -> None:
-    """The Excel body of one order's review sheet; the signature boxes follow (added by nhcs.sheets)."""
-    bold = Font(bold=True)
+    """The Excel body of one order's review sheet, as its PDF (orders/sheets/order_review.html) prints it;
+    the signature boxes follow (added by nhcs.sheets)."""
+    write_field_rows(ws, context["fields"])
 
-    def heading(*values):
-        ws.append(list(values))
-        for cell in ws[ws.max_row]:
-            cell.font = bold
+    section(ws, gettext("Requirement identification (4.1.1)"))
+    for item, _value, label, details in context["requirements"]:
+        table_row(ws, [str(item.label), str(label or "—"), details or None])
 
-    heading(gettext("Field"), gettext("Value"), gettext("Changes (struck through on paper)"))
-    for row in context["fields"]:
-        changes = "; ".join(f"{m.old} → {m.new} ({_day(m.when)} {m.user or ''} {m.reason})" for m in row.marks)
-        ws.append([str(row.label), row.cell, changes])
-        ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.append([])
-    heading(gettext("Requirement identification (4.1.1)"))
-    for item, _value, label, note in context["requirements"]:
-        ws.append([str(item.label), str(label or "—"), note])
-    ws.append([])
-    heading(gettext("Order lines"))
+    section(ws, gettext("Order lines"))
     columns = [gettext("Part number"), gettext("Description"), gettext("Quantity"), gettext("Unit")]
     if context["show_prices"]:
         columns += [gettext("Unit price"), gettext("Currency"), gettext("Amount")]
-    heading(*columns, gettext("Requested delivery"))
+    table_header(ws, *columns, gettext("Requested delivery"))
     for line in context["lines"]:
-        values = [line.part_number, line.description, _qty(line.quantity), line.unit]
+        values = [line.part_number, line.description or None, _qty(line.quantity), line.unit]
+        formats = {}
         if context["show_prices"]:
             values += [line.unit_price, line.currency, line.amount]
-        ws.append([*values, line.requested_date])
-        ws.cell(ws.max_row, len(values) + 1).number_format = "yyyy-mm-dd"
-    ws.append([])
-    heading(gettext("Bill of materials and lead times"))
-    heading(
+            formats = {7: MONEY_FORMAT}
+        table_row(ws, [*values, line.requested_date], formats=formats)
+
+    if context["clarifications"]:
+        section(ws, gettext("Clarifications with the customer (4.1.2)"))
+        table_header(
+            ws,
+            gettext("Requirement"),
+            gettext("Question"),
+            gettext("Answer"),
+            gettext("Sent"),
+            gettext("Sent by"),
+            gettext("Answered on"),
+            gettext("Written confirmation"),
+        )
+        for c in context["clarifications"]:
+            confirmation = f"#{c.confirmation.seq} {c.confirmation.original_name}" if c.confirmation else None
+            table_row(
+                ws,
+                [
+                    c.get_topic_display(),
+                    c.question,
+                    c.answer or None,
+                    c.sent_on,
+                    c.get_channel_display(),
+                    c.answered_on,
+                    confirmation or gettext("missing"),
+                ],
+                fonts=None if confirmation else {7: LOW_FONT},
+            )
+
+    section(ws, gettext("Bill of materials and lead times"))
+    table_header(
+        ws,
         gettext("Material / part"),
+        gettext("Description"),
         gettext("Quantity per unit"),
         gettext("Make / buy / outsource"),
         gettext("Lead time (days)"),
+        gettext("Note"),
     )
     for b in context["bom"]:
-        ws.append([b.part_number, _qty(b.quantity_per_unit), b.get_source_display(), b.lead_time_days])
-    ws.append([])
-    heading(gettext("Review opinions"))
+        lead_time = b.lead_time_days if b.needs_lead_time else "—"
+        table_row(
+            ws,
+            [
+                b.part_number,
+                b.description or None,
+                _qty(b.quantity_per_unit),
+                b.get_source_display(),
+                lead_time,
+                b.lead_time_note or None,
+            ],
+        )
+    if not context["bom"]:
+        note(ws, gettext("No BOM yet."))
+    note(
+        ws,
+        gettext("Longest material lead time: %(days)s days; earliest delivery without a justification: %(date)s.")
+        % {"days": context["longest_lead_time"], "date": f"{context['earliest_allowed']:%Y-%m-%d}"},
+    )
+
+    section(ws, gettext("Review opinions"))
+    table_header(ws, gettext("Step"), gettext("Opinion"), gettext("Comment"), gettext("Date"))
     for box in context["signature_boxes"]:
         for s in box.signatures:
             if s.outcome:
-                ws.append([str(box.label), f"{s.outcome} · {s.name}", s.comment])
+                table_row(ws, [str(box.label), f"{s.outcome} · {s.name}", s.comment or None, s.date])
 
 
 # One order's review, with its signature boxes: what the paper form carried per order.

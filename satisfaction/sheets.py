@@ -17,12 +17,25 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment
 
 from nhcs.sheets.declarations import Column, ListSheet, RecordSheet, SignatureBox
-from nhcs.sheets.export import form_setting
+from nhcs.sheets.excel_text import new_workbook, save_workbook
+from nhcs.sheets.export import form_setting, write_field_rows
 from nhcs.sheets.models import CompanySettings
+from nhcs.sheets.xlsx_record import (
+    DATE_FORMAT,
+    LOW_FONT,
+    WRAP,
+    note,
+    print_setup,
+    section,
+    set_widths,
+    sheet_title,
+    table_header,
+    table_row,
+    write_letterhead,
+)
 from nhcs.workflow.choices import Action
 
 from . import scoring
@@ -108,82 +121,77 @@ def printed_recipients(campaign) -> list:
     )
 
 
-THIN = Side(style="thin", color="000000")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEAD_FILL = PatternFill("solid", fgColor="E8ECF2")
+# The survey form goes to customers as it is: bilingual labels whatever the user's language, as its PDF.
+FORM_PAGE_LABEL = "第 {page} 页 共 {pages} 页 · Page {page} of {pages}"
 
 
-def _letterhead(ws, form_key: str, record_number: str) -> None:
+def _letterhead(ws, form, record_number: str) -> None:
+    """The survey form's letterhead, as its PDF: Chinese title, English title, company, document number."""
     company = CompanySettings.load()
-    form = form_setting(form_key)
-    ws.append([company.name_zh + (f" {company.name_en}" if company.name_en else "")])
-    ws.append([f"{form.title_zh} {form.title_en}".strip()])
-    ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=14)
+    lines = [form.title_zh]
+    if form.title_en and form.title_en != form.title_zh:
+        lines.append(form.title_en)
+    lines.append(" ".join(x for x in (company.name_zh, company.name_en) if x))
     doc = " · ".join(
         x
         for x in [
-            f"{gettext('Document no.')} {form.document_number}" if form.document_number else "",
-            f"{gettext('Version')} {form.version}" if form.version else "",
-            f"{gettext('Record no.')} {record_number}" if record_number else "",
+            f"文件编号 Doc. no. {form.document_number}" if form.document_number else "",
+            f"版本 Version {form.version}" if form.version else "",
+            f"编号 No. {record_number}" if record_number else "",
         ]
         if x
     )
-    ws.append([doc])
+    write_letterhead(ws, [*lines, doc])
     ws.append([])
 
 
 def survey_form_xlsx_bytes(*, campaign, recipient=None, response=None) -> bytes:
     """The survey form as a workbook: the same rows and tick columns as the printed form."""
     kwargs = form_kwargs(campaign=campaign, recipient=recipient, response=response)
-    wb = Workbook()
+    form = form_setting("survey_form")
+    wb = new_workbook()
     ws = wb.active
-    ws.title = "顾客满意度调查表"
-    _letterhead(ws, "survey_form", kwargs["record_number"])
+    ws.title = sheet_title(form.title_zh)
+    _letterhead(ws, form, kwargs["record_number"])
     ws.append(["To:", kwargs["to"]])
     ws.append([kwargs["greeting_zh"]])
     ws.append([kwargs["greeting_en"]])
     for row in (ws.max_row - 1, ws.max_row):
-        ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(row=row, column=1).alignment = WRAP
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2 + len(kwargs["ticks"]))
         ws.row_dimensions[row].height = 42
     ws.append([])
-    ws.append(["序号 No.", "评价项目 Aspect"] + [f"{zh} {en} ({points})" for _k, zh, en, points in kwargs["ticks"]])
-    header = ws.max_row
+    header = table_header(
+        ws, "序号 No.", "评价项目 Aspect", *[f"{zh} {en} ({points})" for _k, zh, en, points in kwargs["ticks"]]
+    )
     for cell in ws[header]:
-        cell.font = Font(bold=True)
-        cell.fill = HEAD_FILL
-        cell.border = BOX
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
     ws.row_dimensions[header].height = 32
     answers = kwargs.get("answers", {})
     for i, (key, zh, en) in enumerate(kwargs["aspects"], start=1):
-        ws.append([i, f"{zh} {en}"] + ["√" if answers.get(key) == t[0] else None for t in kwargs["ticks"]])
-        for cell in ws[ws.max_row]:
-            cell.border = BOX
-            cell.alignment = Alignment(horizontal="center" if cell.column != 2 else "left", vertical="center")
+        row = table_row(ws, [i, f"{zh} {en}"] + ["√" if answers.get(key) == t[0] else None for t in kwargs["ticks"]])
+        for cell in ws[row]:
+            cell.alignment = Alignment(
+                horizontal="center" if cell.column != 2 else "left", vertical="center", wrap_text=True
+            )
     ws.freeze_panes = f"A{header + 1}"
     ws.append([])
-    ws.append(["意见或建议 Comments and suggestions", kwargs.get("comments", "")])
-    ws.cell(row=ws.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+    table_row(ws, ["意见或建议 Comments and suggestions", kwargs.get("comments", "") or None])
+    ws.merge_cells(start_row=ws.max_row, start_column=2, end_row=ws.max_row, end_column=2 + len(kwargs["ticks"]))
+    ws.row_dimensions[ws.max_row].height = 90
     if response is not None:
-        ws.append([gettext("Total score"), float(response.total)])
-        ws.cell(row=ws.max_row, column=2).number_format = "0.0"
-        ws.append([gettext("Band"), scoring.band_label(response.band)])
-    ws.append(["客户签名 Customer signature", kwargs.get("signed_by", "")])
-    ws.append(["日期 Date", kwargs.get("signed_on")])
-    if kwargs.get("signed_on"):
-        ws.cell(row=ws.max_row, column=2).number_format = "yyyy-mm-dd"
+        table_row(ws, [gettext("Total score"), float(response.total)], formats={2: "0.0"})
+        table_row(ws, [gettext("Band"), scoring.band_label(response.band)])
+    table_row(ws, ["客户签名 Customer signature", kwargs.get("signed_by", "") or None])
+    table_row(ws, ["日期 Date", kwargs.get("signed_on")], formats={2: DATE_FORMAT})
     online = kwargs.get("online_answer")
     if online is not None:
         when = f"{online.answered_at:%Y-%m-%d %H:%M:%S} ({online.time_zone})"
-        ws.append(["网上答复 Answered online", f"{online.name or '—'} · {when} · IP {online.ip or '—'}"])
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 40
-    for col in "CDEFG":
-        ws.column_dimensions[col].width = 16
-    ws.page_setup.paperSize = "9"
+        table_row(ws, ["网上答复 Answered online", f"{online.name or '—'} · {when} · IP {online.ip or '—'}"])
+    set_widths(ws, {"A": 16, "B": 40, **{col: 16 for col in "CDEFG"}})
+    print_setup(ws, context={"form": form, "record_number": kwargs["record_number"]}, page_label=FORM_PAGE_LABEL)
     out = io.BytesIO()
-    wb.save(out)
+    save_workbook(wb, out)
     return out.getvalue()
 
 
@@ -229,20 +237,20 @@ def _num(value):
 
 
 def statistics_xlsx(*, ws, record, context, request) -> None:
-    """The statistics sheet's body in Excel: summary, per aspect, bands, per customer, comments."""
+    """The statistics sheet's body in Excel, as its PDF (satisfaction/sheets/statistics.html) prints it:
+    the survey, summary with the previous survey, band legend, per aspect, bands, per customer (answers
+    below 'satisfied' in bold red), comments, trend. The charts' figures are the tables' numbers."""
     stats = context["stats"]
-    bold = Font(bold=True)
-
-    def header(*labels):
-        ws.append(list(labels))
-        for cell in ws[ws.max_row]:
-            cell.font = bold
-            cell.fill = HEAD_FILL
 
     def pct(value):
         return None if value is None else float(value) / 100
 
-    header(gettext("Summary"), gettext("Value"), gettext("Previous survey"))
+    write_field_rows(ws, context["fields"])
+
+    section(ws, gettext("Summary"))
+    table_header(ws, gettext("Summary"), gettext("Value"), gettext("Previous survey"))
+    if stats.previous:
+        table_row(ws, [gettext("Previous survey"), stats.previous.number, stats.previous.period])
     rows = [
         (
             gettext("Customers surveyed"),
@@ -253,16 +261,21 @@ def statistics_xlsx(*, ws, record, context, request) -> None:
         (gettext("Answers"), stats.response_count, None, "0"),
         (gettext("Response rate"), pct(stats.response_rate), pct(stats.previous_response_rate), "0.0%"),
         (gettext("Mean total"), _num(stats.mean_total), _num(stats.previous_mean_total), "0.0"),
+        (gettext("Change from the previous survey"), _num(stats.mean_change), None, "+0.0;-0.0;0.0"),
         (gettext("Totals below 60"), stats.low_totals, None, "0"),
     ]
     for label, value, previous, fmt in rows:
-        ws.append([label, value, previous])
-        for col in (2, 3):
-            ws.cell(row=ws.max_row, column=col).number_format = fmt
+        table_row(ws, [label, value, previous], formats={2: fmt, 3: fmt})
     if stats.mean_band:
-        ws.append([gettext("Band of the mean total"), scoring.band_label(stats.mean_band)])
-    ws.append([])
-    header(
+        table_row(ws, [gettext("Band of the mean total"), scoring.band_label(stats.mean_band), None])
+
+    section(ws, gettext("Bands (4.7.3), decided on the total as shown (one decimal)"))
+    for band, rule in scoring.BAND_LEGEND:
+        table_row(ws, [scoring.band_label(band), str(rule)])
+
+    section(ws, gettext("Per aspect"))
+    table_header(
+        ws,
         gettext("Aspect"),
         gettext("Weight"),
         gettext("Mean"),
@@ -272,7 +285,8 @@ def statistics_xlsx(*, ws, record, context, request) -> None:
         gettext("Change from the previous survey"),
     )
     for s in stats.aspects:
-        ws.append(
+        table_row(
+            ws,
             [
                 f"{s.aspect.label_zh} {s.aspect.label_en}",
                 _num(s.aspect.weight),
@@ -281,18 +295,19 @@ def statistics_xlsx(*, ws, record, context, request) -> None:
                 pct(s.below_share),
                 _num(s.previous_mean),
                 _num(s.change),
-            ]
+            ],
+            formats={2: "0.00", 3: "0.0", 5: "0.0%", 6: "0.0", 7: "+0.0;-0.0;0.0"},
         )
-        r = ws.max_row
-        for col, fmt in ((2, "0.00"), (3, "0.0"), (5, "0.0%"), (6, "0.0"), (7, "+0.0;-0.0;0.0")):
-            ws.cell(row=r, column=col).number_format = fmt
-    ws.append([])
-    header(gettext("Band"), gettext("Customers"), gettext("Share"), gettext("Previous survey"))
+
+    section(ws, gettext("Band distribution"))
+    table_header(ws, gettext("Band"), gettext("Customers"), gettext("Share"), gettext("Previous survey"))
     for band, label, n, share in stats.bands:
-        ws.append([label, n, pct(share), stats.previous_bands.get(band) if stats.previous else None])
-        ws.cell(row=ws.max_row, column=3).number_format = "0.0%"
-    ws.append([])
-    header(
+        previous = stats.previous_bands.get(band) if stats.previous else None
+        table_row(ws, [label, n, pct(share), previous], formats={3: "0.0%"})
+
+    section(ws, gettext("Per customer"))
+    table_header(
+        ws,
         gettext("Customer"),
         gettext("Name"),
         *[str(s.aspect) for s in stats.aspects],
@@ -301,23 +316,27 @@ def statistics_xlsx(*, ws, record, context, request) -> None:
         gettext("Comments"),
     )
     for r in stats.responses:
-        points = [a.points for a in r.answers.all()]
-        ws.append(
+        answers = list(r.answers.all())
+        table_row(
+            ws,
             [
                 r.recipient.customer.code,
                 r.recipient.customer.display_name,
-                *points,
+                *[a.points for a in answers],
                 float(r.total),
                 scoring.band_label(r.band),
-                r.comments,
-            ]
+                r.comments or None,
+            ],
+            formats={3 + len(answers): "0.0"},
+            fonts={3 + i: LOW_FONT for i, a in enumerate(answers) if a.below_satisfied},
         )
-        ws.cell(row=ws.max_row, column=3 + len(points)).number_format = "0.0"
-    ws.append([])
-    header(gettext("Year"), gettext("Mean total"), gettext("Answers"))
+    if not stats.responses:
+        note(ws, gettext("No answers yet."))
+
+    section(ws, gettext("Trend over years"))
+    table_header(ws, gettext("Year"), gettext("Mean total"), gettext("Answers"))
     for year, mean, n in stats.trend:
-        ws.append([year, float(mean), n])
-        ws.cell(row=ws.max_row, column=2).number_format = "0.0"
+        table_row(ws, [year, float(mean), n], formats={2: "0.0"})
 
 
 STATISTICS_SHEET = RecordSheet(

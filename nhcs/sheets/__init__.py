@@ -11,7 +11,8 @@ How an area adds a sheet ("a template plus a small declaration each"):
    survey_statistics, customer_property_register, certified_data_letter.
 2. A record sheet's template: {% extends "sheets/pdf/record.html" %} and override {% block body %}
    (context: record, fields, changes, signature_boxes, company, form; {% load sheets %}
-   {% struck changes "field" value %} prints 划改). Lists need no template.
+   {% struck changes "field" value %} prints 划改). Lists need no template. For Excel, an
+   xlsx_builder writes the same body with nhcs.sheets.xlsx_record's table helpers (see declarations).
 3. Views: check permissions, then call nhcs.sheets.export.export_list(request=, sheet=, queryset=,
    fmt=, filename=, filterset_class=) or export_record(request=, sheet=, record=, fmt=).
 4. URLs: path("orders/export.<sheetfmt:fmt>", ...), path("orders/<int:pk>/sheet.<sheetfmt:fmt>", ...).

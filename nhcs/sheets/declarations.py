@@ -51,9 +51,12 @@ in the PDF (order the queryset by it) and is the first column in Excel.
 `RecordSheet(form_key, pdf_template, signature_boxes=(), xlsx_builder=None, fields=(), landscape=False)`:
     fields — Columns printed as "label: value" lines by the default templates and the default Excel
     sheet (default: the model's own data fields). xlsx_builder — callable(*, ws, record, context, request)
-    that writes the record's body into an ordinary openpyxl worksheet `ws` below the letterhead rows
-    (`ws.max_row` tells where to continue); without it the Excel sheet lists `fields`, the change
-    marks and the signature boxes.
+    that writes the record's body — what its PDF template prints — into the openpyxl worksheet `ws`
+    below the letterhead rows (`ws.max_row` tells where to continue), with the table helpers of
+    nhcs.sheets.xlsx_record (section, table_header, table_row, note: thin borders, wrapped text) and
+    nhcs.sheets.export.write_field_rows; `ws` stores every str given to ws.append / ws.cell /
+    ws[...] = as text (never `cell.value = text`). Without it the Excel sheet lists `fields` with
+    their change marks. The signature boxes, page set-up and footer are added after the body.
 
 `choice_label(path, choices)`: an accessor for a choices field (a record's state) that translates
 each label once per export.

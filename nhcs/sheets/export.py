@@ -6,7 +6,8 @@ Callers (area views) check permissions BEFORE calling; these functions only hono
     export_list(*, request, sheet, queryset, fmt, filename, filterset_class=None) -> HttpResponse
         A ListSheet as .xlsx (rows streamed into a temporary file by nhcs.sheets.xlsx_stream, or by
         openpyxl's write-only mode when settings.NHCS_XLSX_LIST_ENGINE = "openpyxl"; bounded memory for
-        any row count; letterhead lines, then a frozen header row with an autofilter) or .pdf (refused
+        any row count; the letterhead lines of the PDF — Chinese title, English title, company, document
+        number and version — then a frozen header row with an autofilter; text wraps) or .pdf (refused
         with a clear message above settings.NHCS_PDF_MAX_ROWS rows, default 3000). `filename` without
         or with its extension.
         With `filterset_class` (a django-filter FilterSet), request.GET filters the queryset exactly
@@ -15,7 +16,9 @@ Callers (area views) check permissions BEFORE calling; these functions only hono
         queries.
 
     export_record(*, request, sheet, record, fmt, context=None, filename=None) -> HttpResponse
-        A RecordSheet as .pdf (its template, which extends "sheets/pdf/record.html") or .xlsx.
+        A RecordSheet as .pdf (its template, which extends "sheets/pdf/record.html") or .xlsx (laid out
+        by nhcs.sheets.xlsx_record like the PDF: letterhead, the body — the sheet's xlsx_builder or its
+        fields —, signature boxes; A4 landscape, one page wide, bordered and wrapped tables).
         `context` adds to the template context, which always has: company, form, record, user,
         generated_at, fields (FieldRow list), changes ({field: [Mark]}), signature_boxes (FilledBox
         list), landscape.
@@ -33,7 +36,14 @@ Callers (area views) check permissions BEFORE calling; these functions only hono
     field_rows(*, record, columns, changes) -> list[FieldRow]
     write_list_xlsx(*, out, columns, objects, title_rows=(), sheet_title="", landscape=None,
                     engine=None) -> int                                (used by the benchmark)
+    write_record_xlsx(*, out, sheet, record, context, request=None)    (a record's workbook)
+    write_field_rows(ws, fields)                   (the fields table, for builders that print it too)
     display_value(value, kind) -> str                                  (a value as printed)
+
+Every str reaches a workbook as text, never a formula, exactly as typed (nhcs.sheets.excel_text: a
+string cell, "_xHHHH_" and control characters escaped the way Excel reads them, capped at 32,767
+characters with a visible mark). Record sheets are built on a worksheet that does this for every
+`ws.append`, `ws.cell` and `ws[...] =`.
 
 URLs: declare one export URL per list/record with a `<sheetfmt:fmt>` part (the converter accepts
 "xlsx" and "pdf"), and put {% load sheets %}{% export_buttons "area:url_name" pk=record.pk %} on the
@@ -58,7 +68,18 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from .declarations import Column, ListSheet, RecordSheet, SignatureBox, export_timezone, to_cell_value
+from .excel_text import new_workbook, save_workbook, set_text
 from .models import CompanySettings, FormSetting
+from .xlsx_record import (
+    letterhead_lines,
+    print_setup,
+    set_widths,
+    signature_table,
+    table_header,
+    table_row,
+    write_letterhead,
+)
+from .xlsx_record import sheet_title as sheet_title_for_excel
 
 FORMATS = ("xlsx", "pdf")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -399,66 +420,62 @@ def field_rows(*, record, columns: Sequence[Column], changes: dict[str, list[Mar
 
 # --- Excel ---------------------------------------------------------------------------------------------
 
-_ILLEGAL = None
-
-
-def _safe_text(value: str) -> str:
-    global _ILLEGAL
-    if _ILLEGAL is None:
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        _ILLEGAL = ILLEGAL_CHARACTERS_RE
-    return _ILLEGAL.sub("", value)
-
 
 class _CellMaker:
-    """Typed cells for a write-only sheet, with the few shared styles made once."""
+    """Typed cells for a write-only sheet; the styles are made once and copied into each cell (assigning
+    a style object per cell costs openpyxl a look-up each time)."""
 
     def __init__(self, ws):
-        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell.cell import Cell
         from openpyxl.styles import Alignment, Font, PatternFill
 
         self.ws = ws
-        self.WriteOnlyCell = WriteOnlyCell
-        self.bold = Font(bold=True)
-        self.title_font = Font(bold=True, size=14)
-        self.header_fill = PatternFill("solid", fgColor="DDE4EE")
-        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.Cell = Cell
+        wrap = Alignment(wrap_text=True, vertical="top")
+        top = Alignment(vertical="top")
+        self.header_style = self._style(
+            font=Font(bold=True), fill=PatternFill("solid", fgColor="DDE4EE"), alignment=wrap
+        )
+        self.title_style = self._style(font=Font(bold=True))
+        self.title_big_style = self._style(font=Font(bold=True, size=14))
+        self.text_style = self._style(alignment=wrap)
+        self.money_style = self._style(number_format="#,##0.00", alignment=top)
+
+    def _style(self, **attributes):
+        cell = self.Cell(self.ws, row=1, column=1)
+        for name, value in attributes.items():
+            setattr(cell, name, value)
+        return cell._style
+
+    def _text(self, value: str, style):
+        # Never a formula: a customer's text starting with "=" stays text in the auditor's Excel.
+        return set_text(self.Cell(self.ws, row=1, column=1, style_array=style), value)
 
     def header(self, value):
-        cell = self.WriteOnlyCell(self.ws, value=_safe_text(str(value)))
-        cell.font = self.bold
-        cell.fill = self.header_fill
-        cell.alignment = self.wrap
-        return cell
+        return self._text(str(value), self.header_style)
 
     def title(self, value, big=False):
-        cell = self.WriteOnlyCell(self.ws, value=_safe_text(str(value)))
-        cell.font = self.title_font if big else self.bold
-        return cell
+        return self._text(str(value), self.title_big_style if big else self.title_style)
 
     def text_cell(self, value: str):
-        # Never a formula: a customer's text starting with "=" stays text in the auditor's Excel.
-        cell = self.WriteOnlyCell(self.ws, value=_safe_text(value))
-        cell.data_type = "s"
-        return cell
+        return self._text(value, self.text_style)
 
     def money(self, value):
-        cell = self.WriteOnlyCell(self.ws, value=value)
-        cell.number_format = "#,##0.00"
-        return cell
+        return self.Cell(self.ws, row=1, column=1, value=value, style_array=self.money_style)
 
 
 def _row_values(columns: Sequence[Column], obj, maker: _CellMaker) -> list:
     out = []
     for c in columns:
         value = c.value(obj)
-        if isinstance(value, str):
-            out.append(maker.text_cell(value) if value[:1] in "=+-@" else _safe_text(value))
-        elif c.kind == "money" and value is not None:
+        if value is None:
+            out.append(None)
+        elif isinstance(value, str):
+            out.append(maker.text_cell(value))
+        elif c.kind == "money":
             out.append(maker.money(value))
         else:
-            out.append(value)
+            out.append(value)  # numbers and dates unstyled: a style per cell costs openpyxl ~20 µs
     return out
 
 
@@ -474,7 +491,8 @@ def write_list_xlsx(
 ) -> int:
     """Write a list to `out` (a path or binary file) in bounded memory; returns the row count.
 
-    Letterhead lines first, then one header row (frozen, with an autofilter), then one row per object.
+    Letterhead lines first, then one header row (frozen, with an autofilter), then one row per object;
+    text wraps, every str is stored as text (nhcs.sheets.excel_text).
     engine: "stream" (default, nhcs.sheets.xlsx_stream) or "openpyxl" (its write-only mode), or
     settings.NHCS_XLSX_LIST_ENGINE.
     """
@@ -494,18 +512,21 @@ def write_list_xlsx(
 
     stream = SheetStream(
         out,
-        sheet_name=_sheet_title(sheet_title),
+        sheet_name=sheet_title_for_excel(sheet_title),
         widths=[c.excel_width for c in columns],
         money_columns=[i for i, c in enumerate(columns) if c.kind == "money"],
         landscape=landscape,
     )
-    stream.begin(title_rows=[str(line) for line in title_rows], header=[str(c.label) for c in columns])
-    getters = [c.value for c in columns]
-    append = stream.append
-    with export_timezone():
-        for obj in objects:
-            append([get(obj) for get in getters])
-    return stream.close()
+    try:
+        stream.begin(title_rows=[str(line) for line in title_rows], header=[str(c.label) for c in columns])
+        getters = [c.value for c in columns]
+        append = stream.append
+        with export_timezone():
+            for obj in objects:
+                append([get(obj) for get in getters])
+        return stream.close()
+    finally:
+        stream.discard()
 
 
 def _write_list_openpyxl(*, out, columns, objects, title_rows, sheet_title, landscape) -> int:
@@ -513,11 +534,12 @@ def _write_list_openpyxl(*, out, columns, objects, title_rows, sheet_title, land
     from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=_sheet_title(sheet_title))
+    ws = wb.create_sheet(title=sheet_title_for_excel(sheet_title))
     for index, c in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = c.excel_width
     header_row = len(title_rows) + 1
     ws.freeze_panes = f"A{header_row + 1}"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # written with the sheet's head, before the rows
     maker = _CellMaker(ws)
     for index, line in enumerate(title_rows):
         ws.append([maker.title(line, big=index == 0)])
@@ -532,33 +554,10 @@ def _write_list_openpyxl(*, out, columns, objects, title_rows, sheet_title, land
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
     wb.save(out)
     return count
-
-
-def _sheet_title(title: str) -> str:
-    # Excel: at most 31 characters, none of []:*?/\
-    cleaned = "".join(ch for ch in str(title) if ch not in "[]:*?/\\").strip()
-    return cleaned[:31] or "Sheet1"
-
-
-def _letterhead_lines(context: dict, extra: Sequence[str] = ()) -> list[str]:
-    company, form = context["company"], context["form"]
-    first = "  ".join(x for x in (company.display_name, form.display_title) if x)
-    second_parts = []
-    if form.document_number:
-        second_parts.append(_("Document no. %(number)s") % {"number": form.document_number})
-    if form.version:
-        second_parts.append(_("Version %(version)s") % {"version": form.version})
-    if context.get("record_number"):
-        second_parts.append(_("Record no. %(number)s") % {"number": context["record_number"]})
-    user = context.get("user")
-    stamp = context["generated_at"].strftime("%Y-%m-%d %H:%M")
-    if user is not None and getattr(user, "is_authenticated", False):
-        second_parts.append(_("Printed %(when)s by %(user)s") % {"when": stamp, "user": user.signature_name})
-    else:
-        second_parts.append(_("Printed %(when)s") % {"when": stamp})
-    return [first, " · ".join(second_parts), *extra]
 
 
 def xlsx_response(fh, filename: str) -> FileResponse:
@@ -662,8 +661,8 @@ def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str,
                 out=fh,
                 columns=sheet.excel_columns_for(request.user),
                 objects=queryset.iterator(chunk_size=2000),
-                title_rows=_letterhead_lines(context, extra),
-                sheet_title=context["form"].display_title,
+                title_rows=letterhead_lines(context, extra),
+                sheet_title=context["form"].title_zh,
                 landscape=sheet.landscape,
             )
         except BaseException:
@@ -745,53 +744,39 @@ def export_record(
 
 
 def write_record_xlsx(*, out, sheet: RecordSheet, record, context: dict, request=None) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    wb = Workbook()
+    """A record sheet in Excel, like its PDF: letterhead, body (the sheet's xlsx_builder, or its fields
+    with their change marks), signature boxes; A4 landscape, one page wide. Every str is stored as text."""
+    wb = new_workbook()
     ws = wb.active
-    ws.title = _sheet_title(context["form"].display_title)
-    bold = Font(bold=True)
-    for index, line in enumerate(_letterhead_lines(context), start=1):
-        ws.cell(row=index, column=1, value=line).font = Font(bold=True, size=14 if index == 1 else 11)
-    ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 40
-    ws.column_dimensions["C"].width = 50
-    ws.column_dimensions["D"].width = 18
+    ws.title = sheet_title_for_excel(context["form"].title_zh)
+    write_letterhead(ws, letterhead_lines(context))
+    set_widths(ws)
     ws.append([])
     if sheet.xlsx_builder is not None:
         sheet.xlsx_builder(ws=ws, record=record, context=context, request=request)
     else:
-        ws.append([_("Field"), _("Value"), _("Changes (struck through on paper)")])
-        header = ws.max_row
-        for cell in ws[header]:
-            cell.font = bold
+        header = write_field_rows(ws, context["fields"])
         ws.freeze_panes = f"A{header + 1}"
-        for row in context["fields"]:
-            value = row.cell
-            if isinstance(value, str):
-                value = _safe_text(value)
-            changes = "; ".join(
-                f"{m.old} → {m.new} ({timezone.localtime(m.when):%Y-%m-%d} {m.user or ''} {m.reason})".strip()
-                for m in row.marks
-            )
-            ws.append([str(row.label), value, _safe_text(changes)])
-            cell = ws.cell(row=ws.max_row, column=2)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            elif row.kind == "money" and value is not None:
-                cell.number_format = "#,##0.00"
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
     if context.get("signature_boxes"):
-        ws.append([])
-        ws.append([_("Signature"), _("Name"), _("Position"), _("Date")])
-        for cell in ws[ws.max_row]:
-            cell.font = bold
-        for box in context["signature_boxes"]:
-            if not box.signatures:
-                ws.append([str(box.label), None, None, None])
-            for s in box.signatures:
-                name = s.name + (" " + _("on behalf of %(name)s") % {"name": s.on_behalf_of} if s.on_behalf_of else "")
-                ws.append([str(box.label), name, " ".join(x for x in (s.department, s.position) if x), s.date])
-    ws.page_setup.paperSize = "9"  # A4
-    wb.save(out)
+        signature_table(ws, context["signature_boxes"])
+    print_setup(ws, context=context, landscape=True)
+    save_workbook(wb, out)
+
+
+def change_note(marks: Sequence[Mark]) -> str:
+    """A field's change marks (划改) as one line: old → new (date user reason); ..."""
+    notes = []
+    for m in marks:
+        about = " ".join(x for x in (f"{timezone.localtime(m.when):%Y-%m-%d}", str(m.user or ""), m.reason) if x)
+        notes.append(f"{m.old} → {m.new} ({about})")
+    return "; ".join(notes)
+
+
+def write_field_rows(ws, fields: Sequence[FieldRow]) -> int:
+    """The record's fields as a table: label, value (typed), changes struck through on paper; returns
+    the row of the table's header."""
+    header = table_header(ws, _("Field"), _("Value"), _("Changes (struck through on paper)"))
+    for row in fields:
+        formats = {2: "#,##0.00"} if row.kind == "money" and row.cell is not None else None
+        table_row(ws, [str(row.label), row.cell, change_note(row.marks) or None], formats=formats)
+    return header

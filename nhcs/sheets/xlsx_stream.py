@@ -8,13 +8,18 @@ blocks, so memory stays flat whatever the row count, at about a tenth of the cos
 what reads these files in the tests, what writes record sheets, and the alternative engine
 (settings.NHCS_XLSX_LIST_ENGINE = "openpyxl").
 
-Cells: str → inline string (never a formula), int/float/Decimal → number, date/datetime → Excel serial
-with a date style, bool → boolean; money columns get "#,##0.00".
+Cells: str → inline string (never a formula; escaped and capped by nhcs.sheets.excel_text, so that
+Excel shows exactly the text given), int/float/Decimal → number, date/datetime → Excel serial with a
+date style, bool → boolean; money columns get "#,##0.00". Data cells are top-aligned and text wraps.
+
+The rows are spooled to a temporary file and copied into the zip member when the sheet is closed: the
+<dimension> element, which precedes the rows, needs the last row, known only then.
 """
 
 from __future__ import annotations
 
-import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
@@ -23,11 +28,22 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
-# Style indexes in STYLES below.
-STYLE_DEFAULT, STYLE_DATE, STYLE_DATETIME, STYLE_MONEY, STYLE_HEADER, STYLE_TITLE_BIG, STYLE_TITLE = range(7)
+from .excel_text import _MAYBE_SPECIAL, _SURELY_SHORT, cell_text
 
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]|\ufffe|\uffff")
+# Style indexes in STYLES below.
+(
+    STYLE_DEFAULT,
+    STYLE_DATE,
+    STYLE_DATETIME,
+    STYLE_MONEY,
+    STYLE_HEADER,
+    STYLE_TITLE_BIG,
+    STYLE_TITLE,
+    STYLE_TEXT,
+    STYLE_NUMBER,
+) = range(9)
 _EPOCH = datetime(1899, 12, 30)
+_maybe_special = _MAYBE_SPECIAL.search
 _EPOCH_DATE = _EPOCH.date()
 _FLUSH_EVERY = 500
 
@@ -62,14 +78,16 @@ STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFDDE4EE"/><bgColor indexed="64"/></patternFill></fill></fills>
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="7">
+<cellXfs count="9">
 <xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
-<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
-<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
-<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
+<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1"><alignment vertical="top"/></xf>
+<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1"><alignment vertical="top"/></xf>
+<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1"><alignment vertical="top"/></xf>
 <xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>
 <xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>
 <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>
+<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>
+<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment vertical="top"/></xf>
 </cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
@@ -108,8 +126,9 @@ def _workbook(sheet_name: str, header_row: int, last_col: str, last_row: int) ->
     )
 
 
-def text_cell(ref: str, value: str, style: int = STYLE_DEFAULT) -> str:
-    value = _ILLEGAL.sub("", value)
+def text_cell(ref: str, value: str, style: int = STYLE_TEXT) -> str:
+    if len(value) > _SURELY_SHORT or _maybe_special(value) is not None:
+        value = cell_text(value)
     space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
     s = f' s="{style}"' if style else ""
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
@@ -130,7 +149,7 @@ def cell(ref: str, value, money: bool = False) -> str:
         return f'<c r="{ref}" s="{STYLE_DATE}"><v>{(value - _EPOCH_DATE).days}</v></c>'
     # Subclasses and the rarer types, in the order that keeps bool out of int and datetime out of date.
     if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        return f'<c r="{ref}" s="{STYLE_NUMBER}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float, Decimal)):
         return _number(ref, value, money)
     if isinstance(value, datetime):
@@ -153,8 +172,7 @@ def _number(ref: str, value, money: bool) -> str:
         number = repr(value)
     else:
         number = str(int(value))
-    style = f' s="{STYLE_MONEY}"' if money else ""
-    return f'<c r="{ref}"{style}><v>{number}</v></c>'
+    return f'<c r="{ref}" s="{STYLE_MONEY if money else STYLE_NUMBER}"><v>{number}</v></c>'
 
 
 def _datetime(ref: str, value: datetime) -> str:
@@ -176,7 +194,8 @@ class SheetStream:
         landscape: bool = False,
         compresslevel: int = 4,
     ):
-        self.zip = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
+        self.out = out
+        self.compresslevel = compresslevel
         self.sheet_name = sheet_name
         self.widths = list(widths)
         self.letters = [get_column_letter(i) for i in range(1, max(len(self.widths), 1) + 1)]
@@ -184,11 +203,8 @@ class SheetStream:
         self.landscape = landscape
         self.row = 0
         self.header_row = 0
-        self._fh = None
+        self._spool = None
         self._buffer: list[str] = []
-
-    def _open(self) -> None:
-        self._fh = self.zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
 
     def _write(self, text: str) -> None:
         self._buffer.append(text)
@@ -197,29 +213,13 @@ class SheetStream:
 
     def flush(self) -> None:
         if self._buffer:
-            self._fh.write("".join(self._buffer).encode("utf-8"))
+            self._spool.write("".join(self._buffer).encode("utf-8"))
             self._buffer = []
 
     def begin(self, *, title_rows: Sequence[str], header: Sequence[str]) -> None:
         """Letterhead lines and the header row; the header is frozen and carries the autofilter."""
-        self._open()
+        self._spool = tempfile.TemporaryFile()
         self.header_row = len(title_rows) + 1
-        top = f"A{self.header_row + 1}"
-        cols = "".join(
-            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(self.widths, start=1)
-        )
-        self._write(
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            '<sheetPr><outlinePr summaryBelow="1" summaryRight="1"/><pageSetUpPr fitToPage="1"/></sheetPr>'
-            '<sheetViews><sheetView workbookViewId="0">'
-            f'<pane ySplit="{self.header_row}" topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
-            f'<selection pane="bottomLeft" activeCell="{top}" sqref="{top}"/>'
-            "</sheetView></sheetViews>"
-            '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>'
-            f"{'<cols>' + cols + '</cols>' if cols else ''}<sheetData>"
-        )
         for index, line in enumerate(title_rows):
             self.row += 1
             style = STYLE_TITLE_BIG if index == 0 else STYLE_TITLE
@@ -241,27 +241,61 @@ class SheetStream:
         parts.append("</row>")
         self._write("".join(parts))
 
+    def discard(self) -> None:
+        """Drop the spooled rows (after close, or when the export failed half-way)."""
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+    def _head(self) -> str:
+        top = f"A{self.header_row + 1}"
+        cols = "".join(
+            f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(self.widths, start=1)
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<sheetPr><outlinePr summaryBelow="1" summaryRight="1"/><pageSetUpPr fitToPage="1"/></sheetPr>'
+            f'<dimension ref="A1:{self.letters[-1]}{max(self.row, 1)}"/>'
+            '<sheetViews><sheetView workbookViewId="0">'
+            f'<pane ySplit="{self.header_row}" topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
+            f'<selection pane="bottomLeft" activeCell="{top}" sqref="{top}"/>'
+            "</sheetView></sheetViews>"
+            '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>'
+            f"{'<cols>' + cols + '</cols>' if cols else ''}<sheetData>"
+        )
+
     def close(self) -> int:
         """Finish the package; returns the number of data rows."""
         rows = self.row - self.header_row
         last_col = self.letters[-1]
         last_row = self.header_row + max(rows, 1)
         orientation = "landscape" if self.landscape else "portrait"
-        self._write(
+        self.flush()
+        tail = (
             f'</sheetData><autoFilter ref="A{self.header_row}:{last_col}{last_row}"/>'
             '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
             f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" fitToHeight="0"/>'
             "</worksheet>"
         )
-        self.flush()
-        self._fh.close()
-        z = self.zip
-        z.writestr("[Content_Types].xml", CONTENT_TYPES)
-        z.writestr("_rels/.rels", ROOT_RELS)
-        z.writestr("docProps/app.xml", APP)
-        z.writestr("docProps/core.xml", _core(datetime.now(UTC)))
-        z.writestr("xl/workbook.xml", _workbook(self.sheet_name, self.header_row, last_col, last_row))
-        z.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        z.writestr("xl/styles.xml", STYLES)
-        z.close()
+        spool = self._spool
+        try:
+            spool.seek(0)
+            with zipfile.ZipFile(
+                self.out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=self.compresslevel
+            ) as z:
+                with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+                    member.write(self._head().encode("utf-8"))
+                    shutil.copyfileobj(spool, member, 1 << 20)
+                    member.write(tail.encode("utf-8"))
+                z.writestr("[Content_Types].xml", CONTENT_TYPES)
+                z.writestr("_rels/.rels", ROOT_RELS)
+                z.writestr("docProps/app.xml", APP)
+                z.writestr("docProps/core.xml", _core(datetime.now(UTC)))
+                z.writestr("xl/workbook.xml", _workbook(self.sheet_name, self.header_row, last_col, last_row))
+                z.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+                z.writestr("xl/styles.xml", STYLES)
+        finally:
+            self.discard()
         return rows

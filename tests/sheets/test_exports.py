@@ -342,3 +342,68 @@ def test_grouped_list_has_headings_in_pdf_and_a_first_column_in_excel(demo):
     top, headers = header_row(ws)
     assert headers == ["Group", "Number", "Title"]
     assert [r[0] for r in ws.iter_rows(min_row=top + 1, values_only=True)] == ["短", "短", "长", "长"]
+
+
+# --- workbooks like the PDFs ----------------------------------------------------------------------------
+
+
+def english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.mark.parametrize("engine", ["stream", "openpyxl"])
+def test_list_xlsx_letterhead_is_bilingual_with_the_document_number_in_english(demo, client_for, settings, engine):
+    settings.NHCS_XLSX_LIST_ENGINE = engine
+    make_memos(demo["sales"], 1)
+    ws = workbook(english(client_for(demo["sales"])).get(list_url("xlsx"))).active
+    top, headers = header_row(ws)
+    assert "Number" in headers  # the table is in the reader's language …
+    letterhead = [ws.cell(r, 1).value for r in range(1, top)]
+    # … the letterhead as the PDF's: Chinese title first, English beneath, company, document number.
+    assert letterhead[:3] == [
+        "生产订单/计划表更改通知单",
+        "Production order / plan change notice",
+        "东莞市宁浩实业有限公司 Dongguan Ninghao Industrial Co., Ltd.",
+    ]
+    assert "Document no. NH-QP14-03" in letterhead[3] and "Version A" in letterhead[3]
+    assert ws.title == "生产订单计划表更改通知单"
+    assert ws.cell(top + 1, 2).alignment.wrap_text  # list text wraps …
+    assert ws.freeze_panes == f"A{top + 1}" and ws.auto_filter.ref == f"A{top}:H{top + 1}"  # … header kept
+
+
+def test_record_xlsx_is_laid_out_like_its_pdf(signed_memo, demo, client_for):
+    ws = workbook(english(client_for(demo["sales_head"])).get(record_url(signed_memo, "xlsx"))).active
+    assert ws["A1"].value == "生产订单/计划表更改通知单" and ws["A1"].font.b and ws["A1"].font.sz == 14
+    assert ws["A2"].value == "Production order / plan change notice"
+    assert ws["A3"].value == "东莞市宁浩实业有限公司 Dongguan Ninghao Industrial Co., Ltd."
+    assert ws["A4"].value.startswith(f"Document no. NH-QP14-03 · Version A · Record no. {signed_memo.number}")
+    # Printed as the PDF: A4 landscape, one page wide, footer with document number, page x of y, record no.
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9  # A4
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert ws.oddFooter.left.text == "NH-QP14-03 · Version A"
+    assert ws.oddFooter.center.text == "Page &P of &N"
+    assert ws.oddFooter.right.text == signed_memo.number
+    # The fields table: thin borders, wrapped text.
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    title_row = rows["Title"]
+    for column in (1, 2, 3):
+        cell = ws.cell(title_row, column)
+        assert cell.border.left.style == cell.border.right.style == "thin"
+        assert cell.border.top.style == cell.border.bottom.style == "thin"
+        assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+    assert ws.cell(title_row, 2).value == "2027 新价格表"
+    assert ws.cell(title_row, 3).value.startswith("2027 价格表 → 2027 新价格表")
+    header = rows["Field"]
+    assert [ws.cell(header, c).value for c in (1, 2, 3)] == ["Field", "Value", "Changes (struck through on paper)"]
+    assert ws.cell(header, 1).font.b and ws.cell(header, 1).border.bottom.style == "thin"
+    # The signature boxes: each box, signed or empty, a bordered row with room to sign.
+    signatures = rows["Signature"]
+    assert [ws.cell(signatures, c).value for c in range(1, 6)] == ["Signature", "Name", "Position", "Date", "Opinion"]
+    boxes = [ws.cell(r, 1).value for r in range(signatures + 1, ws.max_row + 1)]
+    assert boxes == ["编制 Prepared", "审核 Reviewed", "批准 Approved", "总经理批准 GM approved"]
+    gm_row = signatures + 4
+    assert ws.cell(gm_row, 2).value == demo["gm"].signature_name and ws.cell(gm_row, 4).is_date
+    assert ws.cell(gm_row, 4).number_format == "yyyy-mm-dd"
+    assert ws.cell(gm_row, 5).border.right.style == "thin" and ws.row_dimensions[gm_row].height == 30

@@ -1,12 +1,15 @@
 """The streaming list writer against openpyxl's reader: types, styles, escaping, layout."""
 
 import datetime
+import re
+import zipfile
 from decimal import Decimal
 from io import BytesIO
 from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils.escape import unescape
 
 from nhcs.sheets.declarations import Column
 from nhcs.sheets.export import write_list_xlsx
@@ -56,8 +59,9 @@ def test_values_types_and_layout(engine):
     assert ws.auto_filter.ref == "A3:G5"
     assert ws.column_dimensions["C"].width == 11
     first = [c.value for c in ws[4]]
-    assert first == [
-        " <a & b>  ",
+    # The control character is kept, as Excel's escape (which Excel decodes; openpyxl reads it as stored).
+    assert unescape(first[0]) == " <a & b> \x07 "
+    assert first[1:] == [
         3,
         1234.5,
         datetime.datetime(2026, 11, 25),
@@ -71,6 +75,32 @@ def test_values_types_and_layout(engine):
     second = [c.value for c in ws[5]]
     assert second == ["=1+1", 2.5, None, None, None, False, None]
     assert ws["A5"].data_type == "s"
+    # Data text wraps and is top-aligned; numbers and dates keep their formats.
+    assert ws["A4"].alignment.wrap_text and ws["A4"].alignment.vertical == "top"
+    assert ws["G4"].alignment.wrap_text
+    assert ws["C4"].alignment.vertical == "top"
+    if engine == "stream":  # openpyxl would pay a style look-up per date cell
+        assert ws["D4"].alignment.vertical == "top"
+    assert not ws["B4"].alignment.wrap_text
+    # Printed: landscape for 7 columns, one page wide, the header row repeated.
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_stream_writes_a_correct_dimension():
+    out = BytesIO()
+    write_list_xlsx(out=out, columns=COLUMNS, objects=rows(), title_rows=["T", "U"], engine="stream")
+    with zipfile.ZipFile(BytesIO(out.getvalue())) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    # Two title rows, the header, two data rows; seven columns.
+    assert re.search(r"<sheetPr>.*</sheetPr><dimension ref=\"A1:G5\"/><sheetViews>", xml)
+    ws = load_workbook(BytesIO(out.getvalue()), read_only=True).active
+    assert ws.calculate_dimension() == "A1:G5"
+    assert (ws.max_row, ws.max_column) == (5, 7)
+    empty = BytesIO()
+    write_list_xlsx(out=empty, columns=COLUMNS[:2], objects=[], engine="stream")
+    assert load_workbook(BytesIO(empty.getvalue()), read_only=True).active.calculate_dimension() == "A1:B1"
 
 
 def test_empty_list_still_has_its_header_and_filter():
