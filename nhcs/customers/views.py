@@ -199,5 +199,6 @@ def legacy_redirect(request, url_name: str):
 @login_required
 def legacy_customer_redirect(request, pk: int, url_name: str):
     """/orders/customers/<pk>/… → /customers/<code>/…: the customer's page is now named by its code."""
+    _check_may_view(request.user)  # the redirect names the customer's code: readers only
     customer = get_object_or_404(Customer, pk=pk)
     return redirect(reverse(url_name, args=[customer.code]), permanent=True)

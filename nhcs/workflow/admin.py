@@ -41,6 +41,20 @@ def _untouched(record) -> bool:
     )
 
 
+class StateFilter(admin.SimpleListFilter):
+    """Filter by state, with the flow's labels in the reader's language and in the flow's order."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        flow = model_admin.model.flow
+        return [(state, flow.state_label(state)) for state in flow.state_order()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(state=self.value()) if self.value() else queryset
+
+
 class WorkflowRecordAdmin(SimpleHistoryAdmin):
     """The admin of every workflow record: read-only once it left its first state or was signed
     (changes go through the record's pages, where the flow, its rounds and change marks apply), never
@@ -48,6 +62,9 @@ class WorkflowRecordAdmin(SimpleHistoryAdmin):
 
     def get_list_display(self, request):
         return ["number", *[f for f in self.list_display if f not in ("number", "state")], "state_label"]
+
+    def get_list_filter(self, request):
+        return [StateFilter if f == "state" else f for f in super().get_list_filter(request)]
 
     @admin.display(description=_("state"), ordering="state")
     def state_label(self, obj):

@@ -225,7 +225,9 @@ class Round(models.Model):
         return f"{self.number} ({self.get_status_display()})"
 
     def delete(self, *args, **kwargs):
-        raise PermissionError("Rounds are never deleted.")
+        if self.pk is not None and SignOff.objects.filter(round=self).exists():
+            raise PermissionError("Rounds with sign-offs are never deleted.")
+        return super().delete(*args, **kwargs)
 
 
 class SignOff(models.Model):
@@ -322,7 +324,7 @@ class Task(models.Model):
     object_id = models.PositiveBigIntegerField(_("record id"))
     record = GenericForeignKey("content_type", "object_id")
     round = models.ForeignKey(
-        Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="tasks", null=True, blank=True
+        Round, verbose_name=_("round"), on_delete=models.SET_NULL, related_name="tasks", null=True, blank=True
     )
     flow_key = models.CharField(_("flow"), max_length=40)
     record_number = models.CharField(_("record number"), max_length=40)

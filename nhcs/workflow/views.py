@@ -428,10 +428,11 @@ def _delegation_page(request, form, status):
 @login_required
 @require_POST
 def delegation_end(request, pk: int):
+    # Someone else's deputy arrangement is none of the user's business: 404.
     delegation = get_object_or_404(Delegation, pk=pk)
     try:
         services.delegation_end(delegation=delegation, user=request.user)
     except WorkflowError:
-        raise PermissionDenied from None
+        raise Http404 from None
     messages.success(request, _("Deputy ended."))
     return redirect("workflow:delegation_list")

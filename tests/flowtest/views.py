@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 
@@ -85,10 +85,10 @@ def confirm_date(request, *, link):
 def confirmation_answer_pdf(request, pk):
     """The customer's written answer, printed for the file (staff only)."""
     if not (request.user.is_superuser or request.user.department_id):
-        raise PermissionDenied
+        raise Http404
     confirmation = get_object_or_404(DateConfirmation.objects.select_related("link__created_by"), pk=pk)
     if confirmation.link is None or confirmation.link.used_at is None:
-        raise PermissionDenied
+        raise Http404
     data = written_answer_pdf(
         link=confirmation.link,
         form_key="date_confirmation",

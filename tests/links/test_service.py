@@ -137,7 +137,7 @@ def test_the_written_answer_prints_for_the_file(demo, client_for, date_case):
     assert f"{timezone.localtime(link.used_at):%Y-%m-%d%H:%M:%S}" in text
     assert Client().get(pdf_url).status_code == 302  # staff only
     unanswered = DateConfirmation.objects.get(link=date_case.give("C002"))
-    assert client_for(demo["sales"]).get(f"/flowtest/confirmations/{unanswered.pk}/answer.pdf").status_code == 403
+    assert client_for(demo["sales"]).get(f"/flowtest/confirmations/{unanswered.pk}/answer.pdf").status_code == 404
 
 
 def test_a_confirmation_needs_the_typed_name(date_case):

@@ -72,3 +72,140 @@ def test_number_pattern_from_the_admin_is_used(demo):
 def test_bad_number_patterns_are_refused(pattern):
     with pytest.raises(ValidationError):
         NumberPattern(key="x", pattern=pattern).clean()
+
+
+# --- signed data changes only by reopening the approval -------------------------------------------------
+
+
+def test_every_flow_declares_a_reopening_for_each_signed_state_it_lets_be_edited():
+    for key, (flow, _model) in FLOWS.items():
+        for state, reopen in flow.edit_states.items():
+            if state == flow.initial:
+                continue
+            assert reopen, f"{key}: an edit in {state!r} changes signed data without reopening"
+            t = flow.transition(reopen)
+            assert state in t.sources and (t.target == flow.initial or t.target in flow.edit_states), key
+
+
+def test_a_flow_that_lets_signed_data_change_without_reopening_is_refused():
+    from django.db import models
+
+    from nhcs.workflow.flow import Flow, Transition
+
+    class S(models.TextChoices):
+        A = "a", "A"
+        B = "b", "B"
+
+    go = Transition("go", S.A, S.B, "Go", "submit", who=())
+    with pytest.raises(ValueError, match="must reopen"):
+        Flow(
+            key="x", label="x", states=S, initial=S.A, transitions=[go], number_pattern="{seq}", edit_states={S.B: None}
+        )
+
+
+def _editable_text_field(model):
+    from django.db import models
+
+    for f in model._meta.concrete_fields:
+        if f.name in model.BOOKKEEPING_FIELDS or f.name == "number" or not f.editable:
+            continue
+        if isinstance(f, (models.CharField, models.TextField)) and not f.choices:
+            return f.name
+    raise AssertionError(f"{model.__name__}: no text field to change")
+
+
+def _record_factories(demo):
+    """A record of each flow, made as its area makes it (a new flow adds its own here)."""
+    from decimal import Decimal
+
+    from nhcs.customers.models import Customer
+    from orders import services as order_services
+    from orders.demo import ALL_IDENTIFIED
+    from satisfaction import services as survey_services
+    from tests.flowtest.models import Memo, MemoAck, MemoChange
+
+    from .helpers import new_memo
+
+    def order():
+        return order_services.order_create(
+            user=demo["sales"],
+            data={
+                "customer": Customer.objects.get(code="C001"),
+                "po_number": "PO-W",
+                "po_date": "2026-11-01",
+                **ALL_IDENTIFIED,
+            },
+            lines=[{"part_number": "P", "quantity": Decimal(1), "unit": "pcs", "requested_date": "2026-12-31"}],
+        )
+
+    def campaign():
+        return survey_services.campaign_create(user=demo["sales"], title="Walk", period="2026")
+
+    def improvement():
+        from satisfaction.models import ImprovementItem
+
+        return ImprovementItem.objects.first() or _improvement_item(demo)
+
+    memo = new_memo(demo["sales"])
+    return {
+        "memo": lambda: new_memo(demo["sales"]),
+        "memo_ack": lambda: services.record_create(
+            model=MemoAck,
+            user=demo["sales"],
+            data={"memo": Memo.objects.get(pk=memo.pk), "department": demo["qa"].department},
+        ),
+        "memo_change": lambda: services.record_create(model=MemoChange, user=demo["sales"], data={"memo": memo}),
+        "order": order,
+        "satisfaction_campaign": campaign,
+        "satisfaction_improvement": improvement,
+    }
+
+
+def _improvement_item(demo):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from nhcs.customers.models import Customer
+    from satisfaction import services as survey_services
+    from satisfaction.models import ImprovementItem
+    from tests.satisfaction.conftest import ticks_for
+
+    campaign = survey_services.campaign_create(
+        user=demo["sales"],
+        title="Walk items",
+        period="2026",
+        response_deadline=timezone.localdate() + timedelta(days=30),
+    )
+    survey_services.sample_choose(campaign=campaign, user=demo["sales"], customers=Customer.objects.filter(code="C001"))
+    campaign = services.transition_record(record=campaign, name="send", user=demo["sales"])
+    recipient = campaign.recipients.get()
+    survey_services.answer_submit_online(token=recipient.token, ticks_by_aspect=ticks_for(campaign, [4] * 8))
+    return ImprovementItem.objects.filter(trigger="low_total").first()
+
+
+def test_every_flow_walked_state_by_state_signed_data_changes_only_by_reopening(demo):
+    from nhcs.workflow.exceptions import NotAllowed as Refused
+    from nhcs.workflow.models import SignOff
+
+    factories = _record_factories(demo)
+    assert set(factories) == set(FLOWS), "give each flow a factory here"
+    for key, (flow, model) in sorted(FLOWS.items()):
+        field = _editable_text_field(model) if flow.edit_states else None
+        for state in flow.state_order():
+            record = factories[key]()
+            model._default_manager.filter(pk=record.pk).update(state=state)
+            record = model._default_manager.get(pk=record.pk)
+            editor = demo["sales"]
+            change = {field: f"walked {state}"} if field else {}
+            if state not in flow.edit_states:
+                with pytest.raises(Refused):
+                    services.record_update(record=record, user=editor, changes=change or {"id": record.pk}, reason="x")
+                continue
+            updated = services.record_update(record=record, user=editor, changes=change, reason="walk")
+            reopen = flow.edit_states[state]
+            if reopen is None:
+                assert updated.state == state, (key, state)
+            else:
+                assert updated.state == flow.transition(reopen).target, (key, state)
+                assert SignOff.objects.for_record(updated).last().transition == reopen

@@ -1,8 +1,8 @@
 """Nothing signed is ever deleted or changed, whatever path a statement takes (PostgreSQL).
 
 The models already refuse (save, delete, querysets, the admin); these triggers make the database refuse
-too: a sign-off is never updated (except being placed into its round once) nor deleted; a round and an
-amended value are never deleted; an attachment of a signed record is never deleted. A data migration
+too: a sign-off is never updated (except being placed into its round once) nor deleted; a round with
+sign-offs and an amended value are never deleted; an attachment of a signed record is never deleted. A data migration
 that must touch these rows disables the trigger for its own statements.
 """
 
@@ -31,8 +31,15 @@ CREATE OR REPLACE FUNCTION nhcs_never_deleted() RETURNS trigger AS $$
 BEGIN
   RAISE EXCEPTION '% rows are never deleted.', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
 END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION nhcs_signed_round_kept() RETURNS trigger AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM workflow_signoff s WHERE s.round_id = OLD.id) THEN
+    RAISE EXCEPTION 'Rounds with sign-offs are never deleted.' USING ERRCODE = 'integrity_constraint_violation';
+  END IF;
+  RETURN OLD;
+END $$ LANGUAGE plpgsql;
 CREATE TRIGGER nhcs_round_kept BEFORE DELETE ON workflow_round
-  FOR EACH ROW EXECUTE FUNCTION nhcs_never_deleted();
+  FOR EACH ROW EXECUTE FUNCTION nhcs_signed_round_kept();
 CREATE TRIGGER nhcs_valuechange_kept BEFORE UPDATE OR DELETE ON workflow_valuechange
   FOR EACH ROW EXECUTE FUNCTION nhcs_never_deleted();
 
@@ -55,6 +62,7 @@ DROP TRIGGER IF EXISTS nhcs_valuechange_kept ON workflow_valuechange;
 DROP TRIGGER IF EXISTS nhcs_round_kept ON workflow_round;
 DROP TRIGGER IF EXISTS nhcs_signoff_immutable ON workflow_signoff;
 DROP FUNCTION IF EXISTS nhcs_signed_attachment_kept();
+DROP FUNCTION IF EXISTS nhcs_signed_round_kept();
 DROP FUNCTION IF EXISTS nhcs_never_deleted();
 DROP FUNCTION IF EXISTS nhcs_signoff_immutable();
 """

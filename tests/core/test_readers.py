@@ -1,0 +1,235 @@
+"""Who may read (issue 10): every URL pattern that names a record (an id, a code), walked from the URL
+configuration, answers 404 to a member of staff of an unrelated department — pages, sheets, attachments.
+A new URL that names a record fails this test until it says here whose it is and who must not read it."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from nhcs.customers.models import Customer
+from nhcs.workflow import services as wf
+from nhcs.workflow.choices import AttachmentKind
+from nhcs.workflow.models import Delegation
+from orders import services as order_services
+from orders.demo import ALL_IDENTIFIED
+from tests.orders.conftest import pdf_upload
+from tests.satisfaction.conftest import answer_online, new_campaign, sent_campaign  # noqa: F401,F811 - fixtures
+from tests.workflow.helpers import advance, new_memo
+
+pytestmark = pytest.mark.django_db
+
+# URL names that name no record of anyone's: public customer links (a token is its own key), the
+# password reset, and the admin.
+PUBLIC = {"links:survey", "links:date_confirmation", "password_reset_confirm"}
+
+
+def walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}:{p.namespace}" if namespace and p.namespace else (p.namespace or namespace)
+            yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or "")
+            yield prefix + str(p.pattern), name, p
+
+
+def record_urls():
+    """(route, name) of every pattern with a record parameter (not the format of an export)."""
+    out = []
+    for route, name, pattern in walk(get_resolver().url_patterns):
+        params = set(pattern.pattern.converters) - {"fmt"}
+        if not params or route.startswith("admin/") or name in PUBLIC:
+            continue
+        out.append((route, name, pattern))
+    return out
+
+
+@pytest.fixture
+def world(demo, sent_campaign, answer_online):  # noqa: F811
+    """One record of every kind, and its unrelated reader."""
+    customer = Customer.objects.get(code="C001")
+    order = order_services.order_create(
+        user=demo["sales"],
+        data={"customer": customer, "po_number": "PO-RD", "po_date": "2026-11-01", **ALL_IDENTIFIED},
+        lines=[{"part_number": "P1", "quantity": Decimal(5), "unit": "pcs", "requested_date": "2026-12-31"}],
+    )
+    clarification = order_services.clarification_raise(
+        order=order, user=demo["sales"], topic="special", question="?", channel="fax", sent_on=order.po_date
+    )
+    attachment = wf.attachment_add(
+        record=order, user=demo["sales"], upload=pdf_upload(), kind=AttachmentKind.WRITTEN_CONFIRMATION
+    )
+    Customer.objects.filter(pk=customer.pk).update(is_key_account=True)
+    campaign = sent_campaign()
+    recipient = campaign.recipients.order_by("pk").first()
+    response = answer_online(recipient, [4] * 8)  # a total below 60: an item for Sales
+    item = response.improvement_items.filter(trigger="low_total").first()
+    memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]))
+    today = timezone.localdate()
+    delegation = Delegation.objects.create(
+        principal=demo["qa_head"], deputy=demo["qa"], starts_on=today, ends_on=today + timedelta(days=3)
+    )
+    from tests.flowtest.models import DateConfirmation, MemoAck
+
+    ack = wf.record_create(model=MemoAck, user=demo["sales"], data={"memo": memo, "department": demo["qa"].department})
+    confirmation = DateConfirmation.objects.create(customer=customer, subject="x", proposed_date=today)
+    return {
+        "order": order,
+        "clarification": clarification,
+        "attachment": attachment,
+        "customer": customer,
+        "campaign": campaign,
+        "recipient": recipient,
+        "item": item,
+        "memo": memo,
+        "ack": ack,
+        "delegation": delegation,
+        "confirmation": confirmation,
+    }
+
+
+def kwargs_and_outsider(name, world):
+    """What each record URL names, and a member of staff who must not read it."""
+    o, c = world["order"], world["campaign"]
+    table = {
+        "workflow:attachment_download": ({"pk": world["attachment"].pk}, "warehouse"),
+        "workflow:delegation_end": ({"pk": world["delegation"].pk}, "warehouse"),
+        "customers:customer_detail": ({"code": world["customer"].code}, "engineer"),
+        "customers:customer_edit": ({"code": world["customer"].code}, "engineer"),
+        "orders:order_detail": ({"pk": o.pk}, "warehouse"),
+        "orders:order_edit": ({"pk": o.pk}, "warehouse"),
+        "orders:order_lines": ({"pk": o.pk}, "warehouse"),
+        "orders:order_bom": ({"pk": o.pk}, "warehouse"),
+        "orders:order_lead_times": ({"pk": o.pk}, "warehouse"),
+        "orders:clarification_add": ({"pk": o.pk}, "warehouse"),
+        "orders:clarification_answer": ({"pk": o.pk, "cpk": world["clarification"].pk}, "warehouse"),
+        "orders:discrepancy_letter": ({"pk": o.pk}, "warehouse"),
+        "orders:discrepancy_sent": ({"pk": o.pk}, "warehouse"),
+        "orders:order_review_sheet": ({"pk": o.pk, "fmt": "pdf"}, "warehouse"),
+        "satisfaction:campaign_detail": ({"pk": c.pk}, "warehouse"),
+        "satisfaction:campaign_edit": ({"pk": c.pk}, "warehouse"),
+        "satisfaction:questionnaire_edit": ({"pk": c.pk}, "warehouse"),
+        "satisfaction:sample_edit": ({"pk": c.pk}, "warehouse"),
+        "satisfaction:follow_up": ({"pk": c.pk}, "warehouse"),
+        "satisfaction:statistics": ({"pk": c.pk}, "warehouse"),
+        "satisfaction:response_detail": ({"pk": c.pk, "recipient_pk": world["recipient"].pk}, "warehouse"),
+        "satisfaction:answer_enter": ({"pk": c.pk, "recipient_pk": world["recipient"].pk}, "warehouse"),
+        "satisfaction:statistics_export": ({"pk": c.pk, "fmt": "xlsx"}, "warehouse"),
+        "satisfaction:form_export": ({"pk": c.pk, "fmt": "pdf"}, "warehouse"),
+        "satisfaction:letters_export": ({"pk": c.pk}, "warehouse"),
+        "satisfaction:response_export": (
+            {"pk": c.pk, "recipient_pk": world["recipient"].pk, "fmt": "xlsx"},
+            "warehouse",
+        ),
+        "satisfaction:improvement_detail": ({"pk": world["item"].pk}, "warehouse"),
+        "satisfaction:improvement_edit": ({"pk": world["item"].pk}, "warehouse"),
+        "flowtest:memo_detail": ({"pk": world["memo"].pk}, "warehouse"),
+        "flowtest:memo_edit": ({"pk": world["memo"].pk}, "warehouse"),
+        "flowtest:memo_export": ({"pk": world["memo"].pk, "fmt": "pdf"}, "warehouse"),
+        "flowtest:ack_detail": ({"pk": world["ack"].pk}, "warehouse"),
+        "flowtest:confirmation_answer_pdf": ({"pk": world["confirmation"].pk}, "warehouse"),
+    }
+    return table.get(name)
+
+
+def test_every_record_url_is_covered_here():
+    names = {name for _route, name, _p in record_urls()}
+    unnamed = [route for route, name, _p in record_urls() if not name]
+    # The old /orders/customers/<pk>/ addresses are redirects (checked below).
+    assert all(route.startswith("orders/customers/") for route in unnamed), unnamed
+    missing = sorted(n for n in names if n and kwargs_and_outsider(n, {k: _Any() for k in WORLD_KEYS}) is None)
+    assert missing == [], f"say whose record these URLs name and who must not read it: {missing}"
+
+
+WORLD_KEYS = [
+    "order",
+    "clarification",
+    "attachment",
+    "customer",
+    "campaign",
+    "recipient",
+    "item",
+    "memo",
+    "ack",
+    "delegation",
+    "confirmation",
+]
+
+
+class _Any:
+    pk = 1
+    code = "X"
+
+
+def test_an_unrelated_department_gets_404_on_every_record_url(demo, client_for, world):
+    checked = 0
+    for _route, name, _pattern in record_urls():
+        if not name:
+            continue
+        kwargs, outsider = kwargs_and_outsider(name, world)
+        url = reverse(name, kwargs=kwargs)
+        client = client_for(demo[outsider])
+        got = client.get(url).status_code
+        assert got in (404, 405), f"GET {url} as {outsider}: {got}"
+        posted = client.post(url, {}).status_code
+        assert posted == 404, f"POST {url} as {outsider}: {posted}"
+        checked += 1
+    assert checked >= 30
+    # The readers of each record do get it (the walk is not passing because everything is 404).
+    assert client_for(demo["planner"]).get(world["order"].get_absolute_url()).status_code == 200
+    assert client_for(demo["sales"]).get(world["campaign"].get_absolute_url()).status_code == 200
+    assert client_for(demo["qa"]).get(world["memo"].get_absolute_url()).status_code == 200
+    assert client_for(demo["planner"]).get(world["customer"].get_absolute_url()).status_code == 200
+    attachment_url = reverse("workflow:attachment_download", args=[world["attachment"].pk])
+    assert client_for(demo["engineer"]).get(attachment_url).status_code == 200
+
+
+def test_old_customer_addresses_redirect_only_for_readers(demo, client_for, world):
+    pk = world["customer"].pk
+    assert client_for(demo["engineer"]).get(f"/orders/customers/{pk}/").status_code == 404
+    response = client_for(demo["planner"]).get(f"/orders/customers/{pk}/")
+    assert response.status_code == 301 and response["Location"].endswith(f"/customers/{world['customer'].code}/")
+
+
+@pytest.mark.parametrize(
+    "url,outsider",
+    [
+        ("/orders/", "warehouse"),
+        ("/orders/sheets/demand-plan.xlsx", "warehouse"),
+        ("/orders/sheets/review-detail.pdf", "warehouse"),
+        ("/surveys/", "warehouse"),
+        ("/surveys/export.xlsx", "warehouse"),
+        ("/customers/", "engineer"),
+        ("/customers/export.xlsx", "engineer"),
+        ("/flowtest/memos/export.xlsx", "warehouse"),
+    ],
+)
+def test_lists_and_their_sheets_are_404_to_those_who_read_none_of_them(demo, client_for, url, outsider):
+    assert client_for(demo[outsider]).get(url).status_code == 404
+
+
+def test_improvement_lists_show_each_department_its_own_items(demo, client_for, world):
+    """Any department may own an improvement item (packaging is the warehouse's): its list shows its own."""
+    page = client_for(demo["warehouse"]).get("/surveys/improvements/").content.decode()
+    assert world["item"].number not in page  # Sales' item
+    own = world["item"].response.improvement_items.get(aspect__key="packaging")
+    assert own.number in page
+
+
+def test_a_list_shows_only_what_its_reader_may_read(demo, client_for, world):
+    """Purchasing reads orders; a memo is Sales' and Quality's: Purchasing's memo list is what it acts on."""
+    other = new_memo(demo["sales"], title="Not for purchasing")
+    mine = advance(new_memo(demo["sales"], title="For purchasing"), ("submit", demo["sales"]))
+    wf.steps_open(record=mine, keys=["impact"])  # Purchasing gives an opinion on this one
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_for(demo["buyer"]).get("/flowtest/memos/export.xlsx")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    values = {c.value for row in load_workbook(io.BytesIO(content)).active.iter_rows() for c in row}
+    assert mine.number in values and other.number not in values and world["memo"].number not in values
