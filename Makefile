@@ -21,7 +21,7 @@ run: setup migrate
 
 test: setup-test lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 # Lint and format check (ruff, configured in pyproject.toml): unused imports and dead code stop here.
 lint: $(REQ_STAMP)
