@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from nhcs.customers.services import can_view_customers
 from nhcs.sheets.export import export_list, export_record, pdf_response
 from nhcs.workflow import selectors as wf_selectors
 from nhcs.workflow import services as wf
@@ -114,6 +115,7 @@ class OrderDetail(RecordDetailView):
             "line_marks": selectors.line_change_marks(record, signoffs=self.workflow["signoffs"]),
             "amended": wf_selectors.amendments_for(record=record),
             "show_prices": services.can_see_prices(user),
+            "can_view_customer": can_view_customers(user),
             "can_edit_lines": wf.can_edit_record(user=user, record=record),
             "can_edit_bom": services.can_edit_bom(user, record),
             "can_edit_lead_times": services.can_edit_lead_times(user, record),

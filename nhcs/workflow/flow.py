@@ -411,9 +411,9 @@ def data_rows(form_class, data: dict[str, Any]) -> list[tuple[str, str]]:
     form = form_class()
     rows = []
     for name, bound_field in form.fields.items():
-        if name not in data:
-            continue
-        value = data[name]
+        value = data.get(name)
+        if value in (None, "", []):
+            continue  # what was left empty is not printed
         rows.append((str(bound_field.label or name), display_form_value(bound_field, value)))
     return rows
 
