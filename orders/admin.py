@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Order, OrderLine
+from .models import Order, OrderLine, Shipment
 
 
 class LineInline(admin.TabularInline):
@@ -25,6 +25,26 @@ class OrderAdmin(SimpleHistoryAdmin):
     list_select_related = ["customer"]
     search_fields = ["number", "po_number", "customer__code"]
     inlines = [LineInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(admin.ModelAdmin):
+    """Read-only: shipments are recorded on the shipments page or imported, corrected by reversing entries,
+    never changed or deleted."""
+
+    list_display = ["shipped_on", "delivery_note", "line", "quantity", "lot", "source", "entered_by", "entered_at"]
+    list_filter = ["source", "shipped_on"]
+    list_select_related = ["line", "entered_by"]
+    search_fields = ["delivery_note", "lot", "line__part_number", "line__order__number"]
 
     def has_add_permission(self, request):
         return False
