@@ -56,3 +56,11 @@ class ManufacturingOpinionForm(OpinionForm):
     production_start = forms.DateField(
         label=_("production can start on"), required=False, widget=DateInput(), help_text=_("Capacity permitting.")
     )
+
+
+class ShipmentSignoffForm(ActionForm):
+    """What the shipment service signs when the shipments move the order's state: the delivery notes
+    that did it. Never offered on the order page (the transitions follow the shipments), only filled by
+    orders.services when a delivery is recorded, imported or reversed."""
+
+    delivery_notes = forms.CharField(label=_("delivery notes"), max_length=1000, required=False)

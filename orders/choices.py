@@ -13,6 +13,8 @@ class OrderState(models.TextChoices):
     DATE_REPLIED = "date_replied", _("Delivery date replied")
     DATE_CONFIRMED = "date_confirmed", _("Delivery date confirmed")
     RELEASED = "released", _("Released to production")
+    PARTLY_SHIPPED = "partly_shipped", _("Partly shipped")
+    SHIPPED = "shipped", _("Shipped in full")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -52,3 +54,10 @@ class ReviewStep(models.TextChoices):
     RD = "rd", _("R&D opinion")
     QA = "qa", _("Quality opinion")
     MFG = "mfg", _("Manufacturing opinion")
+
+
+class ShipmentSource(models.TextChoices):
+    """How a shipment came into NHCS: typed in from the delivery note, or imported from the ERP's export."""
+
+    HAND = "hand", _("Entered by hand")
+    ERP = "erp", _("Imported from the ERP")

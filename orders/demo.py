@@ -1,4 +1,5 @@
-"""Demo orders for `manage.py seed_demo`: a few orders in different states of the review."""
+"""Demo orders for `manage.py seed_demo`: a few orders in different states of the review, the released one
+partly shipped by the warehouse."""
 
 from __future__ import annotations
 
@@ -126,6 +127,14 @@ def seed(stdout=None) -> None:
         record=o4, name="reply_date", user=users["planner"], data={"committed_date": o4.po_date + timedelta(days=25)}
     )
     o4 = wf.transition_record(record=o4, name="confirm_date", user=sales)
-    wf.transition_record(record=o4, name="release", user=sales)
+    o4 = wf.transition_record(record=o4, name="release", user=sales)
+    warehouse = User.objects.filter(username="warehouse").first()
+    if warehouse is not None:
+        services.shipments_record(
+            user=warehouse,
+            delivery_note="DEMO-DN-0001",
+            shipped_on=timezone.localdate() - timedelta(days=2),
+            entries=[services.ShipmentEntry(line=o4.lines.get(), quantity=Decimal(3000), lot="L-DEMO-01")],
+        )
     if stdout is not None:
         stdout.write("Demo orders ready.")

@@ -3,10 +3,11 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from nhcs.core.widgets import DateInput
 from nhcs.customers.models import Customer
 
-from .choices import OrderState
-from .models import Order, OrderLine
+from .choices import OrderState, ShipmentSource
+from .models import Order, OrderLine, Shipment
 
 
 class OrderFilter(django_filters.FilterSet):
@@ -26,6 +27,12 @@ class OrderFilter(django_filters.FilterSet):
     )
     awaiting_customer = django_filters.BooleanFilter(
         label=_("Awaiting customer confirmation"), method="only_true", widget=forms.CheckboxInput
+    )
+    overdue_delivery = django_filters.BooleanFilter(
+        label=_("Delivery overdue (committed date passed, not shipped in full)"),
+        field_name="delivery_overdue",
+        method="only_true",
+        widget=forms.CheckboxInput,
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -89,3 +96,54 @@ class DemandPlanFilter(OrderFilter):
 
         orders = super().filter_queryset(orders_list_qs())
         return queryset.filter(order__in=orders.order_by().values("pk"))
+
+
+def _order_or_po(queryset, prefix: str, value: str):
+    value = value.strip()
+    if not value:
+        return queryset
+    return queryset.filter(Q(**{f"{prefix}number__icontains": value}) | Q(**{f"{prefix}po_number__icontains": value}))
+
+
+class OpenLineFilter(django_filters.FilterSet):
+    """The shipments page: lines still to deliver, by customer, order, part and due date."""
+
+    customer = django_filters.ModelChoiceFilter(
+        label=_("Customer"), field_name="order__customer", queryset=Customer.objects.all()
+    )
+    order = django_filters.CharFilter(label=_("Order or PO number"), method="order_or_po")
+    part = django_filters.CharFilter(label=_("Part number"), field_name="part_number", lookup_expr="icontains")
+    due_before = django_filters.DateFilter(
+        label=_("Due on or before"), field_name="due", lookup_expr="lte", widget=DateInput()
+    )
+
+    class Meta:
+        model = OrderLine
+        fields = ["customer", "order", "part", "due_before"]
+
+    def order_or_po(self, queryset, name, value):
+        return _order_or_po(queryset, "order__", value)
+
+
+class ShipmentLogFilter(django_filters.FilterSet):
+    """The shipment log (and its sheet): by customer, order, part, delivery note, date and source."""
+
+    customer = django_filters.ModelChoiceFilter(
+        label=_("Customer"), field_name="line__order__customer", queryset=Customer.objects.all()
+    )
+    order = django_filters.CharFilter(label=_("Order or PO number"), method="order_or_po")
+    part = django_filters.CharFilter(label=_("Part number"), field_name="line__part_number", lookup_expr="icontains")
+    delivery_note = django_filters.CharFilter(label=_("Delivery note"), lookup_expr="icontains")
+    shipped = django_filters.DateFromToRangeFilter(
+        label=_("Shipped (from – to)"),
+        field_name="shipped_on",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=ShipmentSource.choices)
+
+    class Meta:
+        model = Shipment
+        fields = ["customer", "order", "part", "delivery_note", "shipped", "source"]
+
+    def order_or_po(self, queryset, name, value):
+        return _order_or_po(queryset, "line__order__", value)

@@ -7,6 +7,13 @@ rejects — and replies the delivery date; sales confirms it with the customer; 
 once every unclear point has the customer's written confirmation (4.1.2) and a departure from the
 certified data has its written report (4.1.3). Cancelling and recalling are optional actions, never
 tasks; an edit after submission recalls the order into a new review round.
+
+After release the order's state follows its shipments (the warehouse or Planning & Logistics record what
+was delivered, per line): released → partly shipped → shipped in full. Those transitions are taken by the
+shipment service itself, signed by whoever recorded the delivery, and only when the shipments say so
+(their conditions read the shipments): they are never offered on the order page and never tasks. A
+reversing entry can take the order back (shipped → partly shipped → released). Every state after
+release rests: nobody has a task for a released order.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from nhcs.accounts.choices import Position
 from nhcs.workflow.choices import Action, StepOutcome, TaskStatus
 from nhcs.workflow.flow import Check, Flow, Role, Step, StepsDone, Transition
 
-from .actions import ManufacturingOpinionForm, ReplyDateForm
+from .actions import ManufacturingOpinionForm, ReplyDateForm, ShipmentSignoffForm
 from .choices import MaterialSource, OrderState, RequirementItem, RequirementStatus, ReviewStep
 
 S = OrderState
@@ -29,6 +36,9 @@ PUR = Role(department="PUR")
 RD = Role(department="RD")
 QA = Role(department="QA")
 MFG = Role(department="MFG")
+WH = Role(department="WH")
+# Who records what was delivered: the warehouse (仓库), and Planning & Logistics.
+SHIPPERS = (WH, PLAN)
 
 
 # --- gates ------------------------------------------------------------------------------------------
@@ -89,6 +99,22 @@ def discrepancy_reported(order) -> bool:
     return not order.certified_data_discrepancy or order.discrepancy_report_sent_on is not None
 
 
+# Read from the shipments (through the order's prefetched lines and shipments on the order page).
+
+
+def partly_shipped_now(order) -> bool:
+    shipped_any, shipped_all = order.shipping_progress()
+    return shipped_any and not shipped_all
+
+
+def shipped_in_full_now(order) -> bool:
+    return order.shipping_progress()[1]
+
+
+def nothing_shipped_now(order) -> bool:
+    return not order.shipping_progress()[0]
+
+
 # --- after hooks ------------------------------------------------------------------------------------
 
 
@@ -145,7 +171,9 @@ ORDER_FLOW = Flow(
     states=OrderState,
     initial=S.DRAFT,
     number_pattern="DD-{yyyy}-{seq:04}",
-    final_states=(S.RELEASED, S.CANCELLED),
+    # The review ends with the release: what follows records deliveries, not approvals (no files to
+    # add, no clarification to raise, no cancelling). A reversing entry may still move the state back.
+    final_states=(S.RELEASED, S.PARTLY_SHIPPED, S.SHIPPED, S.CANCELLED),
     steps=REVIEW_STEPS,
     transitions=[
         # 4.1.1: sales identifies every requirement before the order is confirmed.
@@ -272,6 +300,52 @@ ORDER_FLOW = Flow(
             ),
             style="success",
         ),
+        # After release the state follows the shipments: the shipment service takes these, signed by
+        # whoever recorded the delivery, with the delivery notes that did it. Their conditions read the
+        # shipments, so they exist only in the moment a delivery (or its reversal) moved the order: never
+        # offered on a page, never a task, never refused by the order's signatures.
+        Transition(
+            "ship_partly",
+            (S.RELEASED, S.SHIPPED),
+            S.PARTLY_SHIPPED,
+            _("Partly shipped"),
+            Action.CONFIRM,
+            who=SHIPPERS,
+            conditions=(partly_shipped_now,),
+            form=ShipmentSignoffForm,
+            done_label=_("Partly shipped"),
+            separation_of_duties=False,
+            comment_required=False,
+            optional=True,
+        ),
+        Transition(
+            "ship_in_full",
+            (S.RELEASED, S.PARTLY_SHIPPED),
+            S.SHIPPED,
+            _("Shipped in full"),
+            Action.CONFIRM,
+            who=SHIPPERS,
+            conditions=(shipped_in_full_now,),
+            form=ShipmentSignoffForm,
+            done_label=_("Shipped in full"),
+            separation_of_duties=False,
+            comment_required=False,
+            optional=True,
+        ),
+        Transition(
+            "shipments_reversed",
+            (S.PARTLY_SHIPPED, S.SHIPPED),
+            S.RELEASED,
+            _("Nothing shipped after a reversal"),
+            Action.CONFIRM,
+            who=SHIPPERS,
+            conditions=(nothing_shipped_now,),
+            form=ShipmentSignoffForm,
+            done_label=_("Shipments reversed: nothing shipped"),
+            separation_of_duties=False,
+            comment_required=False,
+            optional=True,
+        ),
         # Optional actions: offered, never tasks.
         Transition(
             "recall",
@@ -298,7 +372,16 @@ ORDER_FLOW = Flow(
             style="danger",
         ),
     ],
-    due_days={S.SUBMITTED: 2, S.IN_REVIEW: 3, S.REVIEWED: 2, S.DATE_REPLIED: 3},
+    due_days={
+        S.SUBMITTED: 2,
+        S.IN_REVIEW: 3,
+        S.REVIEWED: 2,
+        S.DATE_REPLIED: 3,
+        # After release the order rests: deliveries are facts recorded when they happen.
+        S.RELEASED: None,
+        S.PARTLY_SHIPPED: None,
+        S.SHIPPED: None,
+    },
     editors=(SALES,),
     # Order data is changed by sales in draft; after submission a change recalls the order into a new
     # review round, and after release changes are change notices (4.3).
@@ -310,5 +393,9 @@ ORDER_FLOW = Flow(
         "edit_lead_times": (PUR,),
         "clarify": (SALES,),
         "report_discrepancy": (SALES,),
+        # Record deliveries (by hand or from the ERP's delivery-note export) and reverse wrong ones.
+        "ship": SHIPPERS,
     },
 )
+
+SHIPPING_TRANSITIONS = ("ship_partly", "ship_in_full", "shipments_reversed")

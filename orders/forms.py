@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -172,3 +174,66 @@ class ClarificationAnswerForm(forms.Form):
 class DiscrepancySentForm(forms.Form):
     sent_on = forms.DateField(label=_("sent on"), widget=DateInput(), initial=timezone.localdate)
     channel = forms.ChoiceField(label=_("sent by"), choices=[c for c in Channel.choices if c[0] != Channel.PHONE])
+
+
+# --- shipments ------------------------------------------------------------------------------------------
+
+
+class DeliveryForm(forms.Form):
+    """The head of a delivery note (送货单): its number, the day the goods left, a remark."""
+
+    delivery_note = forms.CharField(label=_("delivery note number (送货单号)"), max_length=40)
+    shipped_on = forms.DateField(label=_("shipped on"), widget=DateInput(), initial=timezone.localdate)
+    remark = forms.CharField(label=_("remark"), max_length=255, required=False)
+
+
+class ShipmentLineForm(forms.Form):
+    """One order line of the delivery note: the quantity delivered (empty: not on this note)."""
+
+    line = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.DecimalField(
+        label=_("quantity delivered"), max_digits=12, decimal_places=3, min_value=Decimal("0.001"), required=False
+    )
+    lot = forms.CharField(label=_("lot / batch number"), max_length=40, required=False)
+    over_delivery = forms.BooleanField(label=_("over-delivery accepted by the customer"), required=False)
+    reason = forms.CharField(label=_("reason for the over-delivery"), max_length=255, required=False)
+
+
+class BaseShipmentLineFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        _compact(form)
+
+    def entries(self) -> list[dict]:
+        """The rows with a quantity, as posted (line id, quantity, lot, over-delivery, reason)."""
+        return [f.cleaned_data for f in self.forms if f.cleaned_data and f.cleaned_data.get("quantity") is not None]
+
+    def line_ids(self) -> list[int]:
+        """The lines the posted rows are for, in their order (to draw the rows again)."""
+        ids = []
+        for form in self.forms:
+            value = str(form["line"].value() or "")
+            if value.isdigit():
+                ids.append(int(value))
+        return ids
+
+
+ShipmentLineFormSet = forms.formset_factory(
+    ShipmentLineForm, formset=BaseShipmentLineFormSet, extra=0, max_num=200, absolute_max=200, validate_max=True
+)
+
+
+class ShipmentReverseForm(forms.Form):
+    quantity = forms.DecimalField(
+        label=_("quantity to reverse"),
+        max_digits=12,
+        decimal_places=3,
+        min_value=Decimal("0.001"),
+        required=False,
+        help_text=_("Empty: all of the entry."),
+    )
+    reason = forms.CharField(label=_("reason for the reversal"), max_length=255)
+
+
+class ShipmentImportForm(forms.Form):
+    file = forms.FileField(label=_("ERP delivery-note export (.xlsx)"))

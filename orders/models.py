@@ -1,8 +1,15 @@
-from datetime import timedelta
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -14,6 +21,7 @@ from .choices import (
     MaterialSource,
     RequirementItem,
     RequirementStatus,
+    ShipmentSource,
 )
 from .flow import ORDER_FLOW
 
@@ -111,6 +119,37 @@ class Order(WorkflowRecord):
     def earliest_allowed_date(self):
         return self.po_date + timedelta(days=self.longest_lead_time())
 
+    # --- deliveries ---------------------------------------------------------------------------------
+
+    def _shipments_prefetched(self) -> bool:
+        lines = getattr(self, "_prefetched_objects_cache", {}).get("lines")
+        return lines is not None and all("shipments" in getattr(li, "_prefetched_objects_cache", {}) for li in lines)
+
+    def shipping_progress(self) -> tuple[bool, bool]:
+        """(anything shipped, every line shipped in full): from the prefetched shipments when the page has
+        them (no query), else one query."""
+        if self._shipments_prefetched():
+            rows = [(li.quantity, sum((s.quantity for s in li.shipments.all()), Decimal(0))) for li in self.lines.all()]
+        else:
+            rows = list(
+                OrderLine.objects.filter(order=self)
+                .order_by()
+                .annotate(shipped=Coalesce(Sum("shipments__quantity"), Decimal(0), output_field=QUANTITY_FIELD))
+                .values_list("quantity", "shipped")
+            )
+        shipped_any = any(shipped > 0 for _ordered, shipped in rows)
+        shipped_all = bool(rows) and all(shipped >= ordered for ordered, shipped in rows)
+        return shipped_any, shipped_all
+
+    def delivery(self, today: date | None = None) -> OrderDelivery:
+        """What was delivered against the committed date, line by line (read the lines with their
+        shipments prefetched: see orders.selectors.with_shipments)."""
+        return OrderDelivery(
+            lines=[line.delivery() for line in self.lines.all()],
+            committed_date=self.committed_date,
+            today=today or timezone.localdate(),
+        )
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
@@ -134,6 +173,28 @@ class OrderLine(models.Model):
     @property
     def amount(self):
         return None if self.unit_price is None else self.quantity * self.unit_price
+
+    @property
+    def position(self) -> int | None:
+        """The line's number within its order (1, 2 …), when the page computed it."""
+        return getattr(self, "_position", None)
+
+    def delivery(self) -> LineDelivery:
+        """Shipped so far and the day the line was shipped in full, from its (prefetched) shipments.
+
+        A reversing entry carries the date of the delivery it corrects, so the day the line was completed
+        is read in shipping order: the last shipment after which the line stayed shipped in full.
+        """
+        shipped = Decimal(0)
+        completed_on = None
+        entries = sorted(self.shipments.all(), key=lambda s: (s.shipped_on, s.entered_at, s.pk))
+        for entry in entries:
+            shipped += entry.quantity
+            if shipped >= self.quantity:
+                completed_on = completed_on or entry.shipped_on
+            else:
+                completed_on = None
+        return LineDelivery(line=self, shipped=shipped, fully_shipped_on=completed_on, entries=entries)
 
 
 class BomLine(models.Model):
@@ -195,3 +256,174 @@ class Clarification(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return bool(self.answer) and self.confirmation_id is not None
+
+
+QUANTITY_FIELD = models.DecimalField(max_digits=14, decimal_places=3)
+
+
+@dataclass(frozen=True)
+class LineDelivery:
+    """One order line's deliveries: how much was shipped, and when it was shipped in full."""
+
+    line: OrderLine
+    shipped: Decimal
+    fully_shipped_on: date | None
+    entries: list
+
+    @property
+    def ordered(self) -> Decimal:
+        return self.line.quantity
+
+    @property
+    def open(self) -> Decimal:
+        return max(self.line.quantity - self.shipped, Decimal(0))
+
+    @property
+    def over(self) -> Decimal:
+        return max(self.shipped - self.line.quantity, Decimal(0))
+
+    @property
+    def complete(self) -> bool:
+        return self.fully_shipped_on is not None
+
+    def on_time(self, committed_date: date | None, today: date) -> bool | None:
+        """Shipped in full on or before the committed date: True, False, or None while it cannot be
+        told yet (not shipped in full, the date not passed) or without a committed date."""
+        if committed_date is None:
+            return None
+        if self.fully_shipped_on is not None:
+            return self.fully_shipped_on <= committed_date
+        return False if committed_date < today else None
+
+
+@dataclass(frozen=True)
+class OrderDelivery:
+    """An order's deliveries against its committed (customer-confirmed) date."""
+
+    lines: list[LineDelivery]
+    committed_date: date | None
+    today: date
+
+    @property
+    def shipped_any(self) -> bool:
+        return any(li.shipped > 0 for li in self.lines)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.lines) and all(li.complete for li in self.lines)
+
+    @property
+    def fully_shipped_on(self) -> date | None:
+        """The day of the shipment that completed the order (its last line to be shipped in full)."""
+        if not self.complete:
+            return None
+        return max(li.fully_shipped_on for li in self.lines)
+
+    @property
+    def on_time(self) -> bool | None:
+        """Every line shipped in full on or before the committed date (None: cannot be told yet)."""
+        if self.committed_date is None:
+            return None
+        if self.complete:
+            return self.fully_shipped_on <= self.committed_date
+        return False if self.committed_date < self.today else None
+
+    @property
+    def overdue(self) -> bool:
+        """The committed date passed without the order being shipped in full."""
+        return self.committed_date is not None and self.committed_date < self.today and not self.complete
+
+    def line_rows(self) -> list[tuple[LineDelivery, bool | None]]:
+        return [(li, li.on_time(self.committed_date, self.today)) for li in self.lines]
+
+
+class ShipmentQuerySet(models.QuerySet):
+    """Shipments are facts: a wrong one is corrected by a reversing entry, never changed or deleted."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Shipments are never changed: record a reversing entry.")
+
+    def delete(self):
+        raise PermissionError("Shipments are never deleted: record a reversing entry.")
+
+
+class Shipment(models.Model):
+    """What was delivered of an order line: one row per line of a delivery note (送货单).
+
+    Append-only: a row is written once and never changed or deleted (the model, its querysets, the admin
+    and, on PostgreSQL, a trigger refuse). A wrong entry is corrected by a reversing entry: a negative
+    quantity that names the entry it corrects and says why.
+    """
+
+    line = models.ForeignKey(
+        OrderLine, verbose_name=_("order line"), on_delete=models.PROTECT, related_name="shipments"
+    )
+    shipped_on = models.DateField(_("shipped on"))
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    delivery_note = models.CharField(_("delivery note number"), max_length=40)
+    lot = models.CharField(_("lot / batch number"), max_length=40, blank=True)
+    over_delivery = models.BooleanField(_("over-delivery accepted by the customer"), default=False)
+    reverses = models.ForeignKey(
+        "self",
+        verbose_name=_("reverses"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversals",
+    )
+    reason = models.CharField(
+        _("reason"),
+        max_length=255,
+        blank=True,
+        help_text=_("Why an entry is reversed, or why the customer accepted more."),
+    )
+    remark = models.CharField(_("remark"), max_length=255, blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=ShipmentSource.choices, default=ShipmentSource.HAND)
+    source_file = models.CharField(_("imported from"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now, editable=False)
+
+    objects = ShipmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["-shipped_on", "-entered_at", "-pk"]
+        indexes = [
+            models.Index(fields=["delivery_note"], name="orders_ship_note_idx"),
+            models.Index(fields=["shipped_on"], name="orders_ship_date_idx"),
+        ]
+        constraints = [
+            # A delivery is positive; only a reversing entry is negative, and it names what it reverses.
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0, reverses__isnull=True) | Q(quantity__lt=0, reverses__isnull=False),
+                name="orders_shipment_sign",
+            ),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True) | ~Q(reason=""), name="orders_shipment_reversal_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(over_delivery=False) | ~Q(reason=""), name="orders_shipment_over_delivery_reason"
+            ),
+            models.CheckConstraint(condition=~Q(delivery_note=""), name="orders_shipment_delivery_note"),
+            models.CheckConstraint(
+                condition=Q(source=ShipmentSource.HAND) | ~Q(source_file=""), name="orders_shipment_source_file"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_note} · {self.line.part_number} × {self.quantity.normalize():f}"
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Shipments are never changed: record a reversing entry.")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Shipments are never deleted: record a reversing entry.")

@@ -1,25 +1,34 @@
-"""Every write of the orders area: orders, lines, BOM, lead times, clarifications, the committed date
-and the certified-data report. Transitions go through the engine."""
+"""Every write of the orders area: orders, lines, BOM, lead times, clarifications, the committed date,
+the certified-data report, and the shipments (by hand, reversed, imported from the ERP). Transitions go
+through the engine."""
 
 from __future__ import annotations
 
-from datetime import date
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from nhcs.accounts.models import User
 from nhcs.workflow import services as wf
 from nhcs.workflow.choices import AttachmentKind
 from nhcs.workflow.exceptions import Blocked, NotAllowed
+from nhcs.workflow.locking import lock_rows
 
-from .choices import Channel, MaterialSource, OrderState
+from .choices import Channel, MaterialSource, OrderState, ShipmentSource
 from .flow import ORDER_FLOW
-from .models import BomLine, Clarification, Order, OrderLine
+from .models import BomLine, Clarification, Order, OrderLine, Shipment
 
 # --- who may do what (the roles are declared in orders/flow.py) ------------------------------------
 
@@ -44,6 +53,22 @@ def can_edit_lead_times(user: User, order: Order) -> bool:
 
 def can_handle_clarifications(user: User, order: Order) -> bool:
     return not order.is_final and wf.may(user=user, flow=ORDER_FLOW, ability="clarify", record=order)
+
+
+def can_ship(user: User) -> bool:
+    """Records deliveries (the warehouse, Planning & Logistics; deputies included)."""
+    return wf.may(user=user, flow=ORDER_FLOW, ability="ship")
+
+
+def lists_orders(user: User) -> bool:
+    """Has the order lists, pages and sheets: the flow's readers and those who act in the review — not
+    those whose only part in orders is recording deliveries (the engine opens no list for that)."""
+    return wf.can_list_records(user=user, flow=ORDER_FLOW)
+
+
+def ships_only(user: User) -> bool:
+    """Records deliveries but reads no order (the warehouse): no order page, sheet or list for them."""
+    return can_ship(user) and not lists_orders(user)
 
 
 def can_report_discrepancy(user: User, order: Order) -> bool:
@@ -256,3 +281,680 @@ def discrepancy_report_sent(*, order: Order, user: User, sent_on: date, channel:
         params={"date": sent_on.isoformat()},
     )
     return locked
+
+
+# --- shipments: what was delivered, per order line ----------------------------------------------------
+#
+# Shipments are facts, appended and never changed or deleted (orders.models.Shipment); a wrong entry is
+# corrected by a reversing entry. Recording them is not an edit of the order's signed data: they are rows
+# of their own, outside the order's hash, written under the order's row lock only. The order's state then
+# follows them through the engine, signed by whoever recorded them.
+
+SHIPPABLE_STATES = (OrderState.RELEASED, OrderState.PARTLY_SHIPPED)
+STATE_BY_PROGRESS = {
+    OrderState.SHIPPED: "ship_in_full",
+    OrderState.PARTLY_SHIPPED: "ship_partly",
+    OrderState.RELEASED: "shipments_reversed",
+}
+QUANTITY_STEP = Decimal("0.001")
+
+
+@dataclass(frozen=True)
+class ShipmentEntry:
+    """One line of a delivery note as entered: how much of which order line, its lot, and — beyond the
+    ordered quantity — the customer's acceptance of the over-delivery with its reason."""
+
+    line: OrderLine
+    quantity: Decimal
+    lot: str = ""
+    over_delivery: bool = False
+    reason: str = ""
+
+
+@dataclass
+class _Pending:
+    """A shipment about to be written, with the refusals found for it."""
+
+    line: OrderLine
+    order: Order
+    shipped_on: date | None
+    quantity: Decimal | None
+    delivery_note: str
+    lot: str = ""
+    over_delivery: bool = False
+    reason: str = ""
+    remark: str = ""
+    row: int | None = None  # the file's row, for an import
+    problems: list[str] = field(default_factory=list)
+    duplicate: bool = False
+
+
+def quantity_text(value: Decimal) -> str:
+    """A quantity as it is written: 8000, not 8000.000."""
+    return f"{value.normalize():f}"
+
+
+def _note_key(note: str) -> str:
+    return " ".join(note.split()).upper()
+
+
+def _line_label(line: OrderLine, order: Order) -> str:
+    return f"{order.number} · {line.part_number}"
+
+
+def _shipped_by_line(line_ids) -> dict[int, Decimal]:
+    rows = (
+        Shipment.objects.filter(line_id__in=line_ids)
+        .order_by()
+        .values("line_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("line_id", "total")
+    )
+    return {line_id: total or Decimal(0) for line_id, total in rows}
+
+
+def _recorded_notes(line_ids) -> dict[tuple[int, str], Shipment]:
+    """(line, delivery note) already on record and not reversed in full, with its first entry."""
+    entries = Shipment.objects.filter(line_id__in=line_ids).order_by("entered_at", "pk")
+    net: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    first: dict[tuple[int, str], Shipment] = {}
+    for entry in entries.only("line_id", "delivery_note", "quantity", "entered_at", "source", "source_file"):
+        key = (entry.line_id, _note_key(entry.delivery_note))
+        net[key] += entry.quantity
+        if entry.quantity > 0:
+            first.setdefault(key, entry)
+    return {key: first[key] for key, total in net.items() if total > 0 and key in first}
+
+
+def _lock_orders(order_ids) -> dict[int, Order]:
+    """The orders' rows locked, in one order (no deadlock between two imports), fresh from the database."""
+    return {o.pk: o for o in lock_rows(Order.objects.filter(pk__in=set(order_ids)).order_by("pk"))}
+
+
+def _check_pending(pending: list[_Pending], *, today: date, imported: bool) -> None:
+    """Check every shipment about to be written against the order, the line and what was shipped before
+    (including the earlier rows of the same entry); the problems go on each row. A delivery note already
+    recorded for the line is a duplicate, and only that is said of it."""
+    line_ids = {p.line.pk for p in pending}
+    shipped = _shipped_by_line(line_ids)
+    recorded = _recorded_notes(line_ids)
+    seen: dict[tuple[int, str], int | None] = {}
+    customers: dict[str, tuple[int, str]] = {}
+    for p in pending:
+        order, line = p.order, p.line
+        key = (line.pk, _note_key(p.delivery_note))
+        earlier = recorded.get(key) if p.delivery_note else None
+        if earlier is not None:
+            p.duplicate = True
+            where = (
+                _("imported from %(file)s") % {"file": earlier.source_file}
+                if earlier.source == ShipmentSource.ERP
+                else _("entered by hand")
+            )
+            p.problems.append(
+                _("Delivery note %(note)s is already recorded for this line (%(when)s, %(where)s): a duplicate.")
+                % {
+                    "note": p.delivery_note,
+                    "when": f"{timezone.localtime(earlier.entered_at):%Y-%m-%d %H:%M}",
+                    "where": where,
+                }
+            )
+            continue
+        if order.state not in SHIPPABLE_STATES:
+            if order.state == OrderState.SHIPPED:
+                p.problems.append(_("Order %(number)s is already shipped in full.") % {"number": order.number})
+            else:
+                p.problems.append(
+                    _("Order %(number)s is not released to production (it is “%(state)s”): it cannot be shipped.")
+                    % {"number": order.number, "state": order.state_label}
+                )
+        if not p.delivery_note:
+            p.problems.append(_("The delivery note number is missing."))
+        elif len(p.delivery_note) > 40:
+            p.problems.append(_("The delivery note number is longer than 40 characters."))
+        else:
+            if key in seen:
+                p.problems.append(
+                    _("Delivery note %(note)s is given twice for this line (first in row %(row)s).")
+                    % {"note": p.delivery_note, "row": seen[key]}
+                    if imported
+                    else _("The line is given twice.")
+                )
+            else:
+                seen[key] = p.row
+            owner = customers.setdefault(_note_key(p.delivery_note), (order.customer_id, order.customer.code))
+            if owner[0] != order.customer_id:
+                p.problems.append(
+                    _("Delivery note %(note)s also goes to customer %(other)s: a delivery note goes to one customer.")
+                    % {"note": p.delivery_note, "other": owner[1]}
+                )
+        if len(p.lot) > 40:
+            p.problems.append(_("The lot number is longer than 40 characters."))
+        if p.shipped_on is not None:
+            if p.shipped_on < order.po_date:
+                p.problems.append(
+                    _("The shipped date %(date)s is before the order's PO date %(po_date)s.")
+                    % {"date": p.shipped_on.isoformat(), "po_date": order.po_date.isoformat()}
+                )
+            if p.shipped_on > today:
+                p.problems.append(_("The shipped date %(date)s is in the future.") % {"date": p.shipped_on.isoformat()})
+        if p.quantity is None:
+            continue
+        if p.quantity <= 0:
+            p.problems.append(_("The quantity must be more than zero."))
+            continue
+        before = shipped.get(line.pk, Decimal(0))
+        after = before + p.quantity
+        numbers = {
+            "qty": quantity_text(p.quantity),
+            "after": quantity_text(after),
+            "ordered": quantity_text(line.quantity),
+        }
+        if after > line.quantity:
+            if imported:
+                p.problems.append(
+                    _(
+                        "%(qty)s would bring the line to %(after)s, beyond the ordered %(ordered)s: an over-delivery "
+                        "the customer accepted is recorded by hand, with its reason."
+                    )
+                    % numbers
+                )
+            elif not p.over_delivery:
+                p.problems.append(
+                    _(
+                        "%(qty)s would bring the line to %(after)s, beyond the ordered %(ordered)s. If the customer "
+                        "accepted the over-delivery, tick it and give the reason."
+                    )
+                    % numbers
+                )
+            elif not p.reason:
+                p.problems.append(_("Give the reason for the over-delivery (the customer's acceptance)."))
+        else:
+            # Ticked without going beyond the order: there is no over-delivery to keep.
+            p.over_delivery = False
+            p.reason = ""
+        if not p.problems:
+            shipped[line.pk] = after
+
+
+def _write(pending: list[_Pending], *, user: User, source: str, source_file: str = "") -> list[Shipment]:
+    now = timezone.now()
+    created = Shipment.objects.bulk_create(
+        [
+            Shipment(
+                line=p.line,
+                shipped_on=p.shipped_on,
+                quantity=p.quantity,
+                delivery_note=p.delivery_note,
+                lot=p.lot,
+                over_delivery=p.over_delivery,
+                reason=p.reason,
+                remark=p.remark,
+                source=source,
+                source_file=source_file,
+                entered_by=user,
+                entered_at=now,
+            )
+            for p in pending
+        ]
+    )
+    notes: dict[int, list[str]] = defaultdict(list)
+    for p in pending:
+        if p.delivery_note not in notes[p.order.pk]:
+            notes[p.order.pk].append(p.delivery_note)
+    for order_id, order_notes in sorted(notes.items()):
+        _follow_shipments(order_id=order_id, user=user, notes=order_notes)
+    return created
+
+
+def _follow_shipments(*, order_id: int, user: User, notes: list[str], comment: str = "") -> Order:
+    """Move the order to the state its shipments give, through the engine, signed by `user`."""
+    order = Order.objects.get(pk=order_id)
+    shipped_any, shipped_all = order.shipping_progress()
+    target = OrderState.SHIPPED if shipped_all else OrderState.PARTLY_SHIPPED if shipped_any else OrderState.RELEASED
+    if order.state == target:
+        return order
+    text = ", ".join(notes)
+    if len(text) > 1000:
+        text = text[:999] + "…"
+    return wf.transition_record(
+        record=order, name=STATE_BY_PROGRESS[target], user=user, comment=comment, data={"delivery_notes": text}
+    )
+
+
+@transaction.atomic
+def shipments_record(
+    *,
+    user: User,
+    delivery_note: str,
+    shipped_on: date,
+    entries: list[ShipmentEntry],
+    remark: str = "",
+) -> list[Shipment]:
+    """Record the lines of one delivery note (送货单) as delivered, all or none.
+
+    Each quantity is positive, the line is not shipped beyond its ordered quantity unless the customer
+    accepted the over-delivery (ticked, with its reason), the date lies between the order's PO date and
+    today, and the same delivery note is not recorded twice for a line. Each order then moves to
+    "partly shipped" or "shipped in full", signed by the user.
+    """
+    if not can_ship(user):
+        raise NotAllowed()
+    entries = [e for e in entries if e.quantity is not None]
+    if not entries:
+        raise Blocked(_("Enter the quantity delivered of at least one line."))
+    orders = _lock_orders(e.line.order_id for e in entries)
+    lines = {li.pk: li for li in OrderLine.objects.filter(pk__in=[e.line.pk for e in entries])}
+    note = (delivery_note or "").strip()
+    pending = [
+        _Pending(
+            line=lines[e.line.pk],
+            order=orders[e.line.order_id],
+            shipped_on=shipped_on,
+            quantity=e.quantity,
+            delivery_note=note,
+            lot=(e.lot or "").strip(),
+            over_delivery=bool(e.over_delivery),
+            reason=(e.reason or "").strip(),
+            remark=(remark or "").strip()[:255],
+        )
+        for e in entries
+    ]
+    _check_pending(pending, today=timezone.localdate(), imported=False)
+    problems = []
+    for p in pending:
+        for problem in p.problems:
+            text = f"{_line_label(p.line, p.order)}: {problem}"
+            if text not in problems:
+                problems.append(text)
+    if problems:
+        raise Blocked(problems=problems)
+    return _write(pending, user=user, source=ShipmentSource.HAND)
+
+
+@transaction.atomic
+def shipment_reverse(*, user: User, shipment: Shipment, reason: str, quantity: Decimal | None = None) -> Shipment:
+    """Correct a wrong entry by a reversing one: a negative quantity (all that is left of the entry by
+    default) naming the entry and saying why. Nothing is deleted; the order's state follows."""
+    if not can_ship(user):
+        raise NotAllowed()
+    reason = (reason or "").strip()
+    if not reason:
+        raise Blocked(_("Say why the entry is reversed."))
+    if len(reason) > 255:
+        raise Blocked(_("Keep the reason to 255 characters."))
+    order_id = Shipment.objects.filter(pk=shipment.pk).values_list("line__order_id", flat=True).first()
+    if order_id is None:
+        raise Blocked(_("This shipment does not exist."))
+    _lock_orders([order_id])
+    original = Shipment.objects.select_related("line").get(pk=shipment.pk)
+    if original.is_reversal:
+        raise Blocked(_("A reversing entry is not reversed: record the delivery again instead."))
+    left = original.quantity + (original.reversals.aggregate(total=Sum("quantity"))["total"] or Decimal(0))
+    if left <= 0:
+        raise Blocked(_("This entry is already reversed in full."))
+    quantity = left if quantity is None else quantity
+    if quantity <= 0 or quantity > left:
+        raise Blocked(
+            _("Reverse more than zero and at most %(left)s (what is left of the entry).")
+            % {"left": quantity_text(left)}
+        )
+    reversal = Shipment(
+        line=original.line,
+        shipped_on=original.shipped_on,
+        quantity=-quantity,
+        delivery_note=original.delivery_note,
+        lot=original.lot,
+        reverses=original,
+        reason=reason,
+        source=ShipmentSource.HAND,
+        entered_by=user,
+    )
+    reversal.save()
+    _follow_shipments(order_id=order_id, user=user, notes=[original.delivery_note], comment=reason)
+    return reversal
+
+
+# --- import from the ERP's delivery-note export (Excel) ----------------------------------------------
+
+# Column headings accepted in the first row, in Chinese or English (compared without case, "_" as a space).
+SHIPMENT_IMPORT_COLUMNS = {
+    "order": ["order", "order number", "order no", "order no.", "订单号", "订单编号", "评审单号"],
+    "customer": ["customer", "customer code", "客户", "客户代码", "客户编号"],
+    "po": ["po", "po number", "po no", "po no.", "customer po", "客户订单号", "采购单号", "po号"],
+    "part": ["part", "part number", "part no", "part no.", "料号", "品号", "产品编号", "物料编码"],
+    "line": ["line", "line number", "line no", "line no.", "行号", "项次", "序号"],
+    "shipped_on": ["shipped on", "shipped date", "ship date", "date", "发货日期", "出货日期", "送货日期"],
+    "quantity": ["quantity", "qty", "数量", "发货数量", "出货数量", "送货数量"],
+    "delivery_note": ["delivery note", "delivery note number", "delivery note no", "dn", "送货单号", "出货单号"],
+    "lot": ["lot", "lot number", "batch", "batch number", "批号", "批次", "批次号"],
+}
+SHIPMENT_IMPORT_MAX_ROWS = 2000
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d")
+
+
+@dataclass
+class ShipmentImportRow:
+    row: int
+    order: str = ""
+    part: str = ""
+    delivery_note: str = ""
+    quantity: str = ""
+    problems: list[str] = field(default_factory=list)
+    duplicate: bool = False
+
+
+@dataclass
+class ShipmentImportResult:
+    created: list[Shipment] = field(default_factory=list)
+    rows: list[ShipmentImportRow] = field(default_factory=list)
+    error: str = ""
+    orders: list[Order] = field(default_factory=list)
+
+    @property
+    def refused(self) -> list[ShipmentImportRow]:
+        return [r for r in self.rows if r.problems]
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and not self.refused
+
+    @property
+    def all_duplicates(self) -> bool:
+        """Every row was imported before: the same file came twice."""
+        return bool(self.rows) and all(r.duplicate for r in self.rows)
+
+    @property
+    def message(self) -> str:
+        if self.error:
+            return self.error
+        if self.all_duplicates:
+            return _("Nothing was imported: every row of this file was imported before (same delivery note and line).")
+        return _("Nothing was imported: correct the rows listed below and import the file again.")
+
+
+def _heading(value) -> str:
+    return " ".join(_text(value).lower().replace("_", " ").split())
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date_cell(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _quantity_cell(value) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "")) if isinstance(value, str) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or number != number.quantize(QUANTITY_STEP) or abs(number) >= Decimal("1e9"):
+        return None
+    return number
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _sheet_rows(upload: UploadedFile) -> list[tuple[int, tuple]]:
+    """(row number, values) of the first sheet's non-empty rows, read-only, at most the limit + 1 rows."""
+    from openpyxl import load_workbook
+
+    try:
+        upload.seek(0)
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError) as error:
+        raise _Unreadable() from error
+    except Exception as error:  # noqa: BLE001 - any other parser failure: the file is refused, never a 500
+        raise _Unreadable() from error
+    rows: list[tuple[int, tuple]] = []
+    try:
+        if not workbook.worksheets:
+            return rows
+        for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
+            if not any(_text(v) for v in values):
+                continue
+            rows.append((number, values))
+            if len(rows) > SHIPMENT_IMPORT_MAX_ROWS + 1:
+                break
+    except Exception as error:  # noqa: BLE001 - a sheet that breaks while read is refused the same way
+        raise _Unreadable() from error
+    finally:
+        workbook.close()
+    return rows
+
+
+def _resolve_orders(data_rows: list[dict[str, Any]]) -> tuple[dict[str, Order], dict[tuple[str, str], list[Order]]]:
+    numbers = {d["order"] for d in data_rows if d.get("order")}
+    pairs = {(d["customer"].upper(), d["po"]) for d in data_rows if not d.get("order") and d.get("customer")}
+    by_number = {
+        o.number.upper(): o
+        for o in Order.objects.filter(number__in=numbers | {n.upper() for n in numbers}).select_related("customer")
+    }
+    by_po: dict[tuple[str, str], list[Order]] = defaultdict(list)
+    if pairs:
+        candidates = Order.objects.filter(
+            customer__code__in={c for c, _p in pairs} | {c.lower() for c, _p in pairs},
+            po_number__in={p for _c, p in pairs},
+        ).select_related("customer")
+        for o in candidates.order_by("pk"):
+            by_po[(o.customer.code.upper(), o.po_number)].append(o)
+    return by_number, by_po
+
+
+def shipments_import(*, user: User, upload: UploadedFile) -> ShipmentImportResult:
+    """Import deliveries from the ERP's delivery-note export: the first sheet of an .xlsx file, first row
+    the headings (Chinese or English). All or nothing: when any row is refused — including a delivery note
+    already recorded for the line (the same file sent twice) — nothing is written and the result says,
+    row by row, what was refused and why."""
+    if not can_ship(user):
+        raise NotAllowed()
+    result = ShipmentImportResult()
+    name = upload.name or ""
+    if not name.lower().endswith(".xlsx"):
+        result.error = _("“%(name)s” is not an Excel workbook (.xlsx).") % {"name": name}
+        return result
+    limit = settings.NHCS_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        result.error = _("The file “%(name)s” is %(size)s MB; the limit is %(limit)s MB.") % {
+            "name": name,
+            "size": round(upload.size / 1048576, 1),
+            "limit": round(limit / 1048576, 1),
+        }
+        return result
+    try:
+        rows = _sheet_rows(upload)
+    except _Unreadable:
+        result.error = _("“%(name)s” cannot be read as an Excel workbook (.xlsx).") % {"name": name}
+        return result
+    if not rows:
+        result.error = _("The workbook is empty.")
+        return result
+    headings = [_heading(h) for h in rows[0][1]]
+    columns: dict[str, int] = {}
+    for key, aliases in SHIPMENT_IMPORT_COLUMNS.items():
+        for index, heading in enumerate(headings):
+            if heading in aliases:
+                columns[key] = index
+                break
+    missing = [
+        label
+        for keys, label in (
+            (("shipped_on",), "发货日期 / shipped date"),
+            (("quantity",), "数量 / quantity"),
+            (("delivery_note",), "送货单号 / delivery note"),
+            (("part", "line"), "料号 / part number (or 行号 / line)"),
+        )
+        if not any(k in columns for k in keys)
+    ]
+    if "order" not in columns and not ("customer" in columns and "po" in columns):
+        missing.insert(0, "订单号 / order number (or 客户代码 / customer + 客户订单号 / PO number)")
+    if missing:
+        result.error = _("The first row must hold the column headings; missing: %(columns)s.") % {
+            "columns": "; ".join(missing)
+        }
+        return result
+    if len(rows) == 1:
+        result.error = _("The workbook has headings but no deliveries.")
+        return result
+    if len(rows) > SHIPMENT_IMPORT_MAX_ROWS + 1:
+        result.error = _("At most %(n)s rows per file; split the workbook.") % {"n": SHIPMENT_IMPORT_MAX_ROWS}
+        return result
+
+    data_rows = []
+    for number, values in rows[1:]:
+        data = {key: values[i] if i < len(values) else None for key, i in columns.items()}
+        texts = {key: _text(value) for key, value in data.items()}
+        row = ShipmentImportRow(
+            row=number,
+            order=texts.get("order") or " ".join(x for x in (texts.get("customer", ""), texts.get("po", "")) if x),
+            part=texts.get("part") or (f"#{texts['line']}" if texts.get("line") else ""),
+            delivery_note=texts.get("delivery_note", ""),
+            quantity=texts.get("quantity", ""),
+        )
+        result.rows.append(row)
+        data_rows.append({**texts, "raw_date": data.get("shipped_on"), "raw_quantity": data.get("quantity")})
+
+    with transaction.atomic():
+        by_number, by_po = _resolve_orders(data_rows)
+        found: list[Order | None] = []
+        for row, data in zip(result.rows, data_rows):
+            order = None
+            if data.get("order"):
+                order = by_number.get(data["order"].upper())
+                if order is None:
+                    row.problems.append(_("No order numbered %(number)s.") % {"number": data["order"]})
+            elif data.get("customer") and data.get("po"):
+                matches = by_po.get((data["customer"].upper(), data["po"]), [])
+                if not matches:
+                    row.problems.append(
+                        _("No order of customer %(customer)s with PO number %(po)s.")
+                        % {"customer": data["customer"], "po": data["po"]}
+                    )
+                elif len(matches) > 1:
+                    row.problems.append(
+                        _(
+                            "Several orders of customer %(customer)s have PO number %(po)s (%(numbers)s): give the order number."
+                        )
+                        % {
+                            "customer": data["customer"],
+                            "po": data["po"],
+                            "numbers": ", ".join(o.number for o in matches),
+                        }
+                    )
+                else:
+                    order = matches[0]
+            else:
+                row.problems.append(_("Give the order number, or the customer and the PO number."))
+            found.append(order)
+        locked = _lock_orders(o.pk for o in found if o is not None)
+        lines_by_order: dict[int, list[OrderLine]] = defaultdict(list)
+        for line in OrderLine.objects.filter(order_id__in=locked).order_by("pk"):
+            lines_by_order[line.order_id].append(line)
+
+        pending: list[_Pending] = []
+        pending_rows: list[ShipmentImportRow] = []
+        for row, data, order in zip(result.rows, data_rows, found):
+            shipped_on = _date_cell(data["raw_date"]) if data.get("shipped_on") else None
+            if not data.get("shipped_on"):
+                row.problems.append(_("The shipped date is missing."))
+            elif shipped_on is None:
+                row.problems.append(_("“%(value)s” is not a date.") % {"value": data["shipped_on"]})
+            quantity = _quantity_cell(data["raw_quantity"]) if data.get("quantity") else None
+            if not data.get("quantity"):
+                row.problems.append(_("The quantity is missing."))
+            elif quantity is None:
+                row.problems.append(
+                    _("“%(value)s” is not a quantity (a number with at most 3 decimals).") % {"value": data["quantity"]}
+                )
+            if order is None:
+                continue
+            order = locked[order.pk]
+            line = None
+            lines = lines_by_order[order.pk]
+            if data.get("line"):
+                position = data["line"]
+                if position.isdigit() and 1 <= int(position) <= len(lines):
+                    line = lines[int(position) - 1]
+                    if data.get("part") and data["part"].upper() != line.part_number.upper():
+                        row.problems.append(
+                            _("Line %(line)s of order %(number)s is part %(part)s, not %(given)s.")
+                            % {
+                                "line": position,
+                                "number": order.number,
+                                "part": line.part_number,
+                                "given": data["part"],
+                            }
+                        )
+                else:
+                    row.problems.append(
+                        _("Order %(number)s has no line %(line)s (it has %(count)s).")
+                        % {"number": order.number, "line": position, "count": len(lines)}
+                    )
+            elif data.get("part"):
+                matches = [li for li in lines if li.part_number.upper() == data["part"].upper()]
+                if not matches:
+                    row.problems.append(
+                        _("Order %(number)s has no line for part %(part)s.")
+                        % {"number": order.number, "part": data["part"]}
+                    )
+                elif len(matches) > 1:
+                    row.problems.append(
+                        _("Order %(number)s has several lines for part %(part)s: give the line number.")
+                        % {"number": order.number, "part": data["part"]}
+                    )
+                else:
+                    line = matches[0]
+            else:
+                row.problems.append(_("Give the part number or the line number."))
+            if line is None:
+                continue
+            row.order = order.number
+            row.part = line.part_number
+            pending.append(
+                _Pending(
+                    line=line,
+                    order=order,
+                    shipped_on=shipped_on,
+                    quantity=quantity,
+                    delivery_note=data.get("delivery_note", ""),
+                    lot=data.get("lot", ""),
+                    row=row.row,
+                )
+            )
+            pending_rows.append(row)
+        _check_pending(pending, today=timezone.localdate(), imported=True)
+        for p, row in zip(pending, pending_rows):
+            row.problems.extend(p.problems)
+            row.duplicate = p.duplicate and len(row.problems) == 1
+        if result.refused:
+            return result
+        result.created = _write(pending, user=user, source=ShipmentSource.ERP, source_file=name[:200])
+        result.orders = list(Order.objects.filter(pk__in=locked).order_by("number"))
+    return result
+
+
+def shipments_import_summary(result: ShipmentImportResult) -> str:
+    count = len(result.created)
+    text = ngettext("%(n)s delivery imported.", "%(n)s deliveries imported.", count) % {"n": count}
+    states = "; ".join(f"{o.number}: {o.state_label}" for o in result.orders)
+    return f"{text} {states}" if states else text

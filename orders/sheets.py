@@ -4,7 +4,8 @@
 - 生产计划及评审明细表 (production plan & review detail sheet): each order with its review opinions,
   sign-offs, replied and re-confirmed dates (a list), and the same for one order with its signature
   boxes (a record sheet, from the order page);
-- the written report to the customer on a certified-data discrepancy (NH-QP14 4.1.3), a letter.
+- the written report to the customer on a certified-data discrepancy (NH-QP14 4.1.3), a letter;
+- 发货记录表 (shipment log): every delivery per order line, reversing entries included (a list).
 
 Prices (unit price, currency, amount) are columns only users with `orders.view_prices` get, in both
 formats.
@@ -23,7 +24,7 @@ from nhcs.sheets.xlsx_record import LOW_FONT, MONEY_FORMAT, note, section, table
 from nhcs.workflow.choices import Action, TaskKind, TaskStatus
 from nhcs.workflow.models import SignOff, Task
 
-from .choices import OrderState, ReviewStep
+from .choices import OrderState, ReviewStep, ShipmentSource
 from .models import Order
 from .services import can_see_prices
 
@@ -268,6 +269,52 @@ ORDER_REVIEW = RecordSheet(
         Column("remarks", _("remarks"), "remarks"),
     ],
     xlsx_builder=order_review_xlsx,
+    landscape=True,
+)
+
+
+# --- 发货记录表: the shipment log ------------------------------------------------------------------------
+
+_SOURCES = dict(ShipmentSource.choices)
+
+
+def _shipment_source(shipment) -> str:
+    label = str(_SOURCES.get(shipment.source, shipment.source))
+    return f"{label}: {shipment.source_file}" if shipment.source_file else label
+
+
+def _shipment_entry(shipment) -> str:
+    """What kind of entry: a reversal (of which delivery, why) or an accepted over-delivery (why)."""
+    if shipment.reverses_id:
+        original = shipment.reverses
+        return gettext("Reverses %(note)s of %(date)s: %(reason)s") % {
+            "note": original.delivery_note,
+            "date": f"{original.shipped_on:%Y-%m-%d}",
+            "reason": shipment.reason,
+        }
+    if shipment.over_delivery:
+        return gettext("Over-delivery accepted: %(reason)s") % {"reason": shipment.reason}
+    return ""
+
+
+SHIPMENT_LOG = ListSheet(
+    "shipment_log",
+    [
+        Column("shipped_on", _("Shipped on"), "shipped_on", kind="date"),
+        Column("delivery_note", _("Delivery note"), "delivery_note", width=16),
+        Column("order", _("Order number"), "line.order.number", width=15),
+        Column("customer", _("Customer"), "line.order.customer.code", width=10),
+        Column("po", _("PO number"), "line.order.po_number", width=14),
+        Column("part", _("Part number"), "line.part_number", width=16),
+        Column("quantity", _("Quantity"), lambda s: _qty(s.quantity), kind="number"),
+        Column("unit", _("Unit"), "line.unit", width=6),
+        Column("lot", _("Lot / batch"), "lot", width=14),
+        Column("entry", _("Reversal or over-delivery"), _shipment_entry, width=28),
+        Column("source", _("Source"), _shipment_source, width=20),
+        Column("entered_by", _("Entered by"), lambda s: s.entered_by.signature_name, width=12),
+        Column("entered_at", _("Entered at"), "entered_at", kind="datetime"),
+        Column("remark", _("Remark"), "remark", width=20),
+    ],
     landscape=True,
 )
 

@@ -18,4 +18,9 @@ urlpatterns = [
     path("sheets/demand-plan.<sheetfmt:fmt>", views.demand_plan_export, name="demand_plan_export"),
     path("sheets/review-detail.<sheetfmt:fmt>", views.review_export, name="review_export"),
     path("<int:pk>/review-sheet.<sheetfmt:fmt>", views.order_review_sheet, name="order_review_sheet"),
+    path("shipments/", views.shipments, name="shipments"),
+    path("shipments/log/", views.shipment_log, name="shipment_log"),
+    path("shipments/log.<sheetfmt:fmt>", views.shipment_log_export, name="shipment_log_export"),
+    path("shipments/import/", views.shipment_import, name="shipment_import"),
+    path("shipments/<int:pk>/reverse/", views.shipment_reverse, name="shipment_reverse"),
 ]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from nhcs.customers.services import can_view_customers
@@ -16,22 +22,32 @@ from nhcs.sheets.export import export_list, export_record, pdf_response
 from nhcs.workflow import selectors as wf_selectors
 from nhcs.workflow import services as wf
 from nhcs.workflow.errors import refuse
-from nhcs.workflow.views import RecordDetailView, RecordEditView, form_action, get_record_for, readable_list
+from nhcs.workflow.views import (
+    RecordDetailView,
+    RecordEditView,
+    form_action,
+    get_record_for,
+    readable_list,
+)
 
 from . import selectors, services, sheets
-from .filters import DemandPlanFilter, OrderFilter
+from .filters import DemandPlanFilter, OpenLineFilter, OrderFilter, ShipmentLogFilter
 from .forms import (
     BomLineFormSet,
     ClarificationAnswerForm,
     ClarificationForm,
+    DeliveryForm,
     DiscrepancySentForm,
     LeadTimeFormSet,
     OrderForm,
     OrderLineFormSet,
+    ShipmentImportForm,
+    ShipmentLineFormSet,
+    ShipmentReverseForm,
     bom_initial,
     line_initial,
 )
-from .models import Clarification, Order
+from .models import Clarification, Order, OrderLine, Shipment
 
 PAGE_SIZE = 25
 
@@ -106,9 +122,21 @@ class OrderDetail(RecordDetailView):
             "bom_lines"
         )
 
+    def get_record(self):
+        # The warehouse records deliveries but reads no order (the flow's readers say so): 404, even for an
+        # order whose shipping it signed.
+        record = super().get_record()
+        # Shipments exist from the release on: their lines and shipments are read in two queries, before
+        # the actions' conditions (which read them) and the page do.
+        if record.state in selectors.SHIPPING_STATES:
+            prefetch_related_objects([record], selectors.shipments_prefetch())
+        return record
+
     def get_context_data(self, record, **kwargs):
         user = self.request.user
         return {
+            "delivery": selectors.order_delivery(record) if record.state in selectors.SHIPPING_STATES else None,
+            "can_ship": services.can_ship(user),
             "lines": selectors.order_lines(record),
             "bom": selectors.order_bom(record),
             "clarifications": selectors.order_clarifications(record),
@@ -350,7 +378,10 @@ def discrepancy_sent(request, pk: int):
 
 
 def _readable_orders(request):
-    """The orders the user may read: the lists and their sheets show nothing else (404 without any)."""
+    """The orders the user may read: the lists and their sheets show nothing else (404 without any, and for
+    those whose only part in orders is recording deliveries)."""
+    if not services.lists_orders(request.user):
+        raise Http404
     return readable_list(request, selectors.orders_list_qs())
 
 
@@ -392,3 +423,199 @@ def order_review_sheet(request, pk: int, fmt: str):
         context=sheets.order_review_context(order=order, user=request.user),
         filename=f"{order.number}-生产计划及评审明细表",
     )
+
+
+# --- shipments ------------------------------------------------------------------------------------------
+
+SHIPMENTS_PAGE_SIZE = 50
+
+
+def _shipments_access(request) -> bool:
+    """Who sees the shipments pages: those who record deliveries (the warehouse, Planning & Logistics) and
+    the readers of orders; everyone else gets 404. Returns whether the user records deliveries."""
+    ships = services.can_ship(request.user)
+    if not ships and not services.lists_orders(request.user):
+        raise Http404
+    return ships
+
+
+def _shipment_orders(request, ships: bool):
+    """The orders whose lines and shipments the user sees: all of them for those who ship, else the
+    orders they may read."""
+    orders = Order.objects.all()
+    return orders if ships else wf.readable(orders, user=request.user)
+
+
+def _query(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+def shipments(request):
+    """Lines to deliver of released and partly shipped orders, and the form that records the lines of one
+    delivery note (the warehouse's page: customer, order, PO, part, quantities and dates only)."""
+    ships = _shipments_access(request)
+    base = selectors.open_lines_qs().filter(order__in=_shipment_orders(request, ships).values("pk"))
+    filterset = OpenLineFilter(request.GET or None, queryset=base)
+    page = Paginator(filterset.qs, SHIPMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    here = request.get_full_path()
+
+    def render_page(rows, delivery_form, formset, status=200):
+        return render(
+            request,
+            "orders/shipments.html",
+            {
+                "filter": filterset,
+                "page": page,
+                "query": _query(request),
+                "rows": rows,
+                "delivery_form": delivery_form,
+                "formset": formset,
+                "can_ship": ships,
+                "today": timezone.localdate(),
+            },
+            status=status,
+        )
+
+    if request.method != "POST":
+        formset = ShipmentLineFormSet(prefix="ship", initial=[{"line": line.pk} for line in page])
+        return render_page(list(zip(page, formset.forms)), DeliveryForm(prefix="dn"), formset)
+    if not ships:
+        raise PermissionDenied
+    delivery_form = DeliveryForm(request.POST, prefix="dn")
+    formset = ShipmentLineFormSet(request.POST, prefix="ship")
+    posted = {
+        line.pk: line for line in selectors.lines_with_progress(OrderLine.objects.filter(pk__in=formset.line_ids()))
+    }
+
+    def again(status):
+        rows = [(posted[pk], form) for pk, form in zip(formset.line_ids(), formset.forms) if pk in posted]
+        return render_page(rows, delivery_form, formset, status)
+
+    if not formset.is_valid():
+        delivery_form.is_valid()
+        messages.error(request, _("Please correct the errors below."))
+        return again(400)
+
+    def call(data):
+        entries = [
+            services.ShipmentEntry(
+                line=posted[row["line"]],
+                quantity=row["quantity"],
+                lot=row.get("lot", ""),
+                over_delivery=row.get("over_delivery", False),
+                reason=row.get("reason", ""),
+            )
+            for row in formset.entries()
+            if row["line"] in posted
+        ]
+        return services.shipments_record(user=request.user, entries=entries, **data)
+
+    def success(created):
+        count = len(created)
+        text = ngettext(
+            "Delivery note %(note)s recorded: %(n)s line.", "Delivery note %(note)s recorded: %(n)s lines.", count
+        ) % {"note": created[0].delivery_note, "n": count}
+        states = selectors.order_states_of(created)
+        return f"{text} {states}"
+
+    return form_action(request, form=delivery_form, call=call, success=success, then=here, again=again)
+
+
+def _log_page(request, query: QueryDict, *, status: int = 200, bound: tuple[int, ShipmentReverseForm] | None = None):
+    ships = _shipments_access(request)
+    base = selectors.shipment_log_qs().filter(line__order__in=_shipment_orders(request, ships).values("pk"))
+    filterset = ShipmentLogFilter(query or None, queryset=base)
+    page = Paginator(filterset.qs, SHIPMENTS_PAGE_SIZE).get_page(query.get("page"))
+    rest = query.copy()
+    rest.pop("page", None)
+    return render(
+        request,
+        "orders/shipment_log.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": rest.urlencode(),
+            "here": f"{reverse('orders:shipment_log')}?{query.urlencode()}"
+            if query
+            else reverse("orders:shipment_log"),
+            "can_ship": ships,
+            "can_open_orders": services.lists_orders(request.user),
+            "bound_pk": bound[0] if bound else None,
+            "bound_form": bound[1] if bound else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+def shipment_log(request):
+    """Every delivery recorded, reversing entries included, with filters; those who ship reverse from here."""
+    return _log_page(request, request.GET)
+
+
+@login_required
+def shipment_log_export(request, fmt: str):
+    """发货记录表: the shipment log as listed (same filters), .xlsx or .pdf."""
+    ships = _shipments_access(request)
+    return export_list(
+        request=request,
+        sheet=sheets.SHIPMENT_LOG,
+        queryset=selectors.shipment_log_qs().filter(line__order__in=_shipment_orders(request, ships).values("pk")),
+        fmt=fmt,
+        filename="发货记录表",
+        filterset_class=ShipmentLogFilter,
+    )
+
+
+@login_required
+@require_POST
+def shipment_reverse(request, pk: int):
+    """Correct a wrong entry by a reversing one (from the log); a refusal shows the log again, the
+    reversal's input kept."""
+    ships = _shipments_access(request)
+    shipment = get_object_or_404(
+        Shipment.objects.filter(line__order__in=_shipment_orders(request, ships).values("pk")), pk=pk
+    )
+    if not ships:
+        raise PermissionDenied
+    form = ShipmentReverseForm(request.POST, prefix="rev")
+    log = reverse("orders:shipment_log")
+    back = urlsplit(request.POST.get("next", ""))
+    query = QueryDict(back.query) if back.path == log else QueryDict()
+    then = f"{log}?{query.urlencode()}" if query else log
+    return form_action(
+        request,
+        form=form,
+        call=lambda data: services.shipment_reverse(
+            user=request.user, shipment=shipment, reason=data["reason"], quantity=data.get("quantity")
+        ),
+        success=lambda r: (
+            _("Entry of delivery note %(note)s reversed (%(qty)s).")
+            % {"note": r.delivery_note, "qty": services.quantity_text(r.quantity)}
+        ),
+        then=then,
+        again=lambda status: _log_page(request, query, status=status, bound=(pk, form)),
+    )
+
+
+@login_required
+def shipment_import(request):
+    """Deliveries from the ERP's delivery-note export: all rows or none, with a row-by-row report."""
+    ships = _shipments_access(request)
+    if not ships:
+        raise PermissionDenied
+    form = ShipmentImportForm(request.POST or None, request.FILES or None)
+    result = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            result = services.shipments_import(user=request.user, upload=form.cleaned_data["file"])
+            if result.ok:
+                messages.success(request, services.shipments_import_summary(result))
+                return HttpResponseRedirect(reverse("orders:shipment_log"))
+            messages.error(request, result.message)
+        status = 400
+    return render(request, "orders/shipment_import.html", {"form": form, "result": result}, status=status)

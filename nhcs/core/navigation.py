@@ -18,6 +18,7 @@ NAV_ITEMS = [
     NavItem("tasks", _("My tasks"), "workflow:my_tasks"),
     NavItem("customers", _("Customers"), "customers:customer_list"),
     NavItem("orders", _("Orders"), "orders:order_list"),
+    NavItem("shipments", _("Shipments"), "orders:shipments"),
     NavItem("changes", _("Change notices"), "orders:change_list"),
     NavItem("complaints", _("Complaints"), "complaints:complaint_list"),
     NavItem("surveys", _("Surveys"), "satisfaction:campaign_list"),

@@ -290,7 +290,9 @@ def _named_on(record: WorkflowRecord, user: User, flow: Flow, readers: Readers, 
 def can_read_record(
     *, user: User, record: WorkflowRecord, readers: Readers | None = None, directory: Directory | None = None
 ) -> bool:
-    """Whether the user may read this record, its sheets and attachments (everyone else gets 404)."""
+    """Whether the user may read this record, its sheets and attachments (everyone else gets 404): the
+    flow's readers (or the admin's), heads and above, auditors, the people and departments named on it,
+    those who are to act on it now, and whoever reads its parent record."""
     if not user.is_authenticated or not user.is_active:
         return False
     if is_auditor(user):
@@ -302,9 +304,9 @@ def can_read_record(
     readers = readers or readers_of(flow)
     if readers.read_all(user) or _named_on(record, user, flow, readers, directory or Directory()):
         return True
+    # Those who are to act on it now read it (a signature alone opens nothing: whoever recorded a
+    # delivery against an order does not read the order).
     identities = [user, *active_principals(user=user)]
-    if SignOff.objects.for_record(record).filter(Q(user=user) | Q(on_behalf_of=user)).exists():
-        return True
     condition = Q()
     for person in identities:
         condition |= _task_identity_q(person)
@@ -316,19 +318,22 @@ can_view_record = can_read_record
 
 
 def can_list_records(*, user: User, flow: Flow) -> bool:
-    """Whether the user has lists of this kind of record at all: its readers, and those who act in its
-    flow (they see the records they may read). Everyone else gets 404 on the lists and their sheets."""
+    """Whether the user has lists of this kind of record at all: its readers, and those who may be named
+    on its records or have tasks in its flow (they see the records they may read). Optional actions and
+    the area's abilities open no list: whoever only records deliveries against an order, say, reads no
+    order. Everyone else gets 404 on the lists and their sheets."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if is_auditor(user) or readers_of(flow).read_all(user):
+    readers = readers_of(flow)
+    if is_auditor(user) or readers.read_all(user):
         return True
     if user.department_id is None:
         return False
-    roles = [r for r in flow.all_roles() if not r.user_field and not r.department_field]
-    roles += [r for rs in flow.abilities.values() for r in rs]
-    return any(_role_is_held_by(role, user) for role in roles) or any(
-        r.user_field or r.department_field for r in flow.all_roles()
-    )
+    task_roles = [r for t in flow.transitions if not t.optional for r in t.who] + [s.who for s in flow.steps]
+    task_roles += [d.who for d in flow.date_tasks]
+    if any(r.user_field or r.department_field for r in [*task_roles, *(readers.roles or ())]):
+        return True
+    return any(_role_is_held_by(role, user) for role in task_roles)
 
 
 def _role_is_held_by(role: Role, user: User) -> bool:
@@ -357,9 +362,6 @@ def readable(queryset: models.QuerySet, *, user: User) -> models.QuerySet:
     for person in identities:
         task_q |= _task_identity_q(person)
     condition = Q(created_by=user)
-    condition |= Q(
-        pk__in=SignOff.objects.filter(content_type=ct).filter(Q(user=user) | Q(on_behalf_of=user)).values("object_id")
-    )
     condition |= Q(
         pk__in=Task.objects.filter(content_type=ct, status=TaskStatus.OPEN).filter(task_q).values("object_id")
     )

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from nhcs.accounts.models import User
 from nhcs.customers.models import Customer
 from nhcs.workflow import services as wf
 from nhcs.workflow.choices import AttachmentKind
@@ -76,7 +77,24 @@ def world(demo, sent_campaign, answer_online):  # noqa: F811
 
     ack = wf.record_create(model=MemoAck, user=demo["sales"], data={"memo": memo, "department": demo["qa"].department})
     confirmation = DateConfirmation.objects.create(customer=customer, subject="x", proposed_date=today)
+    # A delivery recorded against a released order (forced into that state for the walk).
+    shipped = order_services.order_create(
+        user=demo["sales"],
+        data={"customer": customer, "po_number": "PO-SH", "po_date": today - timedelta(days=5), **ALL_IDENTIFIED},
+        lines=[{"part_number": "P2", "quantity": Decimal(5), "unit": "pcs", "requested_date": today}],
+    )
+    type(shipped).objects.filter(pk=shipped.pk).update(state="released", committed_date=today)
+    shipment = order_services.shipments_record(
+        user=demo["warehouse"],
+        delivery_note="DN-RD",
+        shipped_on=today,
+        entries=[order_services.ShipmentEntry(line=shipped.lines.get(), quantity=Decimal(2))],
+    )[0]
+    from nhcs.accounts.services import user_create
+
+    user_create(username="clerk", password="x-pass-123", department_code="GMO", position="staff")
     return {
+        "shipment": shipment,
         "order": order,
         "clarification": clarification,
         "attachment": attachment,
@@ -131,6 +149,8 @@ def kwargs_and_outsider(name, world):
         "flowtest:memo_export": ({"pk": world["memo"].pk, "fmt": "pdf"}, "warehouse"),
         "flowtest:ack_detail": ({"pk": world["ack"].pk}, "warehouse"),
         "flowtest:confirmation_answer_pdf": ({"pk": world["confirmation"].pk}, "warehouse"),
+        # Deliveries: neither shipping nor reading orders, the general management office's clerk.
+        "orders:shipment_reverse": ({"pk": world["shipment"].pk}, "clerk"),
     }
     return table.get(name)
 
@@ -145,6 +165,7 @@ def test_every_record_url_is_covered_here():
 
 
 WORLD_KEYS = [
+    "shipment",
     "order",
     "clarification",
     "attachment",
@@ -171,7 +192,7 @@ def test_an_unrelated_department_gets_404_on_every_record_url(demo, client_for, 
             continue
         kwargs, outsider = kwargs_and_outsider(name, world)
         url = reverse(name, kwargs=kwargs)
-        client = client_for(demo[outsider])
+        client = client_for(demo.get(outsider) or User.objects.get(username=outsider))
         got = client.get(url).status_code
         assert got in (404, 405), f"GET {url} as {outsider}: {got}"
         posted = client.post(url, {}).status_code

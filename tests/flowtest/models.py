@@ -294,7 +294,8 @@ ACK_FLOW = Flow(
         )
     ],
     due_days={AckState.SENT: 2},
-    readers=(SALES,),
+    # Sales, and the department that acknowledges (its own acknowledgement, before and after).
+    readers=(SALES, Role(department_field="department")),
 )
 
 
