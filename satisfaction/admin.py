@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Answer, Aspect, Campaign, FollowUp, ImprovementItem, Recipient, Response, Tick
+from .models import Answer, Aspect, Campaign, FollowUp, Recipient, Response, Tick
 
 
 class AspectInline(admin.TabularInline):
@@ -49,10 +49,3 @@ class ResponseAdmin(admin.ModelAdmin):
 class FollowUpAdmin(admin.ModelAdmin):
     list_display = ["recipient", "kind", "done_at", "done_by"]
     list_select_related = ["recipient__customer", "done_by"]
-
-
-@admin.register(ImprovementItem)
-class ImprovementItemAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "campaign", "trigger", "score", "responsible_department", "state"]
-    list_filter = ["state", "responsible_department"]
-    readonly_fields = ["number", "state", "created_by", "changed_by"]
