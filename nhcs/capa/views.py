@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from nhcs.sheets.export import export_list, export_record
-from nhcs.workflow.views import RecordDetailView, RecordEditView, get_record_for
+from nhcs.workflow.views import RecordDetailView, RecordEditView
 
 from . import selectors, sheets
 from .filters import ActionFilter
@@ -54,6 +54,9 @@ class ActionDetail(RecordDetailView):
     def get_queryset(self):
         return selectors.action_detail()
 
+    def get_record(self):
+        return selectors.get_action_for(self.request, self.kwargs["pk"], queryset=self.get_queryset())
+
     def get_context_data(self, record, **kwargs):
         return {"distributed": list(record.distributed_to.all())}
 
@@ -62,11 +65,14 @@ class ActionEdit(RecordEditView):
     model = CorrectiveAction
     form_class = ActionForm
 
+    def get_record(self):
+        return selectors.get_action_for(self.request, self.kwargs["pk"])
+
 
 @login_required
 def action_sheet(request, pk: int, fmt: str):
     """纠正预防措施记录表 of one action, with the signature boxes of its current round."""
-    action = get_record_for(request, CorrectiveAction, pk, queryset=selectors.action_detail())
+    action = selectors.get_action_for(request, pk)
     return export_record(
         request=request,
         sheet=sheets.CAPA_RECORD,
