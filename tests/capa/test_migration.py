@@ -191,7 +191,11 @@ def fill_old_database(apps) -> dict:
         campaign=campaign, key="packaging", label_zh="包装", label_en="Packaging", responsible_department=old.dept["WH"]
     )
     delivery = m("satisfaction", "Aspect").objects.create(
-        campaign=campaign, key="delivery", label_zh="交货期", label_en="Delivery", responsible_department=old.dept["PLAN"]
+        campaign=campaign,
+        key="delivery",
+        label_zh="交货期",
+        label_en="Delivery",
+        responsible_department=old.dept["PLAN"],
     )
     recipient = m("satisfaction", "Recipient").objects.create(
         campaign=campaign, customer=customer, channel="phone", sent_at=WHEN
