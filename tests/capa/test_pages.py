@@ -210,3 +210,23 @@ def test_the_list_page_issues_constant_queries(demo, client_for, survey_actions,
     assert CorrectiveAction.objects.count() > 25
     assert _queries(client, "/actions/") == small
     assert _queries(client, "/actions/?overdue=on&ordering=-due") <= small + 1
+
+
+def test_the_demo_surveys_raise_actions_one_of_them_closed(demo, client_for):
+    import os
+
+    from django.apps import apps
+
+    from nhcs.workflow.services import signatures_verify
+
+    apps.get_app_config("satisfaction").seed_demo(stdout=open(os.devnull, "w"))
+    actions = CorrectiveAction.objects.filter(source_kind="survey_answer")
+    assert actions.count() == 2 + 5 + 7
+    closed = actions.get(state="closed")
+    assert closed.attachments.get().kind == AttachmentKind.EVIDENCE and closed.effectiveness
+    assert signatures_verify(record=closed, user=demo["admin"]).intact
+    assert actions.filter(state="distributed").count() == 1
+    client = client_for(demo["sales"])
+    assert set(_listed(client, "?state=closed")) == {closed.number}
+    page = client.get(f"/actions/{closed.pk}/").content.decode()
+    assert closed.effectiveness in page and closed.customer_feedback in page
