@@ -50,6 +50,9 @@ def test_each_step_by_whom_it_belongs_to(demo, client_for, memo_action):
     assert "set_measures" in offered(planning_head, action)
     assert "set_measures" not in offered(planner, action) and "set_measures" not in offered(qa_head, action)
     assert act(planner, action, "set_measures").status_code == 403
+    # Cancelling (raised in error) is offered to Quality's head and the raising department's head, never a task.
+    assert "cancel" in offered(qa_head, action) and "cancel" in offered(sales_head, action)
+    assert open_task_actors(action) == {("PLAN", "head", None)}
     # Not before the cause is analysed and the measures and their dates written.
     refused = act(planning_head, action, "set_measures")
     assert refused.status_code == 400 and fresh(action).state == S.OPEN
