@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "nhcs.sheets",
     "nhcs.customers",
     "nhcs.links",
+    "nhcs.capa",
     "orders",
     "complaints",
     "satisfaction",

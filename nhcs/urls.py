@@ -15,6 +15,7 @@ urlpatterns = [
     path("customers/", include("nhcs.customers.urls")),
     path("orders/customers/", include(customers_legacy_urlpatterns)),
     path("orders/", include("orders.urls")),
+    path("actions/", include("nhcs.capa.urls")),
     path("", include("satisfaction.urls")),
     path("", include("nhcs.links.urls")),
 ]

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from nhcs.workflow.admin import RecordPartAdmin, RecordPartInline, WorkflowRecordAdmin
 
-from .models import Answer, Aspect, Campaign, FollowUp, ImprovementItem, Recipient, Response, Tick
+from .models import Answer, Aspect, Campaign, FollowUp, Recipient, Response, Tick
 
 
 class AspectInline(RecordPartInline):
@@ -66,9 +66,3 @@ class FollowUpAdmin(RecordPartAdmin):
 
     def record_of(self, obj):
         return obj.recipient.campaign
-
-
-@admin.register(ImprovementItem)
-class ImprovementItemAdmin(WorkflowRecordAdmin):
-    list_display = ["campaign", "trigger", "score", "responsible_department"]
-    list_filter = ["state", "responsible_department"]

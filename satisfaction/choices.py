@@ -10,15 +10,6 @@ class CampaignState(models.TextChoices):
     ANALYSED = "analysed", _("Analysed")
 
 
-class ImprovementState(models.TextChoices):
-    OPEN = "open", _("Open")
-    MEASURES_SET = "measures_set", _("Measures set")
-    DISTRIBUTED = "distributed", _("Distributed to departments")
-    CUSTOMER_INFORMED = "customer_informed", _("Customer informed")
-    VERIFIED = "verified", _("Effectiveness verified")
-    CLOSED = "closed", _("Closed")
-
-
 class SampleRule(models.TextChoices):
     MANUAL = "manual", _("Chosen by hand")
     DRAWN = "drawn", _("Drawn by rule (key accounts plus a random share of the others)")
@@ -65,18 +56,3 @@ BAND_ZH = {
     Band.NOT_VERY_SATISFIED: "不太满意",
     Band.VERY_DISSATISFIED: "很不满意",
 }
-
-
-class ImprovementTrigger(models.TextChoices):
-    LOW_TOTAL = "low_total", _("Total below 60")
-    LOW_ASPECT = "low_aspect", _("Aspect below 'satisfied'")
-
-
-class InformChannel(models.TextChoices):
-    """How the customer was told of the improvement measures (4.7.4)."""
-
-    EMAIL = "email", _("E-mail")
-    LETTER = "letter", _("Letter")
-    FAX = "fax", _("Fax")
-    PHONE = "phone", _("Phone")
-    VISIT = "visit", _("Visit")

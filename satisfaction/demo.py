@@ -48,6 +48,8 @@ def seed(*, stdout) -> None:
     ]:
         campaign = _past_campaign(sales=sales, head=head, title=title, period=period, answers=answers, sent=sent)
         stdout.write(f"Satisfaction survey {campaign.number} (demo, {period}) created.")
+        if title == EARLIER_TITLE:
+            _earlier_actions(campaign)
 
 
 def _past_campaign(*, sales, head, title, period, answers, sent) -> Campaign:
@@ -79,3 +81,65 @@ def _past_campaign(*, sales, head, title, period, answers, sent) -> Campaign:
     Campaign.objects.filter(pk=campaign.pk).update(sent_on=sent, response_deadline=sent + timedelta(days=30))
     campaign.refresh_from_db()
     return campaign
+
+
+def _earlier_actions(campaign) -> None:
+    """The corrective actions the earlier survey raised: one went the whole way (measures, distribution,
+    the customer told, carried out with evidence, verified, closed), one waits for Sales to tell the
+    customer (NH-QP14 4.7.4–4.7.5)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from nhcs.accounts.models import Department
+    from nhcs.capa.models import CorrectiveAction
+    from nhcs.workflow.choices import AttachmentKind
+
+    users = {u.username: u for u in User.objects.filter(username__in=["sales", "sales_head", "qa", "vgm"])}
+    if len(users) < 4:
+        return
+    today = timezone.localdate()
+    owner_heads = {"SALES": users["sales_head"], "WH": users["vgm"]}  # the warehouse has no head: its deputy GM
+    plans = {
+        "price": ("报价未及时更新原材料降价", "每季度复核报价并书面通知客户", "SALES"),
+        "packaging": ("纸箱强度不足，运输途中破损", "改用五层瓦楞纸箱并加护角", "WH"),
+    }
+    actions = CorrectiveAction.objects.filter(
+        source_kind="survey_answer", source_number__startswith=f"{campaign.number}-"
+    )
+    for action in actions.order_by("pk"):
+        key = getattr(action.topic, "key", "")
+        if key not in plans:
+            continue
+        analysis, measures, owner = plans[key]
+        head = owner_heads[owner]
+        action = wf.record_update(
+            record=action,
+            user=users["sales_head"],
+            changes={
+                "analysis": analysis,
+                "measures": measures,
+                "due_on": today + timedelta(days=14),
+                "check_on": today + timedelta(days=60),
+            },
+        )
+        action = wf.transition_record(record=action, name="set_measures", user=head, comment="")
+        departments = [pk for pk in Department.objects.filter(code__in=[owner, "QA"]).values_list("pk", flat=True)]
+        action = wf.transition_record(record=action, name="distribute", user=head, data={"departments": departments})
+        if key != "price":
+            continue
+        action = wf.transition_record(
+            record=action,
+            name="inform_customer",
+            user=users["sales"],
+            data={"informed_on": today.isoformat(), "channel": "email", "feedback": "已邮件告知客户新的报价复核安排。"},
+        )
+        note = SimpleUploadedFile("报价复核记录.txt", "报价复核记录：已按新的原材料价格调整报价。".encode())
+        action = wf.transition_record(
+            record=action, name="implement", user=users["sales"], attachments=[(note, AttachmentKind.EVIDENCE, "")]
+        )
+        action = wf.transition_record(
+            record=action,
+            name="verify",
+            user=users["qa"],
+            data={"checked_on": today.isoformat(), "effectiveness": "下一年度调查中价格一项已达“满意”。"},
+        )
+        wf.transition_record(record=action, name="close", user=users["sales_head"], comment="")

@@ -1,10 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from nhcs.accounts.models import Department
-
-from .choices import CampaignState, ImprovementState
-from .models import Campaign, ImprovementItem
+from .choices import CampaignState
+from .models import Campaign
 
 
 class CampaignFilter(django_filters.FilterSet):
@@ -19,15 +17,3 @@ class CampaignFilter(django_filters.FilterSet):
         from django.db.models import Q
 
         return queryset.filter(Q(title__icontains=value) | Q(number__icontains=value) | Q(period__icontains=value))
-
-
-class ImprovementFilter(django_filters.FilterSet):
-    state = django_filters.ChoiceFilter(label=_("State"), choices=ImprovementState.choices)
-    responsible_department = django_filters.ModelChoiceFilter(
-        label=_("Responsible department"), queryset=Department.objects.all()
-    )
-    campaign = django_filters.ModelChoiceFilter(label=_("Survey"), queryset=Campaign.objects.all())
-
-    class Meta:
-        model = ImprovementItem
-        fields = ["state", "responsible_department", "campaign"]

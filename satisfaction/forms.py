@@ -8,7 +8,7 @@ from nhcs.customers.models import Customer
 
 from .choices import AnswerSource, Channel, FollowUpKind
 from .defaults import DEFAULT_TICKS
-from .models import Campaign, ImprovementItem
+from .models import Campaign
 
 
 class CampaignCreateForm(forms.Form):
@@ -145,15 +145,3 @@ class StaffAnswerForm(PublicAnswerForm):
     received_on = forms.DateField(label=_("Received on"), widget=DateInput, initial=timezone.localdate)
     respondent = forms.CharField(label=_("Person interviewed (phone)"), required=False, max_length=80)
     scan = forms.FileField(label=_("Scan of the returned form"), required=False)
-
-
-class ImprovementForm(forms.ModelForm):
-    class Meta:
-        model = ImprovementItem
-        # The departments the measures go to and what the customer was told are captured with their
-        # actions ("Distribute", "Customer informed"), not typed here.
-        fields = ["responsible_department", "analysis", "measures"]
-        widgets = {
-            "analysis": forms.Textarea(attrs={"rows": 3}),
-            "measures": forms.Textarea(attrs={"rows": 3}),
-        }

@@ -1,5 +1,5 @@
 """Customer satisfaction surveys (NH-QP14 4.7): campaigns, their questionnaire, the sample, answers,
-follow-ups of non-respondents and the improvement items raised by low scores."""
+follow-ups of non-respondents. Low scores raise corrective actions (nhcs.capa), whose source is the answer."""
 
 from __future__ import annotations
 
@@ -18,10 +18,9 @@ from .choices import (
     CampaignState,
     Channel,
     FollowUpKind,
-    ImprovementTrigger,
     SampleRule,
 )
-from .flow import CAMPAIGN_FLOW, IMPROVEMENT_FLOW
+from .flow import CAMPAIGN_FLOW
 
 
 class Campaign(WorkflowRecord):
@@ -267,53 +266,3 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.aspect}: {self.tick}"
-
-
-class ImprovementItem(WorkflowRecord):
-    """Raised automatically for a total below 60 or an aspect below 'satisfied' (4.7.4–4.7.5)."""
-
-    flow = IMPROVEMENT_FLOW
-
-    campaign = models.ForeignKey(
-        Campaign, verbose_name=_("survey"), on_delete=models.PROTECT, related_name="improvement_items"
-    )
-    response = models.ForeignKey(
-        Response, verbose_name=_("survey answer"), on_delete=models.PROTECT, related_name="improvement_items"
-    )
-    aspect = models.ForeignKey(
-        Aspect, verbose_name=_("aspect"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    trigger = models.CharField(_("raised for"), max_length=20, choices=ImprovementTrigger.choices)
-    score = models.DecimalField(_("score"), max_digits=4, decimal_places=1)
-    responsible_department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("responsible department"), on_delete=models.PROTECT, related_name="+"
-    )
-    analysis = models.TextField(_("analysis of the dissatisfaction"), blank=True)
-    measures = models.TextField(_("improvement measures"), blank=True)
-    distributed_to = models.ManyToManyField(
-        "accounts.Department", verbose_name=_("distributed to"), blank=True, related_name="+"
-    )
-    customer_feedback = models.TextField(
-        _("feedback to the customer"), blank=True, help_text=_("What the customer was told, when and how.")
-    )
-
-    class Meta:
-        verbose_name = _("improvement item")
-        verbose_name_plural = _("improvement items")
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["response", "trigger", "aspect"], name="improvement_once_per_cause"),
-        ]
-
-    def get_absolute_url(self) -> str:
-        return reverse("satisfaction:improvement_detail", args=[self.pk])
-
-    def record_title(self) -> str:
-        customer = self.response.recipient.customer
-        what = str(self.aspect) if self.aspect_id else str(self.get_trigger_display())
-        return f"{customer.code} · {what} · {self.score}"
-
-    def content_for_hash(self) -> dict:
-        data = super().content_for_hash()
-        data["distributed_to"] = sorted(self.distributed_to.values_list("pk", flat=True)) if self.pk else []
-        return data

@@ -14,7 +14,7 @@ from nhcs.mail.selectors import mails_by_object
 
 from . import scoring
 from .choices import Band, CampaignState
-from .models import Answer, Aspect, Campaign, ImprovementItem, Recipient, Response
+from .models import Answer, Aspect, Campaign, Recipient, Response
 
 SENT_STATES = (CampaignState.SENT, CampaignState.COLLECTING, CampaignState.CLOSED, CampaignState.ANALYSED)
 
@@ -59,12 +59,6 @@ def non_respondents(campaign: Campaign) -> list[Recipient]:
 
 def aspects_for(campaign: Campaign) -> list[Aspect]:
     return list(campaign.aspects.select_related("responsible_department"))
-
-
-def improvement_list() -> QuerySet[ImprovementItem]:
-    return ImprovementItem.objects.select_related(
-        "campaign", "response__recipient__customer", "aspect", "responsible_department"
-    )
 
 
 def last_campaign_sent_within(days: int = 365) -> Campaign | None:

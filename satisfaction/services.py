@@ -16,6 +16,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from nhcs.accounts.models import Department, User
+from nhcs.capa import services as capa
+from nhcs.capa.choices import Trigger
+from nhcs.capa.models import CorrectiveAction
 from nhcs.customers.models import Customer
 from nhcs.links import services as links
 from nhcs.links.exceptions import LinkClosed, LinkUsed
@@ -27,10 +30,10 @@ from nhcs.workflow.exceptions import Blocked, NotAllowed, StaleRecord
 from nhcs.workflow.flow import list_text
 
 from . import scoring
-from .choices import AnswerSource, Band, CampaignState, Channel, FollowUpKind, ImprovementTrigger, SampleRule
+from .choices import AnswerSource, Band, CampaignState, Channel, FollowUpKind, SampleRule
 from .defaults import DEFAULT_ASPECTS, DEFAULT_TICKS, GREETING_EN, GREETING_ZH
 from .flow import CAMPAIGN_FLOW
-from .models import Answer, Aspect, Campaign, FollowUp, ImprovementItem, Recipient, Response, Tick
+from .models import Answer, Aspect, Campaign, FollowUp, Recipient, Response, Tick
 
 # Default responsible department of each default aspect; a low total goes to the head of Sales.
 ASPECT_DEPARTMENTS = {
@@ -44,6 +47,9 @@ ASPECT_DEPARTMENTS = {
     "packaging": "WH",
 }
 LOW_TOTAL_DEPARTMENT = "SALES"
+
+# The kind of source a survey answer is to the corrective actions it raises (registered in apps.py).
+SURVEY_ANSWER_SOURCE = "survey_answer"
 
 # Purpose of the survey links (nhcs.links; registered in apps.py, page /s/<token>/).
 SURVEY_LINK = "survey"
@@ -481,42 +487,34 @@ def answer_enter(
     return response
 
 
-# --- improvement items ----------------------------------------------------------------------------
+# --- corrective actions raised by low answers (4.7.4–4.7.5) -------------------------------------------
 
 
 @transaction.atomic
-def improvements_raise(*, response: Response, answers: list[Answer], user: User) -> list[ImprovementItem]:
-    """One item for a total below 60 (Sales head) and one per aspect below 'satisfied' (its department)."""
-    campaign = response.recipient.campaign
-    items = []
+def improvements_raise(*, response: Response, answers: list[Answer], user: User) -> list[CorrectiveAction]:
+    """The corrective actions a low answer raises (nhcs.capa): one for a total below 60 (Sales), one per
+    aspect below 'satisfied' (its responsible department), each keeping the aspect and the score."""
+    actions = []
     if scoring.is_low_total(response.total):
-        items.append(
-            wf.record_create(
-                model=ImprovementItem,
+        actions.append(
+            capa.action_raise(
+                source=response,
                 user=user,
-                data={
-                    "campaign": campaign,
-                    "response": response,
-                    "trigger": ImprovementTrigger.LOW_TOTAL,
-                    "score": response.total,
-                    "responsible_department": Department.objects.get(code=LOW_TOTAL_DEPARTMENT),
-                },
+                trigger=Trigger.LOW_TOTAL,
+                score=response.total,
+                owner_department=Department.objects.get(code=LOW_TOTAL_DEPARTMENT),
             )
         )
     for answer in answers:
         if answer.below_satisfied:
-            items.append(
-                wf.record_create(
-                    model=ImprovementItem,
+            actions.append(
+                capa.action_raise(
+                    source=response,
                     user=user,
-                    data={
-                        "campaign": campaign,
-                        "response": response,
-                        "trigger": ImprovementTrigger.LOW_ASPECT,
-                        "aspect": answer.aspect,
-                        "score": Decimal(answer.points),
-                        "responsible_department": answer.aspect.responsible_department,
-                    },
+                    trigger=Trigger.LOW_ASPECT,
+                    topic=answer.aspect,
+                    score=Decimal(answer.points),
+                    owner_department=answer.aspect.responsible_department,
                 )
             )
-    return items
+    return actions

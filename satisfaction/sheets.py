@@ -211,24 +211,6 @@ CAMPAIGN_LIST = ListSheet(
     ],
 )
 
-IMPROVEMENT_LIST = ListSheet(
-    "survey_improvement_list",
-    [
-        Column("number", _("Number"), "number", width=16),
-        Column("survey", _("Survey"), "campaign.number", width=14),
-        Column("customer", _("Customer"), "response.recipient.customer.code", width=10),
-        Column("customer_name", _("Customer name"), "response.recipient.customer.display_name", width=28),
-        Column("trigger", _("Raised for"), "get_trigger_display", width=18),
-        Column("aspect", _("Aspect"), lambda i: str(i.aspect) if i.aspect_id else "", width=18),
-        Column("score", _("Score"), "score", kind="number", width=8),
-        Column("department", _("Responsible department"), "responsible_department.display_name", width=14),
-        Column("state", _("State"), "state_label", width=16),
-        Column("raised", _("Raised on"), "created_at", kind="date"),
-    ],
-    landscape=True,
-)
-
-
 # --- the statistics sheet -------------------------------------------------------------------------
 
 

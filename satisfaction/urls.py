@@ -22,10 +22,11 @@ urlpatterns = [
     path(
         "surveys/<int:pk>/answers/<int:recipient_pk>/form.<sheetfmt:fmt>", views.response_export, name="response_export"
     ),
+    # Improvement items became corrective actions (nhcs.capa, /actions/): the old addresses lead there.
     path("surveys/improvements/", views.improvement_list, name="improvement_list"),
     path("surveys/improvements/export.<sheetfmt:fmt>", views.improvement_list_export, name="improvement_list_export"),
-    path("surveys/improvements/<int:pk>/", views.ImprovementDetail.as_view(), name="improvement_detail"),
-    path("surveys/improvements/<int:pk>/edit/", views.ImprovementEdit.as_view(), name="improvement_edit"),
+    path("surveys/improvements/<int:pk>/", views.improvement_redirect, name="improvement_detail"),
+    path("surveys/improvements/<int:pk>/edit/", views.improvement_redirect, {"edit": True}, name="improvement_edit"),
     # The customer's page /s/<token>/ is mounted by nhcs.links (purpose "survey", see apps.py).
     path("s-thanks/", views.public_thanks, name="public_thanks"),
     # The blank form kept its address from when it was served by nhcs.sheets.

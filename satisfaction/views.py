@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from nhcs.capa.selectors import actions_for_source
 from nhcs.links.selectors import written_answer
 from nhcs.workflow import selectors as wf_selectors
 from nhcs.workflow import services as wf
@@ -20,21 +21,20 @@ from nhcs.workflow.views import RecordDetailView, RecordEditView, get_record_for
 
 from . import scoring, selectors, services, sheets
 from .choices import CampaignState
-from .filters import CampaignFilter, ImprovementFilter
+from .filters import CampaignFilter
 from .forms import (
     AspectFormSet,
     CampaignCreateForm,
     CampaignForm,
     ChannelForm,
     FollowUpForm,
-    ImprovementForm,
     PublicAnswerForm,
     SampleChooseForm,
     SampleDrawForm,
     StaffAnswerForm,
     TickPointsForm,
 )
-from .models import Campaign, ImprovementItem, Recipient, Response
+from .models import Campaign, Recipient, Response
 
 
 def _check_sales(user) -> None:
@@ -337,7 +337,7 @@ def response_detail(request, pk: int, recipient_pk: int):
             "attachments": wf_selectors.attachments_for(record=response),
             "band_label": scoring.band_label(response.band),
             "written_answer": written_answer(response.recipient.link) if response.recipient.link else None,
-            "improvements": list(response.improvement_items.select_related("aspect", "responsible_department")),
+            "actions": actions_for_source(response),
         },
     )
 
@@ -379,31 +379,48 @@ def _chart_data(stats) -> dict:
     }
 
 
-# --- improvement items ----------------------------------------------------------------------------
+# --- improvement items, now corrective actions (nhcs.capa): the old addresses lead there --------------
+
+
+def _actions_url(request, url: str) -> str:
+    """The corrective actions raised by survey answers, with the old list's filters."""
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    query["source_kind"] = services.SURVEY_ANSWER_SOURCE
+    if request.GET.get("state"):
+        query["state"] = request.GET["state"]
+    if request.GET.get("responsible_department"):
+        query["owner_department"] = request.GET["responsible_department"]
+    campaign_pk = request.GET.get("campaign") or ""
+    if campaign_pk.isdigit():
+        number = Campaign.objects.filter(pk=campaign_pk).values_list("number", flat=True).first()
+        if number:
+            query["source"] = number
+    return f"{url}?{query.urlencode()}"
 
 
 @login_required
 def improvement_list(request):
-    items = readable_list(request, selectors.improvement_list())
-    filterset = ImprovementFilter(request.GET or None, queryset=items)
-    items = filterset.qs if filterset.is_bound and filterset.is_valid() else items
-    return render(request, "satisfaction/improvement_list.html", {"filter": filterset, "items": items})
+    """/surveys/improvements/ → /actions/ (the survey answers' actions, same filters), for good."""
+    return redirect(_actions_url(request, reverse("capa:action_list")), permanent=True)
 
 
-class ImprovementDetail(RecordDetailView):
-    model = ImprovementItem
-    template_name = "satisfaction/improvement_detail.html"
-
-    def get_queryset(self):
-        return selectors.improvement_list()
-
-    def get_context_data(self, record, **kwargs):
-        return {"distributed": list(record.distributed_to.all())}
+@login_required
+def improvement_list_export(request, fmt: str):
+    return redirect(_actions_url(request, reverse("capa:action_list_export", args=[fmt])), permanent=True)
 
 
-class ImprovementEdit(RecordEditView):
-    model = ImprovementItem
-    form_class = ImprovementForm
+@login_required
+def improvement_redirect(request, pk: int, edit: bool = False):
+    """/surveys/improvements/<id>/ → the corrective action the improvement item became, for good."""
+    from nhcs.capa.selectors import moved_improvement_item
+
+    action = moved_improvement_item(pk)
+    if action is None or not wf.can_read_record(user=request.user, record=action):
+        raise Http404  # a reader of the action only: the address names it
+    url = reverse("capa:action_edit", args=[action.pk]) if edit else action.get_absolute_url()
+    return redirect(url, permanent=True)
 
 
 # --- the customer's page ------------------------------------------------------------------------
@@ -489,20 +506,6 @@ def campaign_list_export(request, fmt: str):
         fmt=fmt,
         filename="顾客满意度调查一览表",
         filterset_class=CampaignFilter,
-    )
-
-
-@login_required
-def improvement_list_export(request, fmt: str):
-    from nhcs.sheets.export import export_list
-
-    return export_list(
-        request=request,
-        sheet=sheets.IMPROVEMENT_LIST,
-        queryset=readable_list(request, selectors.improvement_list()),
-        fmt=fmt,
-        filename="顾客满意度改进项目一览表",
-        filterset_class=ImprovementFilter,
     )
 
 

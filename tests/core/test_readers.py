@@ -67,7 +67,9 @@ def world(demo, sent_campaign, answer_online):  # noqa: F811
     campaign = sent_campaign()
     recipient = campaign.recipients.order_by("pk").first()
     response = answer_online(recipient, [4] * 8)  # a total below 60: an item for Sales
-    item = response.improvement_items.filter(trigger="low_total").first()
+    from nhcs.capa.models import CorrectiveAction
+
+    item = CorrectiveAction.objects.for_source(response).get(trigger="low_total")
     memo = advance(new_memo(demo["sales"]), ("submit", demo["sales"]))
     today = timezone.localdate()
     delegation = Delegation.objects.create(
@@ -144,6 +146,9 @@ def kwargs_and_outsider(name, world):
         ),
         "satisfaction:improvement_detail": ({"pk": world["item"].pk}, "warehouse"),
         "satisfaction:improvement_edit": ({"pk": world["item"].pk}, "warehouse"),
+        "capa:action_detail": ({"pk": world["item"].pk}, "warehouse"),
+        "capa:action_edit": ({"pk": world["item"].pk}, "warehouse"),
+        "capa:action_sheet": ({"pk": world["item"].pk, "fmt": "pdf"}, "warehouse"),
         "flowtest:memo_detail": ({"pk": world["memo"].pk}, "warehouse"),
         "flowtest:memo_edit": ({"pk": world["memo"].pk}, "warehouse"),
         "flowtest:memo_export": ({"pk": world["memo"].pk, "fmt": "pdf"}, "warehouse"),
@@ -232,11 +237,13 @@ def test_lists_and_their_sheets_are_404_to_those_who_read_none_of_them(demo, cli
     assert client_for(demo[outsider]).get(url).status_code == 404
 
 
-def test_improvement_lists_show_each_department_its_own_items(demo, client_for, world):
-    """Any department may own an improvement item (packaging is the warehouse's): its list shows its own."""
-    page = client_for(demo["warehouse"]).get("/surveys/improvements/").content.decode()
-    assert world["item"].number not in page  # Sales' item
-    own = world["item"].response.improvement_items.get(aspect__key="packaging")
+def test_action_lists_show_each_department_its_own_actions(demo, client_for, world):
+    """Any department may own a corrective action (packaging is the warehouse's): its list shows its own."""
+    from nhcs.capa.models import CorrectiveAction
+
+    page = client_for(demo["warehouse"]).get("/actions/").content.decode()
+    assert world["item"].number not in page  # Sales' action
+    own = CorrectiveAction.objects.get(source_number=world["item"].source_number, owner_department__code="WH")
     assert own.number in page
 
 

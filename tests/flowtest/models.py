@@ -18,7 +18,8 @@ rounds, tasks, history, numbers, files, readers and sheets are the engine's. Wha
   from a field (`approved`: the memo's effective date);
 - a date-raised task: an approved memo whose effective date has passed reminds Sales to issue it;
 - child records: `MemoAck` per department, numbered within the memo (MEMO-2026-0001/2), read by whoever
-  reads the memo; `close` requires every acknowledgement in;
+  reads the memo; `close` requires every acknowledgement in — and every corrective action raised from the
+  memo (nhcs.capa, a generic source rather than a child) verified: `ActionsVerified()`;
 - amendments: an approved `MemoChange` amends an issued memo's text and its lines (quantity and price
   of a line, a line added), each old value kept struck through with the change's number;
 - readers: Sales, Quality and heads and above read memos; everyone else gets 404.
@@ -31,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nhcs.accounts.choices import Position
 from nhcs.accounts.models import Department
+from nhcs.capa.flow import ActionsVerified
 from nhcs.workflow.choices import Action, AttachmentKind
 from nhcs.workflow.flow import (
     CREATOR_DEPARTMENT,
@@ -183,7 +185,8 @@ MEMO_FLOW = Flow(
             _("Close"),
             Action.CLOSE,
             who=(SALES,),
-            requires=(ChildrenIn("acknowledgements", ("acknowledged",)),),
+            # Every acknowledgement in, and every corrective action raised from the memo verified.
+            requires=(ChildrenIn("acknowledgements", ("acknowledged",)), ActionsVerified()),
         ),
         # Optional actions: offered to those who may take them, never tasks.
         Transition(

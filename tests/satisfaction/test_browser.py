@@ -1,5 +1,5 @@
 """Sales starts a survey, a customer answers on a phone through the public link, Sales reads the
-statistics and the improvement item raised by the low answer."""
+statistics and the corrective action raised by the low answer."""
 
 from datetime import timedelta
 
@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from satisfaction.models import Campaign, ImprovementItem
+from nhcs.capa.models import CorrectiveAction
+from satisfaction.models import Campaign
 
 pytestmark = pytest.mark.browser
 
@@ -68,8 +69,10 @@ def test_survey_journey(page, live_demo, browser):
     expect(page.locator("#chart-aspects")).to_be_visible()
     assert page.evaluate("!!window.Chart")
     page.click("#campaign-improvements")
-    expect(page.locator("#improvement-table tbody tr")).to_have_count(2)
-    item = ImprovementItem.objects.get(response__recipient=recipient, aspect__key="packaging")
-    page.locator("#improvement-table a", has_text=item.number).click()
-    expect(page.locator("#item-customer")).to_contain_text("C002")
+    expect(page.locator("#action-table tbody tr")).to_have_count(2)
+    packaging = campaign.aspects.get(key="packaging")
+    item = CorrectiveAction.objects.for_source(recipient.response).get(topic_id=packaging.pk)
+    page.locator("#action-table a", has_text=item.number).click()
+    expect(page.locator("#action-source")).to_contain_text("C002")
+    expect(page.locator("#action-trigger")).to_contain_text("包装")
     expect(page.locator("#record-state")).to_have_attribute("data-state", "open")

@@ -6,14 +6,16 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from nhcs.capa.choices import Trigger
+from nhcs.capa.models import CorrectiveAction
 from nhcs.customers.models import Customer
 from nhcs.links.exceptions import LinkClosed, LinkExpired, LinkUsed, LinkWrong
 from nhcs.links.models import CustomerLink
 from nhcs.workflow import services as wf
 from nhcs.workflow.exceptions import Blocked, NotAllowed
 from satisfaction import selectors, services
-from satisfaction.choices import AnswerSource, Band, CampaignState, ImprovementTrigger
-from satisfaction.models import Answer, Campaign, FollowUp, ImprovementItem, Recipient, Response
+from satisfaction.choices import AnswerSource, Band, CampaignState
+from satisfaction.models import Answer, Campaign, FollowUp, Recipient, Response
 
 from .conftest import ticks_for
 
@@ -126,11 +128,12 @@ def test_online_answer_scores_bands_and_raises_improvements(demo, sent_campaign,
     response = answer_online(r, [0, 3, 2, 2, 2, 2, 2, 2], signed_name="李主管", comments="交期要改进")
     assert response.total == Decimal("71.3") and response.band == Band.SATISFIED
     assert response.source == AnswerSource.ONLINE and response.signed_name == "李主管"
-    items = list(ImprovementItem.objects.filter(response=response).select_related("aspect", "responsible_department"))
-    assert [(i.trigger, i.aspect.key, i.responsible_department.code, i.score) for i in items] == [
-        (ImprovementTrigger.LOW_ASPECT, "delivery", "PLAN", Decimal("50.0"))
+    items = list(CorrectiveAction.objects.for_source(response).select_related("owner_department"))
+    assert [(i.trigger, i.topic.key, i.owner_department.code, i.score) for i in items] == [
+        (Trigger.LOW_ASPECT, "delivery", "PLAN", Decimal("50.0"))
     ]
-    assert items[0].state == "open"
+    assert items[0].state == "open" and items[0].source == response and items[0].customer_feedback_required
+    assert items[0].source_number == f"{campaign.number}-C002" and items[0].source_kind == "survey_answer"
 
 
 def test_low_total_goes_to_sales_head(demo, sent_campaign, answer_online):
@@ -138,10 +141,10 @@ def test_low_total_goes_to_sales_head(demo, sent_campaign, answer_online):
     r = campaign.recipients.get(customer__code="C004")
     response = answer_online(r, 3)  # all 不太满意 → 50.0
     assert response.total == Decimal("50.0") and response.band == Band.NOT_VERY_SATISFIED
-    items = ImprovementItem.objects.filter(response=response)
-    low = items.get(trigger=ImprovementTrigger.LOW_TOTAL)
-    assert low.responsible_department.code == "SALES"
-    assert items.filter(trigger=ImprovementTrigger.LOW_ASPECT).count() == 8
+    items = CorrectiveAction.objects.for_source(response)
+    low = items.get(trigger=Trigger.LOW_TOTAL)
+    assert low.owner_department.code == "SALES" and low.score == Decimal("50.0") and low.topic is None
+    assert items.filter(trigger=Trigger.LOW_ASPECT).count() == 8
     # the task of "set measures" waits for the head of the responsible department
     task = low.tasks.get(status="open")
     assert task.department.code == "SALES" and task.position == "head"
@@ -151,7 +154,7 @@ def test_a_satisfied_answer_raises_nothing(demo, sent_campaign, answer_online):
     campaign = sent_campaign()
     response = answer_online(campaign.recipients.get(customer__code="C001"), 2)  # all 满意 → 70.0
     assert response.total == Decimal("70.0")
-    assert not ImprovementItem.objects.filter(response=response).exists()
+    assert not CorrectiveAction.objects.for_source(response).exists()
 
 
 def test_weights_and_points_are_per_campaign(demo, new_campaign, answer_online):
@@ -367,24 +370,30 @@ def test_campaign_flow_to_analysed(demo, sent_campaign, answer_online):
 
 
 def test_improvement_item_flow(demo, sent_campaign, answer_online):
+    """An aspect below 'satisfied' raises a corrective action that runs NH-QP14 4.7.4–4.7.5: measures set by
+    the owner department's head, distributed, the customer told, carried out, verified, closed."""
     from nhcs.accounts.models import Department
+    from nhcs.workflow.choices import AttachmentKind
     from nhcs.workflow.models import SignOff, Task
 
     campaign = sent_campaign()
     response = answer_online(campaign.recipients.get(customer__code="C002"), [2, 2, 2, 2, 2, 2, 2, 4])
-    item = ImprovementItem.objects.get(response=response)
-    assert item.aspect.key == "packaging" and item.responsible_department.code == "WH"
+    item = CorrectiveAction.objects.for_source(response).get()
+    assert item.topic.key == "packaging" and item.owner_department.code == "WH"
     # The warehouse has no head among the demo users: the task is not orphaned, it goes up to the
     # deputy GM in charge of the warehouse.
     assert {t.assignee for t in Task.objects.for_record(item).open()} == {demo["vgm"]}
     # The head of Sales moves it to Quality (editable while open).
+    due_on = timezone.localdate() + timedelta(days=14)
     item = wf.record_update(
         record=item,
         user=demo["sales_head"],
         changes={
-            "responsible_department": Department.objects.get(code="QA"),
+            "owner_department": Department.objects.get(code="QA"),
             "analysis": "纸箱强度不足",
             "measures": "改用五层瓦楞纸箱",
+            "due_on": due_on,
+            "check_on": due_on + timedelta(days=30),
         },
         reason="",
     )
@@ -408,6 +417,9 @@ def test_improvement_item_flow(demo, sent_campaign, answer_online):
     assert set(item.distributed_to.all()) == set(departments)
     signoff = SignOff.objects.for_record(item).get(transition="distribute")
     assert sorted(signoff.data["departments"]) == sorted(d.pk for d in departments)
+    # A survey answer is a customer's opinion: Sales tells the customer before the measures are carried out.
+    with pytest.raises(NotAllowed):
+        wf.transition_record(record=item, name="implement", user=demo["qa"])
     with pytest.raises(Blocked):
         wf.transition_record(record=item, name="inform_customer", user=demo["sales"])
     item = wf.transition_record(
@@ -417,8 +429,26 @@ def test_improvement_item_flow(demo, sent_campaign, answer_online):
         data={"informed_on": "2026-11-20", "channel": "phone", "feedback": "11月20日电话告知李主管"},
     )
     assert item.customer_feedback == "11月20日电话告知李主管"
+    informed = SignOff.objects.for_record(item).get(transition="inform_customer")
+    assert (informed.data["informed_on"], informed.data["channel"]) == ("2026-11-20", "phone")
+    # Carried out by the owner department, with the evidence.
     with pytest.raises(Blocked):
-        wf.transition_record(record=item, name="verify", user=demo["qa"], comment="")
-    item = wf.transition_record(record=item, name="verify", user=demo["qa"], comment="连续三批无破损，有效")
+        wf.transition_record(record=item, name="implement", user=demo["qa_head"])
+    evidence = SimpleUploadedFile("evidence.pdf", PDF, content_type="application/pdf")
+    item = wf.transition_record(
+        record=item, name="implement", user=demo["qa_head"], attachments=[(evidence, AttachmentKind.EVIDENCE, "")]
+    )
+    # Quality verifies; not whoever last changed the measures.
+    with pytest.raises(NotAllowed):
+        wf.transition_record(record=item, name="verify", user=demo["qa_head"], data={"effectiveness": "ok"})
+    with pytest.raises(Blocked):
+        wf.transition_record(record=item, name="verify", user=demo["qa"], data={"checked_on": "", "effectiveness": ""})
+    item = wf.transition_record(
+        record=item,
+        name="verify",
+        user=demo["qa"],
+        data={"checked_on": timezone.localdate().isoformat(), "effectiveness": "连续三批无破损，有效"},
+    )
+    assert item.effectiveness == "连续三批无破损，有效" and item.verified_on == timezone.localdate()
     item = wf.transition_record(record=item, name="close", user=demo["sales_head"])
     assert item.state == "closed"

@@ -140,20 +140,20 @@ def test_list_exports_with_filters(survey_demo, demo, client_for, sent_campaign)
     assert client.get("/surveys/export.xlsx?state=nonsense").status_code == 400
     pdf = client.get("/surveys/export.pdf")
     assert pdf.status_code == 200 and "顾客满意度调查一览表" in _text(pdf.content)
-    items = _rows(client.get("/surveys/improvements/export.xlsx"))
+    items = _rows(client.get("/actions/export.xlsx?source_kind=survey_answer"))
     header = next(row for row in items if row[0] in ("Number", "编号"))
-    assert len(header) == 10
-    demo_items = [row for row in items if isinstance(row[0], str) and row[0].startswith("MYG-")]
+    assert len(header) == 13 and header[7] in ("Score", "得分", "分数")
+    demo_items = [row for row in items if isinstance(row[0], str) and row[0].startswith("CA-")]
     # 2024: C002 two aspects at 不太满意; 2025: C002 four aspects and its total 56.3, C004 six aspects and 51.3
     assert len(demo_items) == 2 + 5 + 7
-    assert all(isinstance(row[6], (int, float)) for row in demo_items)
-    assert client.get("/surveys/improvements/export.pdf?state=open").status_code == 200
+    assert all(isinstance(row[7], (int, float)) for row in demo_items)
+    assert client.get("/actions/export.pdf?state=open").status_code == 200
 
 
 def test_list_export_permissions(demo, client_for):
     from nhcs.accounts.models import User
 
     outsider = User.objects.create_user("outsider2", password="x")
-    for url in ["/surveys/export.xlsx", "/surveys/improvements/export.pdf"]:
+    for url in ["/surveys/export.xlsx", "/actions/export.pdf"]:
         assert Client().get(url).status_code == 302
         assert client_for(outsider).get(url).status_code == 404

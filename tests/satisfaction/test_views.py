@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from nhcs.capa.models import CorrectiveAction
 from nhcs.customers.models import Customer
 from nhcs.links.models import CustomerLink
-from satisfaction.models import Campaign, FollowUp, ImprovementItem, Response
+from satisfaction.models import Campaign, FollowUp, Response
 
 from .conftest import ticks_for
 
@@ -85,7 +86,8 @@ def test_campaign_pages_and_permissions(demo, client_for, sent_campaign, new_cam
         f"/surveys/{campaign.pk}/",
         f"/surveys/{campaign.pk}/statistics/",
         f"/surveys/{campaign.pk}/follow-up/",
-        "/surveys/improvements/",
+        "/actions/",
+        "/actions/?source_kind=survey_answer",
     ]:
         assert sales.get(url).status_code == 200, url
         assert qa.get(url).status_code == 200, url
@@ -194,7 +196,7 @@ def test_staff_entry_over_http(demo, client_for, sent_campaign):
     page = sales.post(url, data)
     assert page.status_code == 302
     response = Response.objects.get(recipient=r)
-    assert response.total == 50 and ImprovementItem.objects.filter(response=response).count() == 9
+    assert response.total == 50 and CorrectiveAction.objects.for_source(response).count() == 9
     detail = sales.get(page["Location"])
     assert detail.status_code == 200 and "50.0" in detail.content.decode()
     # the scan downloads for staff who see the survey, not for anonymous visitors
@@ -218,29 +220,47 @@ def test_follow_up_over_http(demo, client_for, sent_campaign):
 
 
 def test_improvement_pages(demo, client_for, sent_campaign, answer_online):
+    """The corrective action a low answer raised: its owner department's head sets the measures, edits
+    them; the answer's page lists it; the old improvement addresses lead to it."""
     campaign = sent_campaign()
     response = answer_online(campaign.recipients.get(customer__code="C002"), [2, 3, 2, 2, 2, 2, 2, 2])
-    item = ImprovementItem.objects.get(response=response)
+    item = CorrectiveAction.objects.for_source(response).get()
     planning_head = client_for(demo["planning_head"])
-    page = planning_head.get(f"/surveys/improvements/{item.pk}/")
+    page = planning_head.get(f"/actions/{item.pk}/")
     assert page.status_code == 200 and b'data-transition="set_measures"' in page.content
-    assert (
-        b'data-transition="set_measures"'
-        not in client_for(demo["qa_head"]).get(f"/surveys/improvements/{item.pk}/").content
-    )
+    assert "C002" in page.content.decode() and campaign.number in page.content.decode()
+    assert b'data-transition="set_measures"' not in client_for(demo["qa_head"]).get(f"/actions/{item.pk}/").content
+    due_on = timezone.localdate() + timedelta(days=10)
     page = planning_head.post(
-        f"/surveys/improvements/{item.pk}/edit/",
+        f"/actions/{item.pk}/edit/",
         {
             "version": item.version,
-            "responsible_department": item.responsible_department_id,
+            "kind": "corrective",
+            "owner_department": item.owner_department_id,
             "analysis": "排产冲突",
             "measures": "每周评审交期",
+            "due_on": due_on.isoformat(),
+            "check_on": (due_on + timedelta(days=30)).isoformat(),
             "change_reason": "",
         },
     )
     assert page.status_code == 302
-    # Not a reader of this item (nor of surveys): the warehouse gets 404.
-    assert client_for(demo["warehouse"]).get(f"/surveys/improvements/{item.pk}/edit/").status_code == 404
+    item.refresh_from_db()
+    assert (item.analysis, item.measures, item.due_on) == ("排产冲突", "每周评审交期", due_on)
+    # Not a reader of this action (nor of surveys): the warehouse gets 404.
+    assert client_for(demo["warehouse"]).get(f"/actions/{item.pk}/edit/").status_code == 404
+    assert client_for(demo["warehouse"]).get(f"/actions/{item.pk}/").status_code == 404
+    # The answer's page lists the actions it raised.
+    sales = client_for(demo["sales"])
+    answer_page = sales.get(f"/surveys/{campaign.pk}/answers/{response.recipient_id}/").content.decode()
+    assert f'data-number="{item.number}"' in answer_page
+    # The improvement items' old addresses lead to the corrective actions, for good.
+    old = sales.get("/surveys/improvements/", {"campaign": campaign.pk, "state": "open"})
+    assert old.status_code == 301
+    assert old["Location"].startswith("/actions/?") and f"source={campaign.number}" in old["Location"]
+    listed = sales.get(old["Location"]).content.decode()
+    assert f'data-number="{item.number}"' in listed
+    assert sales.get("/surveys/improvements/export.xlsx")["Location"].startswith("/actions/export.xlsx?")
 
 
 # --- constant query counts -----------------------------------------------------------------------
@@ -252,10 +272,10 @@ def _queries(client, url) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("url_name", ["campaign_list", "improvement_list"])
+@pytest.mark.parametrize("url_name", ["satisfaction:campaign_list", "capa:action_list"])
 def test_list_pages_constant_queries(demo, client_for, sent_campaign, answer_online, url_name):
     client = client_for(demo["sales"])
-    url = reverse(f"satisfaction:{url_name}")
+    url = reverse(url_name)
     campaign = sent_campaign()
     answer_online(campaign.recipients.first(), 3)
     small = _queries(client, url)

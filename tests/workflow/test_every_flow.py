@@ -141,10 +141,8 @@ def _record_factories(demo):
     def campaign():
         return survey_services.campaign_create(user=demo["sales"], title="Walk", period="2026")
 
-    def improvement():
-        from satisfaction.models import ImprovementItem
-
-        return ImprovementItem.objects.first() or _improvement_item(demo)
+    def corrective_action():
+        return _corrective_action(demo)
 
     memo = new_memo(demo["sales"])
     return {
@@ -157,18 +155,18 @@ def _record_factories(demo):
         "memo_change": lambda: services.record_create(model=MemoChange, user=demo["sales"], data={"memo": memo}),
         "order": order,
         "satisfaction_campaign": campaign,
-        "satisfaction_improvement": improvement,
+        "corrective_action": corrective_action,
     }
 
 
-def _improvement_item(demo):
+def _corrective_action(demo):
     from datetime import timedelta
 
     from django.utils import timezone
 
+    from nhcs.capa.models import CorrectiveAction
     from nhcs.customers.models import Customer
     from satisfaction import services as survey_services
-    from satisfaction.models import ImprovementItem
     from tests.satisfaction.conftest import ticks_for
 
     campaign = survey_services.campaign_create(
@@ -180,8 +178,8 @@ def _improvement_item(demo):
     survey_services.sample_choose(campaign=campaign, user=demo["sales"], customers=Customer.objects.filter(code="C001"))
     campaign = services.transition_record(record=campaign, name="send", user=demo["sales"])
     recipient = campaign.recipients.get()
-    survey_services.answer_submit_online(token=recipient.token, ticks_by_aspect=ticks_for(campaign, [4] * 8))
-    return ImprovementItem.objects.filter(trigger="low_total").first()
+    response = survey_services.answer_submit_online(token=recipient.token, ticks_by_aspect=ticks_for(campaign, [4] * 8))
+    return CorrectiveAction.objects.for_source(response).get(trigger="low_total")
 
 
 def test_every_flow_walked_state_by_state_signed_data_changes_only_by_reopening(demo):
