@@ -7,7 +7,13 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
+        from nhcs import deliveries
         from nhcs.workflow.display import register_attachment_purpose
+
+        from .deliveries import provider
+
+        # What was delivered, for the areas that read it (complaints, advisory notices) through nhcs.
+        deliveries.register(provider)
 
         register_attachment_purpose("order_clarification_answer", _("Answer to clarification: %(question)s"))
         register_attachment_purpose("certified_data_report", _("Written report on the certified data, sent %(date)s"))

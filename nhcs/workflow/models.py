@@ -116,7 +116,8 @@ class WorkflowRecord(ConcurrentTransitionMixin, models.Model):
 
     @property
     def parent_record(self):
-        """The record this one belongs to (a corrective action's complaint), or None."""
+        """The record this one belongs to, whose readers read it too: the `parent_field` of a child flow.
+        A record with a generic parent (a corrective action's source) overrides this property."""
         name = self.flow.parent_field
         return getattr(self, name) if name else None
 
