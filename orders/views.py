@@ -74,7 +74,9 @@ def order_create(request):
         raise PermissionDenied
     show_prices = services.can_see_prices(request.user)
     form = OrderForm(request.POST or None)
-    formset = OrderLineFormSet(request.POST or None, prefix="lines", show_prices=show_prices)
+    # The lines are checked against the PO date typed above them.
+    po_date = form.cleaned_data.get("po_date") if form.is_bound and form.is_valid() else None
+    formset = OrderLineFormSet(request.POST or None, prefix="lines", show_prices=show_prices, po_date=po_date)
 
     def page(status):
         return render(request, "orders/order_create.html", {"form": form, "formset": formset}, status=status)
@@ -150,7 +152,9 @@ def order_lines_edit(request, pk: int):
         raise PermissionDenied
     show_prices = services.can_see_prices(request.user)
     initial = line_initial(order.lines.all(), show_prices)
-    formset = OrderLineFormSet(request.POST or None, prefix="lines", initial=initial, show_prices=show_prices)
+    formset = OrderLineFormSet(
+        request.POST or None, prefix="lines", initial=initial, show_prices=show_prices, po_date=order.po_date
+    )
     reason = request.POST.get("change_reason", "")
 
     def page(status):
