@@ -126,8 +126,6 @@ class OrderDetail(RecordDetailView):
             "refused_answer": kwargs.get("refused_answer"),
             "answer_form": ClarificationAnswerForm(prefix="ans"),
             "report_form": kwargs.get("report_form") or DiscrepancySentForm(prefix="report"),
-            "earliest_allowed": record.earliest_allowed_date(),
-            "longest_lead_time": record.longest_lead_time(),
         }
 
 
