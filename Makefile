@@ -5,6 +5,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 REQ_STAMP := $(VENV)/.requirements-$(shell sha1sum requirements.txt | cut -c1-12)
+# Where `make run` serves (make run HOST=192.168.1.20:8000); links in e-mails follow it (NHCS_HOST).
 HOST   ?= 127.0.0.1:8000
 
 # Debian packages: a CJK font for PDFs (WeasyPrint prints boxes without one); for the tests, also
@@ -17,7 +18,7 @@ TEST_DEBS := $(RUN_DEBS) poppler-utils gettext chromium
 run: setup migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py send_reminders --schedule
-	PY=$(PY) bash scripts/run-dev.sh $(HOST)
+	NHCS_HOST=$(HOST) PY=$(PY) bash scripts/run-dev.sh $(HOST)
 
 test: setup-test lint
 	$(PY) manage.py makemigrations --check --dry-run

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("NHCS_VAR_DIR", BASE_DIR / "var"))
@@ -42,7 +41,21 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+
+
+def _dev_host() -> str:
+    """The address `make run` serves (the Makefile's HOST as NHCS_HOST; runserver's forms: "8000",
+    "0.0.0.0:8000", "[::1]:8000")."""
+    value = os.environ.get("NHCS_HOST", "").strip() or "127.0.0.1:8000"
+    return f"127.0.0.1:{value}" if value.isdigit() else value
+
+
+DEV_HOST = _dev_host()
+ALLOWED_HOSTS = list(
+    dict.fromkeys(
+        env_list("ALLOWED_HOSTS", f"127.0.0.1,localhost,{DEV_HOST.rsplit(':', 1)[0].strip('[]')}" if DEBUG else "")
+    )
+)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -134,7 +147,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Each language named in itself (the header's switcher), never translated.
+LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -169,8 +183,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "nhcs@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Absolute links in e-mails (task links, survey links) start with this.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in e-mails (task links, survey links) start with this. In development, unless given, it
+# follows the address the development server serves (NHCS_HOST), so the links the console prints work.
+SITE_URL = (os.environ.get("SITE_URL") or (f"http://{DEV_HOST}" if DEBUG else "http://127.0.0.1:8000")).rstrip("/")
 # Our own reverse proxies: behind them the customer's address (kept with answers given through a link)
 # is read from X-Forwarded-For; from anyone else that header is ignored.
 NHCS_TRUSTED_PROXIES = env_list("NHCS_TRUSTED_PROXIES", "127.0.0.1,::1")
@@ -223,7 +238,16 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"forbidden_without_traceback": {"()": "nhcs.core.log.ForbiddenWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        # Django's own loggers write through the root's handler only (its default console handler printed
+        # every record a second time when DEBUG was on).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # A refusal (403) is one line: who was refused where, not the traceback of the PermissionDenied.
+        "django.request": {"filters": ["forbidden_without_traceback"]},
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+    },
 }

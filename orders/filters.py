@@ -1,13 +1,27 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from nhcs.core.widgets import DateInput
 from nhcs.customers.models import Customer
 
 from .choices import OrderState, ShipmentSource
+from .flow import ORDER_FLOW
 from .models import Order, OrderLine, Shipment
+
+
+class StateOrderingFilter(django_filters.OrderingFilter):
+    """Sorting by state follows the flow's order of states (draft, submitted, in review … released,
+    cancelled), not the alphabet of their codes."""
+
+    def filter(self, qs, value):
+        if any(v.lstrip("-") == "state" for v in value or ()):
+            ranks = [When(state=code, then=Value(i)) for i, code in enumerate(ORDER_FLOW.state_order())]
+            qs = qs.annotate(state_rank=Case(*ranks, default=Value(len(ranks)), output_field=IntegerField()))
+        qs = super().filter(qs, value)
+        # Ties (orders in one state, of one day) keep one order from page to page: newest first.
+        return qs.order_by(*qs.query.order_by, "-pk") if value else qs
 
 
 class OrderFilter(django_filters.FilterSet):
@@ -34,31 +48,32 @@ class OrderFilter(django_filters.FilterSet):
         method="only_true",
         widget=forms.CheckboxInput,
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = StateOrderingFilter(
         label=_("Sort by"),
         fields=(
             ("number", "number"),
             ("po_date", "po_date"),
             ("customer__code", "customer"),
-            ("state", "state"),
+            ("state_rank", "state"),
             ("first_requested", "requested"),
             ("committed_date", "committed"),
         ),
+        # django-filter looks the ascending labels up by field and the descending ones by parameter
+        # ("-customer"); a descending label it does not find it formats once, at import, in whatever
+        # language was active then. So every label is given, lazily, under the key it is looked up by.
         field_labels={
             "number": _("Order number"),
             "po_date": _("PO date"),
             "customer__code": _("Customer"),
-            "state": _("State"),
+            "state_rank": _("State"),
             "first_requested": _("Requested delivery"),
             "committed_date": _("Committed date"),
-            # Given whole: django-filter would otherwise format "(descending)" once, at import, in
-            # whatever language was active then.
             "-number": _("Order number (descending)"),
             "-po_date": _("PO date (descending)"),
-            "-customer__code": _("Customer (descending)"),
+            "-customer": _("Customer (descending)"),
             "-state": _("State (descending)"),
-            "-first_requested": _("Requested delivery (descending)"),
-            "-committed_date": _("Committed date (descending)"),
+            "-requested": _("Requested delivery (descending)"),
+            "-committed": _("Committed date (descending)"),
         },
     )
 

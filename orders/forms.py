@@ -48,7 +48,23 @@ class OrderForm(forms.ModelForm):
         data = super().clean()
         if data.get("certified_data_discrepancy") and not (data.get("discrepancy_description") or "").strip():
             self.add_error("discrepancy_description", _("Describe how the order departs from the certified data."))
+        po_date = data.get("po_date")
+        if po_date and self.instance.pk:
+            # Moving the PO date of an order with lines: no line may then be requested before it.
+            early = self.instance.lines.filter(requested_date__lt=po_date).order_by("requested_date").first()
+            if early is not None:
+                self.add_error(
+                    "po_date",
+                    _("Line %(part)s is requested for %(date)s, before this PO date: change the line first.")
+                    % {"part": early.part_number, "date": early.requested_date.isoformat()},
+                )
         return data
+
+
+def _positive(value, message):
+    if value is not None and value <= 0:
+        raise forms.ValidationError(message)
+    return value
 
 
 class OrderLineForm(forms.ModelForm):
@@ -59,10 +75,29 @@ class OrderLineForm(forms.ModelForm):
         fields = ["part_number", "description", "quantity", "unit", "unit_price", "currency", "requested_date"]
         widgets = {"requested_date": DateInput()}
 
-    def __init__(self, *args, show_prices=True, **kwargs):
+    def __init__(self, *args, show_prices=True, po_date=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.po_date = po_date
         if not show_prices:
             del self.fields["unit_price"]
+
+    def clean_quantity(self):
+        return _positive(self.cleaned_data.get("quantity"), _("Enter a quantity greater than zero."))
+
+    def clean_unit_price(self):
+        return _positive(
+            self.cleaned_data.get("unit_price"), _("Enter a unit price greater than zero, or leave it empty.")
+        )
+
+    def clean(self):
+        data = super().clean()
+        day = data.get("requested_date")
+        if self.po_date and day and day < self.po_date:
+            self.add_error(
+                "requested_date",
+                _("The requested delivery date is before the PO date (%(date)s).") % {"date": self.po_date.isoformat()},
+            )
+        return data
 
 
 def _compact(form) -> None:
@@ -73,17 +108,25 @@ def _compact(form) -> None:
             continue
         css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
         widget.attrs["class"] = css
+        # No <label> in a table cell: the column's name, for screen readers.
+        widget.attrs["aria-label"] = str(field.label)
 
 
 class BaseRowFormSet(forms.BaseFormSet):
-    def __init__(self, *args, show_prices=True, **kwargs):
+    """Rows of a table form (order lines, BOM): added and removed in the page (static/js/formset.js adds
+    rows from the formset's empty form); a blank row is offered only when there is none yet."""
+
+    def __init__(self, *args, show_prices=True, po_date=None, **kwargs):
         self.show_prices = show_prices
+        self.po_date = po_date
         super().__init__(*args, **kwargs)
+        self.extra = 0 if self.initial else 1
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         if self.form is OrderLineForm:
             kwargs["show_prices"] = self.show_prices
+            kwargs["po_date"] = self.po_date
         return kwargs
 
     def add_fields(self, form, index):
@@ -105,7 +148,7 @@ class BaseRowFormSet(forms.BaseFormSet):
         return result
 
 
-OrderLineFormSet = forms.formset_factory(OrderLineForm, formset=BaseRowFormSet, extra=3, can_delete=True)
+OrderLineFormSet = forms.formset_factory(OrderLineForm, formset=BaseRowFormSet, can_delete=True)
 
 
 def line_initial(lines, show_prices=True) -> list[dict]:
@@ -122,8 +165,11 @@ class BomLineForm(forms.ModelForm):
         model = BomLine
         fields = ["part_number", "description", "quantity_per_unit", "source"]
 
+    def clean_quantity_per_unit(self):
+        return _positive(self.cleaned_data.get("quantity_per_unit"), _("Enter a quantity greater than zero."))
 
-BomLineFormSet = forms.formset_factory(BomLineForm, formset=BaseRowFormSet, extra=3, can_delete=True)
+
+BomLineFormSet = forms.formset_factory(BomLineForm, formset=BaseRowFormSet, can_delete=True)
 
 
 def bom_initial(lines) -> list[dict]:

@@ -10,9 +10,11 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from nhcs.workflow.flow import list_text
 from nhcs.workflow.models import WorkflowRecord
 
 from .choices import (
@@ -118,6 +120,29 @@ class Order(WorkflowRecord):
 
     def earliest_allowed_date(self):
         return self.po_date + timedelta(days=self.longest_lead_time())
+
+    def lead_time_summary(self) -> str:
+        """The sentence under the BOM (order page, review sheet): the longest lead time once known, else
+        what it waits for; in the reader's language."""
+        bom = list(self.bom_lines.all())
+        if not bom:
+            return gettext("Material lead time: waiting for Engineering's BOM.")
+        missing = [b.part_number for b in bom if b.needs_lead_time and b.lead_time_days is None]
+        if missing:
+            return ngettext(
+                "Material lead time: waiting for Purchasing, the lead time of %(parts)s is not given yet.",
+                "Material lead time: waiting for Purchasing, the lead times of %(parts)s are not given yet.",
+                len(missing),
+            ) % {"parts": list_text(missing)}
+        days = max((b.lead_time_days for b in bom if b.needs_lead_time), default=None)
+        if days is None:
+            return gettext(
+                "Nothing is bought or outsourced: no material lead time (0 days); earliest delivery without a "
+                "justification: %(date)s."
+            ) % {"date": f"{self.po_date:%Y-%m-%d}"}
+        return gettext(
+            "Longest material lead time: %(days)s days; earliest delivery without a justification: %(date)s."
+        ) % {"days": days, "date": f"{self.po_date + timedelta(days=days):%Y-%m-%d}"}
 
     # --- deliveries ---------------------------------------------------------------------------------
 

@@ -94,6 +94,24 @@ def _full_clean(obj, **kwargs) -> None:
         ) from None
 
 
+def _check_line(line: OrderLine, po_date: date) -> None:
+    """An order line asks for a positive quantity at a positive price (if any), not before the PO date."""
+    problems = []
+    if line.quantity is not None and line.quantity <= 0:
+        problems.append(_("%(part)s: enter a quantity greater than zero.") % {"part": line.part_number})
+    if line.unit_price is not None and line.unit_price <= 0:
+        problems.append(
+            _("%(part)s: enter a unit price greater than zero, or leave it empty.") % {"part": line.part_number}
+        )
+    if line.requested_date and line.requested_date < po_date:
+        problems.append(
+            _("%(part)s: the requested delivery date is before the PO date (%(date)s).")
+            % {"part": line.part_number, "date": po_date.isoformat()}
+        )
+    if problems:
+        raise Blocked(problems=problems)
+
+
 # --- orders -----------------------------------------------------------------------------------------
 
 
@@ -105,6 +123,7 @@ def order_create(*, user: User, data: dict[str, Any], lines: list[dict[str, Any]
     for row in lines:
         line = OrderLine(order=order, **row)
         _full_clean(line)
+        _check_line(line, order.po_date)
         line._history_user = user
         line.save()
     return order
@@ -143,6 +162,7 @@ def order_lines_save(
             for name, value in row.items():
                 setattr(line, name, value)
             _full_clean(line)
+            _check_line(line, locked.po_date)
             line._history_user = user
             line._change_reason = mark
             line.save()

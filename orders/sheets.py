@@ -145,8 +145,7 @@ def order_review_context(*, order: Order, user) -> dict:
         "requirements": order.requirement_rows(),
         "clarifications": list(order.clarifications.select_related("confirmation")),
         "show_prices": may_see_prices(user),
-        "earliest_allowed": order.earliest_allowed_date(),
-        "longest_lead_time": order.longest_lead_time(),
+        "lead_time_summary": order.lead_time_summary(),
     }
 
 
@@ -225,11 +224,7 @@ def order_review_xlsx(*, ws, record, context, request=None) -> None:
         )
     if not context["bom"]:
         note(ws, gettext("No BOM yet."))
-    note(
-        ws,
-        gettext("Longest material lead time: %(days)s days; earliest delivery without a justification: %(date)s.")
-        % {"days": context["longest_lead_time"], "date": f"{context['earliest_allowed']:%Y-%m-%d}"},
-    )
+    note(ws, context["lead_time_summary"])
 
     section(ws, gettext("Review opinions"))
     table_header(ws, gettext("Step"), gettext("Opinion"), gettext("Comment"), gettext("Date"))

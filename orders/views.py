@@ -91,7 +91,9 @@ def order_create(request):
         raise PermissionDenied
     show_prices = services.can_see_prices(request.user)
     form = OrderForm(request.POST or None)
-    formset = OrderLineFormSet(request.POST or None, prefix="lines", show_prices=show_prices)
+    # The lines are checked against the PO date typed above them.
+    po_date = form.cleaned_data.get("po_date") if form.is_bound and form.is_valid() else None
+    formset = OrderLineFormSet(request.POST or None, prefix="lines", show_prices=show_prices, po_date=po_date)
 
     def page(status):
         return render(request, "orders/order_create.html", {"form": form, "formset": formset}, status=status)
@@ -154,8 +156,6 @@ class OrderDetail(RecordDetailView):
             "refused_answer": kwargs.get("refused_answer"),
             "answer_form": ClarificationAnswerForm(prefix="ans"),
             "report_form": kwargs.get("report_form") or DiscrepancySentForm(prefix="report"),
-            "earliest_allowed": record.earliest_allowed_date(),
-            "longest_lead_time": record.longest_lead_time(),
         }
 
 
@@ -180,7 +180,9 @@ def order_lines_edit(request, pk: int):
         raise PermissionDenied
     show_prices = services.can_see_prices(request.user)
     initial = line_initial(order.lines.all(), show_prices)
-    formset = OrderLineFormSet(request.POST or None, prefix="lines", initial=initial, show_prices=show_prices)
+    formset = OrderLineFormSet(
+        request.POST or None, prefix="lines", initial=initial, show_prices=show_prices, po_date=order.po_date
+    )
     reason = request.POST.get("change_reason", "")
 
     def page(status):

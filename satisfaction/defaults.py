@@ -32,4 +32,11 @@ GREETING_EN = (
     "please tick “√” in one box of each row, sign the form and return it to us by post, fax or e-mail. Thank you!"
 )
 
+# The greeting of the online form behind a customer's link and of the e-mail that brings the link: the
+# campaign's greeting above is the paper form's ("sign and return by post or fax").
+ONLINE_GREETING = _(
+    "Dear customer, thank you for your continued support. To help us improve our products and service, "
+    "please choose one answer in each row below and send the form; it takes about three minutes. Thank you!"
+)
+
 TICK_HELP = _("Tick one box in each row.")

@@ -145,3 +145,9 @@ class StaffAnswerForm(PublicAnswerForm):
     received_on = forms.DateField(label=_("Received on"), widget=DateInput, initial=timezone.localdate)
     respondent = forms.CharField(label=_("Person interviewed (phone)"), required=False, max_length=80)
     scan = forms.FileField(label=_("Scan of the returned form"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Staff copy the customer's form: the fields name what is on it, not "your" comments.
+        self.fields["comments"].label = _("Customer's comments and suggestions")
+        self.fields["signed_name"].label = _("Signed by (name on the form)")

@@ -293,6 +293,8 @@ def campaign_after_send(*, record: Campaign, user: User, **kwargs) -> None:
 @transaction.atomic
 def mail_survey_links(*, recipient_ids: list[int], reminder: bool) -> int:
     """Queue for each customer their private link, in their language. Returns the number of mails queued."""
+    from .defaults import ONLINE_GREETING
+
     queued = 0
     for r in Recipient.objects.filter(pk__in=recipient_ids).select_related("customer", "campaign", "link"):
         if not r.customer.email:
@@ -304,6 +306,7 @@ def mail_survey_links(*, recipient_ids: list[int], reminder: bool) -> int:
                 "url": r.public_url(),
                 "reminder": reminder,
                 "customer": r.customer,
+                "greeting": ONLINE_GREETING,  # the online form's, not the paper form's "return by post"
             }
             subject = render_to_string("satisfaction/email/link_subject.txt", context).strip()
             body = render_to_string("satisfaction/email/link_body.txt", context)

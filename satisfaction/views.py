@@ -431,6 +431,9 @@ def public_answer(request, *, link):
     the link and answers wrong, expired and used links): no login; one submission."""
     from nhcs.links.http import answer_meta
     from nhcs.links.views import page_language
+    from nhcs.sheets.models import CompanySettings
+
+    from .defaults import ONLINE_GREETING
 
     recipient = services.recipient_for_link(link)
     language = page_language(request, link)
@@ -465,7 +468,8 @@ def public_answer(request, *, link):
                 "form": form,
                 "ticks": ticks,
                 "language": language,
-                "greeting": campaign.greeting_zh if language.startswith("zh") else campaign.greeting_en,
+                "greeting": ONLINE_GREETING,
+                "company": CompanySettings.load(),
                 "error_text": error_text,
                 "customer_name": recipient.customer.name_zh
                 if language.startswith("zh")
@@ -476,11 +480,15 @@ def public_answer(request, *, link):
 
 
 def public_thanks(request):
+    from nhcs.sheets.models import CompanySettings
+
     language = request.GET.get("lang")
     if language not in ("zh-hans", "en"):
         language = translation.get_language()
     with translation.override(language):
-        return render(request, "satisfaction/public_thanks.html", {"language": language})
+        return render(
+            request, "satisfaction/public_thanks.html", {"language": language, "company": CompanySettings.load()}
+        )
 
 
 # --- record sheets (Excel and PDF) ------------------------------------------------------------------

@@ -4,6 +4,8 @@
 set -uo pipefail
 PY=${PY:-.venv/bin/python}
 HOST=${1:-127.0.0.1:8000}
+# The server and the worker put this address in the links of the e-mails (settings.SITE_URL in development).
+export NHCS_HOST="${NHCS_HOST:-$HOST}"
 
 "$PY" manage.py db_worker --queue-name '*' &
 worker=$!

@@ -1,5 +1,6 @@
 """A new order from sales to its release, by the demo users sales, planner, engineer, buyer, rd, qa and mfg."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -89,6 +90,7 @@ def test_order_from_sales_to_release(page, live_demo, tmp_path):
     page.fill('input[name="bom-0-part_number"]', "PCB-2L-100")
     page.fill('input[name="bom-0-quantity_per_unit"]', "1")
     page.select_option('select[name="bom-0-source"]', "buy")
+    page.click("#add-bom-row")
     page.fill('input[name="bom-1-part_number"]', "HSG-PA66")
     page.fill('input[name="bom-1-quantity_per_unit"]', "1")
     page.select_option('select[name="bom-1-source"]', "make")
@@ -155,3 +157,72 @@ def test_order_from_sales_to_release(page, live_demo, tmp_path):
     state(page, "released")
     # submit, start_review, five opinions, complete_review, reply_date, confirm_date, release
     expect(page.locator(".signoff")).to_have_count(11)
+
+
+def currency_text_fits(page, name) -> bool:
+    """The currency select shows its chosen code whole: its inner width (less Bootstrap's arrow padding)
+    holds the text."""
+    return page.evaluate(
+        """(name) => {
+            const select = document.querySelector(`select[name="${name}"]`);
+            const style = getComputedStyle(select);
+            const context = document.createElement("canvas").getContext("2d");
+            context.font = style.font;
+            const text = context.measureText(select.options[select.selectedIndex].text).width;
+            const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            return room >= text;
+        }""",
+        name,
+    )
+
+
+def test_order_lines_are_added_and_removed_in_the_form(page, live_demo):
+    today = timezone.localdate()
+    base = live_demo.url
+    live_demo(page, "sales")
+    page.goto(f"{base}/orders/new/")
+    page.select_option("#id_customer", index=1)
+    page.fill("#id_po_number", "PO-ROWS-1")
+    page.fill("#id_po_date", today.isoformat())
+    for item in ("cost", "materials", "methods", "special", "services", "statutory"):
+        page.check(f'input[name="req_{item}"][value="identified"]')
+    rows = page.locator("#lines-formset tbody tr.line-form")
+    expect(rows).to_have_count(1)  # one empty line to start, no fixed blank rows
+    assert currency_text_fits(page, "lines-0-currency")
+
+    def fill(index, part, quantity):
+        page.fill(f'input[name="lines-{index}-part_number"]', part)
+        page.fill(f'input[name="lines-{index}-quantity"]', quantity)
+        page.fill(f'input[name="lines-{index}-requested_date"]', (today + timedelta(days=30)).isoformat())
+
+    fill(0, "A-100", "10")
+    page.click("#add-line")
+    page.click("#add-line")
+    expect(rows).to_have_count(3)
+    expect(page.locator("#id_lines-TOTAL_FORMS")).to_have_value("3")
+    expect(page.locator('input[name="lines-2-part_number"]')).to_be_focused()
+    fill(1, "B-200", "20")
+    # A new line removed is gone from the form; the saved order has the other two.
+    rows.nth(2).locator("[data-formset-remove]").click()
+    expect(rows.nth(2)).to_be_hidden()
+    page.click("#order-save")
+    page.wait_for_load_state()
+    expect(page.locator("#line-table .line-row")).to_have_count(2)
+    order = Order.objects.get(po_number="PO-ROWS-1")
+    assert sorted(order.lines.values_list("part_number", flat=True)) == ["A-100", "B-200"]
+
+    # Editing: a saved line is struck through when removed, a second click takes the removal back.
+    page.click("#lines-edit")
+    expect(rows).to_have_count(2)  # the order's lines, no blank rows
+    remove_a = rows.nth(0).locator("[data-formset-remove]")
+    remove_a.click()
+    expect(rows.nth(0)).to_have_class(re.compile("formset-removed"))
+    remove_a.click()
+    expect(rows.nth(0)).not_to_have_class(re.compile("formset-removed"))
+    rows.nth(1).locator("[data-formset-remove]").click()  # B-200 goes
+    page.click("#add-line")
+    fill(2, "C-300", "30")
+    page.click("#lines-form button[type=submit]")
+    page.wait_for_load_state()
+    expect(page.locator("#line-table .line-row")).to_have_count(2)
+    assert sorted(order.lines.values_list("part_number", flat=True)) == ["A-100", "C-300"]

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from nhcs.capa.choices import Trigger
 from nhcs.capa.models import CorrectiveAction
@@ -100,10 +100,10 @@ def test_send_mails_links_and_arms_tokens(demo, new_campaign, django_capture_on_
 
 def test_send_needs_a_sample_and_a_deadline(demo):
     campaign = services.campaign_create(user=demo["sales"], title="t", period="2026")
-    with pytest.raises(Blocked) as info:
-        wf.transition_record(record=campaign, name="send", user=demo["sales"])
-    text = " ".join(info.value.messages())
-    assert "sample" in text.lower() or "样本" in text
+    with translation.override("zh-hans"):
+        with pytest.raises(Blocked) as info:
+            wf.transition_record(record=campaign, name="send", user=demo["sales"])
+        assert info.value.messages() == ["请先填写：回复截止日期。", "请先选定客户样本。"]
 
 
 def test_send_needs_an_address_for_each_email_link(demo, new_campaign):
@@ -283,9 +283,11 @@ def test_incomplete_answer_is_refused_whole(demo, sent_campaign):
     campaign = sent_campaign()
     r = campaign.recipients.get(customer__code="C001")
     partial = dict(list(ticks_for(campaign, 0).items())[:5])
-    with pytest.raises(Blocked):
-        services.answer_submit_online(token=r.token, ticks_by_aspect=partial)
-    assert not Response.objects.exists() or not Response.objects.filter(recipient=r).exists()
+    with translation.override("zh-hans"):
+        with pytest.raises(Blocked) as refused:
+            services.answer_submit_online(token=r.token, ticks_by_aspect=partial)
+        assert refused.value.messages() == ["请在每行对应栏内打“√”。未填写：投诉处理、沟通与响应、包装。"]
+    assert not Response.objects.filter(recipient=r).exists()
 
 
 def test_staff_entry_needs_the_scan_and_attaches_it(demo, sent_campaign):

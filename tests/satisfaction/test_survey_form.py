@@ -29,7 +29,8 @@ def test_blank_form_for_any_logged_in_user(demo, client_for):
         assert zh in text
     for _key, zh, en, _points in DEFAULT_TICKS:
         assert zh in text and en in text
-    assert "打“√”" in text.replace("\n", "") or "√" in text
+    flowing = " ".join(text.split())
+    assert "请您在每一行对应的栏内打“√”" in flowing and "please tick “√” in one box of each row" in flowing
     assert "客户签名" in text and "Customer signature" in text and "日期" in text
     assert "第 1 页 共 1 页" in text and "Page 1 of 1" in text
     assert "√" not in text.split("很不满意")[-1]  # blank: no tick in the table

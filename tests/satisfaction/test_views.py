@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import lxml.html
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -49,8 +50,12 @@ def test_public_submission_once(demo, sent_campaign):
     partial = dict(list(_post_ticks(campaign, 0).items())[:3])
     page = client.post(f"/s/{r.token}/", {**partial, "comments": "很好", "signed_name": "张经理"})
     assert page.status_code == 400
-    assert "张经理" in page.content.decode() and 'id="form-error"' in page.content.decode()
-    assert not Response.objects.exists() or not Response.objects.filter(recipient=r).exists()
+    form = lxml.html.fromstring(page.content.decode())
+    missing = "、".join(a.label_zh for a in campaign.aspects.all()[3:])
+    assert form.xpath("//*[@id='form-error']")[0].text_content() == f"请在每行对应栏内打“√”。未填写：{missing}。"
+    assert form.xpath("//input[@name='signed_name']")[0].get("value") == "张经理"
+    assert form.xpath("//textarea[@name='comments']")[0].text_content() == "很好"
+    assert not Response.objects.filter(recipient=r).exists()
     page = client.post(f"/s/{r.token}/", {**_post_ticks(campaign, 0), "comments": "很好", "signed_name": "张经理"})
     assert page.status_code == 302 and "s-thanks" in page["Location"]
     assert Response.objects.get(recipient=r).signed_name == "张经理"

@@ -5,6 +5,7 @@ calendar, date-raised tasks, child records and amendments."""
 from datetime import timedelta
 from decimal import Decimal
 
+import lxml.html
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -103,7 +104,9 @@ def test_an_action_captures_its_data_with_the_signoff_shown_in_the_readers_langu
         assert ("Rating", "Fine after small fixes") in signoff.data_rows
     client.cookies["django_language"] = "en"
     page = client.get(memo.get_absolute_url()).content.decode()
-    assert "Fine after small fixes" in page and "Typo in line 2" in page
+    data = lxml.html.fromstring(page).xpath("//li[@data-signed='review']//dl[contains(@class, 'signoff-data')]")[0]
+    shown = [" ".join(e.text_content().split()) for e in data.xpath("./dt|./dd")]
+    assert shown == ["Rating", "Fine after small fixes", "Remark", "Typo in line 2"]
 
 
 def test_a_refused_action_form_keeps_what_was_typed(demo, client_for):
