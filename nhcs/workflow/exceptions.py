@@ -7,13 +7,15 @@ class WorkflowError(Exception):
     default_message = _("This action is not possible.")
 
     def __init__(self, message=None, problems=None):
+        self.generic = not message
         self.message = str(message or self.default_message)
         self.problems = [str(p) for p in (problems or [])]
         super().__init__(self.message)
 
     def messages(self) -> list[str]:
-        # The specific reasons say it all; the generic sentence only when there are none.
-        if self.problems and self.message == str(self.default_message):
+        # The specific reasons say it all; the generic sentence only when there are none (whatever the
+        # language the refusal is read in).
+        if self.problems and self.generic:
             return list(dict.fromkeys(self.problems))
         return list(dict.fromkeys([self.message, *self.problems]))
 
