@@ -15,9 +15,8 @@ from nhcs.capa.selectors import actions_for_source
 from nhcs.links.selectors import written_answer
 from nhcs.workflow import selectors as wf_selectors
 from nhcs.workflow import services as wf
-from nhcs.workflow.errors import refuse
 from nhcs.workflow.exceptions import WorkflowError
-from nhcs.workflow.views import RecordDetailView, RecordEditView, get_record_for, readable_list
+from nhcs.workflow.views import RecordDetailView, RecordEditView, form_action, get_record_for, readable_list
 
 from . import scoring, selectors, services, sheets
 from .choices import CampaignState
@@ -42,8 +41,10 @@ def _check_sales(user) -> None:
         raise PermissionDenied
 
 
-def _error(request, error: WorkflowError) -> None:
-    refuse(request, error)
+def _int(value) -> int:
+    """A posted id; 0 (never a real one) when it is not one."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else 0
 
 
 # --- campaigns ------------------------------------------------------------------------------------
@@ -71,17 +72,20 @@ def campaign_list(request):
 def campaign_create(request):
     _check_sales(request.user)
     form = CampaignCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.campaign_create(user=request.user, **form.cleaned_data)
-        except WorkflowError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request, _("Survey %(number)s created with the default questionnaire.") % {"number": campaign.number}
-            )
-            return redirect(campaign.get_absolute_url())
-    return render(request, "satisfaction/campaign_form.html", {"form": form}, status=400 if form.errors else 200)
+
+    def page(status):
+        return render(request, "satisfaction/campaign_form.html", {"form": form}, status=status)
+
+    if request.method != "POST":
+        return page(200)
+    return form_action(
+        request,
+        form=form,
+        call=lambda data: services.campaign_create(user=request.user, **data),
+        success=lambda c: _("Survey %(number)s created with the default questionnaire.") % {"number": c.number},
+        then=lambda c: c.get_absolute_url(),
+        again=page,
+    )
 
 
 class CampaignDetail(RecordDetailView):
@@ -124,40 +128,33 @@ def questionnaire_edit(request, pk: int):
         }
         for a in aspects
     ]
-    if request.method == "POST":
-        formset = AspectFormSet(request.POST, initial=initial, prefix="aspects")
-        tick_form = TickPointsForm(request.POST, ticks=ticks)
-        valid = formset.is_valid() and tick_form.is_valid()
-        if valid:
-            rows = [
-                f.cleaned_data
-                for f in formset.forms
-                if f.cleaned_data and (f.has_changed() or f.cleaned_data.get("id"))
-            ]
-            try:
-                services.questionnaire_update(
-                    campaign=campaign, user=request.user, aspects=rows, tick_points=tick_form.cleaned_data
-                )
-            except WorkflowError as error:
-                _error(request, error)
-            else:
-                messages.success(request, _("Questionnaire saved."))
-                return redirect(campaign.get_absolute_url())
-        else:
-            messages.error(request, _("Please correct the errors below."))
-        status = 400
-    else:
-        if campaign.state != CampaignState.DRAFT:
-            messages.info(request, _("The questionnaire can only be changed while the survey is a draft."))
-            return redirect(campaign.get_absolute_url())
-        formset = AspectFormSet(initial=initial, prefix="aspects")
-        tick_form = TickPointsForm(ticks=ticks)
-        status = 200
-    return render(
+    if request.method != "POST" and campaign.state != CampaignState.DRAFT:
+        messages.info(request, _("The questionnaire can only be changed while the survey is a draft."))
+        return redirect(campaign.get_absolute_url())
+    data = request.POST if request.method == "POST" else None
+    formset = AspectFormSet(data, initial=initial, prefix="aspects")
+    tick_form = TickPointsForm(data, ticks=ticks)
+
+    def page(status):
+        context = {"campaign": campaign, "formset": formset, "tick_form": tick_form}
+        return render(request, "satisfaction/questionnaire_form.html", context, status=status)
+
+    if request.method != "POST":
+        return page(200)
+    if not formset.is_valid():
+        tick_form.is_valid()
+        messages.error(request, _("Please correct the errors below."))
+        return page(400)
+    rows = [f.cleaned_data for f in formset.forms if f.cleaned_data and (f.has_changed() or f.cleaned_data.get("id"))]
+    return form_action(
         request,
-        "satisfaction/questionnaire_form.html",
-        {"campaign": campaign, "formset": formset, "tick_form": tick_form},
-        status=status,
+        form=tick_form,
+        call=lambda points: services.questionnaire_update(
+            campaign=campaign, user=request.user, aspects=rows, tick_points=points
+        ),
+        success=_("Questionnaire saved."),
+        then=campaign.get_absolute_url(),
+        again=page,
     )
 
 
@@ -167,100 +164,108 @@ def sample_edit(request, pk: int):
     recipients = selectors.recipients_for(campaign)
     draw_form = SampleDrawForm(initial={"share": campaign.sample_share or 30})
     choose_form = SampleChooseForm(initial={"customers": [r.customer_id for r in recipients]})
-    status = 200
-    if request.method == "POST":
-        action = request.POST.get("_action")
-        try:
-            if action == "draw":
-                draw_form = SampleDrawForm(request.POST)
-                if draw_form.is_valid():
-                    services.sample_draw(campaign=campaign, user=request.user, **draw_form.cleaned_data)
-                    messages.success(request, _("Sample drawn."))
-                    return redirect("satisfaction:sample_edit", pk=campaign.pk)
-            elif action == "choose":
-                choose_form = SampleChooseForm(request.POST)
-                if choose_form.is_valid():
-                    services.sample_choose(
-                        campaign=campaign, user=request.user, customers=choose_form.cleaned_data["customers"]
-                    )
-                    messages.success(request, _("Sample saved."))
-                    return redirect("satisfaction:sample_edit", pk=campaign.pk)
-            elif action == "channel":
-                recipient = get_object_or_404(Recipient, pk=request.POST.get("recipient") or 0, campaign=campaign)
-                form = ChannelForm(request.POST)
-                if form.is_valid():
-                    services.recipient_set_channel(
-                        recipient=recipient, user=request.user, channel=form.cleaned_data["channel"]
-                    )
-                    messages.success(request, _("Channel saved."))
-                    return redirect("satisfaction:sample_edit", pk=campaign.pk)
-                messages.error(request, _("Choose a channel."))
-            else:
-                messages.error(request, _("Unknown action."))
-        except WorkflowError as error:
-            _error(request, error)
-        status = 400
-    return render(
-        request,
-        "satisfaction/sample_form.html",
-        {
+
+    def page(status):
+        context = {
             "campaign": campaign,
             "recipients": recipients,
             "draw_form": draw_form,
             "choose_form": choose_form,
             "channel_choices": ChannelForm.base_fields["channel"].choices,
-        },
-        status=status,
-    )
+        }
+        return render(request, "satisfaction/sample_form.html", context, status=status)
+
+    if request.method != "POST":
+        return page(200)
+    here = reverse("satisfaction:sample_edit", args=[campaign.pk])
+    action = request.POST.get("_action")
+    if action == "draw":
+        draw_form = SampleDrawForm(request.POST)
+        return form_action(
+            request,
+            form=draw_form,
+            call=lambda data: services.sample_draw(campaign=campaign, user=request.user, **data),
+            success=_("Sample drawn."),
+            then=here,
+            again=page,
+        )
+    if action == "choose":
+        choose_form = SampleChooseForm(request.POST)
+        return form_action(
+            request,
+            form=choose_form,
+            call=lambda data: services.sample_choose(campaign=campaign, user=request.user, customers=data["customers"]),
+            success=_("Sample saved."),
+            then=here,
+            again=page,
+        )
+    if action == "channel":
+        recipient = get_object_or_404(Recipient, pk=_int(request.POST.get("recipient")), campaign=campaign)
+        return form_action(
+            request,
+            form=ChannelForm(request.POST),
+            call=lambda data: services.recipient_set_channel(
+                recipient=recipient, user=request.user, channel=data["channel"]
+            ),
+            success=_("Channel saved."),
+            then=here,
+            again=page,
+        )
+    messages.error(request, _("Unknown action."))
+    return page(400)
 
 
 @login_required
 def follow_up(request, pk: int):
     campaign = get_record_for(request, Campaign, pk)
     can_act = services.is_sales(request.user) and campaign.is_open_for_answers
-    form = FollowUpForm()
+    form = FollowUpForm(request.POST if request.method == "POST" else None)
     bound_for = None
-    status = 200
-    if request.method == "POST":
-        _check_sales(request.user)
-        try:
-            if request.POST.get("_action") == "remind_all":
-                n = services.reminders_send(campaign=campaign, user=request.user)
-                messages.success(
-                    request, _("%(n)s reminder e-mails queued; they are sent in the background.") % {"n": n}
-                )
-                return redirect("satisfaction:follow_up", pk=campaign.pk)
-            recipient = get_object_or_404(Recipient, pk=request.POST.get("recipient") or 0, campaign=campaign)
-            if request.POST.get("_action") == "remind":
-                services.follow_up_log(recipient=recipient, user=request.user, kind="reminder_email")
-                messages.success(
-                    request,
-                    _("Reminder to %(customer)s queued; it is sent in the background.")
-                    % {"customer": recipient.customer},
-                )
-                return redirect("satisfaction:follow_up", pk=campaign.pk)
-            form = FollowUpForm(request.POST)
-            bound_for = recipient.pk
-            if form.is_valid():
-                services.follow_up_log(recipient=recipient, user=request.user, **form.cleaned_data)
-                messages.success(request, _("Follow-up logged."))
-                return redirect("satisfaction:follow_up", pk=campaign.pk)
-            messages.error(request, _("Please correct the errors below."))
-        except WorkflowError as error:
-            _error(request, error)
-        status = 400
-    return render(
-        request,
-        "satisfaction/follow_up.html",
-        {
+
+    def page(status):
+        context = {
             "campaign": campaign,
             "rows": selectors.non_respondents(campaign),
             "can_act": can_act,
-            "form": form,
+            "form": form if bound_for else FollowUpForm(),
             "bound_for": bound_for,
             "empty_form": FollowUpForm(),
-        },
-        status=status,
+        }
+        return render(request, "satisfaction/follow_up.html", context, status=status)
+
+    if request.method != "POST":
+        return page(200)
+    _check_sales(request.user)
+    here = reverse("satisfaction:follow_up", args=[campaign.pk])
+    action = request.POST.get("_action")
+    if action == "remind_all":
+        return form_action(
+            request,
+            form=None,
+            call=lambda _data: services.reminders_send(campaign=campaign, user=request.user),
+            success=lambda n: _("%(n)s reminder e-mails queued; they are sent in the background.") % {"n": n},
+            then=here,
+            again=page,
+        )
+    recipient = get_object_or_404(Recipient, pk=_int(request.POST.get("recipient")), campaign=campaign)
+    if action == "remind":
+        return form_action(
+            request,
+            form=None,
+            call=lambda _data: services.follow_up_log(recipient=recipient, user=request.user, kind="reminder_email"),
+            success=_("Reminder to %(customer)s queued; it is sent in the background.")
+            % {"customer": recipient.customer},
+            then=here,
+            again=page,
+        )
+    bound_for = recipient.pk
+    return form_action(
+        request,
+        form=form,
+        call=lambda data: services.follow_up_log(recipient=recipient, user=request.user, **data),
+        success=_("Follow-up logged."),
+        then=here,
+        again=page,
     )
 
 
@@ -281,39 +286,34 @@ def answer_enter(request, pk: int, recipient_pk: int):
         ticks=ticks,
         initial={"source": recipient.channel if recipient.channel != "email" else "email"},
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                with wf.files_discarded_on_failure():
-                    services.answer_enter(
-                        recipient=recipient,
-                        user=request.user,
-                        ticks_by_aspect=form.ticks_by_aspect(),
-                        source=data["source"],
-                        received_on=data["received_on"],
-                        signed_name=data["signed_name"],
-                        respondent=data["respondent"],
-                        comments=data["comments"],
-                        scan=data.get("scan"),
-                    )
-            except WorkflowError as error:
-                _error(request, error)
-            else:
-                messages.success(request, _("Answer of %(customer)s recorded.") % {"customer": recipient.customer})
-                return redirect("satisfaction:response_detail", pk=campaign.pk, recipient_pk=recipient.pk)
-        else:
-            messages.error(request, _("Please correct the errors below."))
-        status = 400
-    elif not campaign.is_open_for_answers:
-        messages.info(request, _("Answers are entered while the survey is sent or collecting."))
-        return redirect(campaign.get_absolute_url())
-    return render(
+
+    def page(status):
+        context = {"campaign": campaign, "recipient": recipient, "form": form, "ticks": ticks}
+        return render(request, "satisfaction/answer_enter.html", context, status=status)
+
+    if request.method != "POST":
+        if not campaign.is_open_for_answers:
+            messages.info(request, _("Answers are entered while the survey is sent or collecting."))
+            return redirect(campaign.get_absolute_url())
+        return page(200)
+    return form_action(
         request,
-        "satisfaction/answer_enter.html",
-        {"campaign": campaign, "recipient": recipient, "form": form, "ticks": ticks},
-        status=status,
+        form=form,
+        call=lambda data: services.answer_enter(
+            recipient=recipient,
+            user=request.user,
+            ticks_by_aspect=form.ticks_by_aspect(),
+            source=data["source"],
+            received_on=data["received_on"],
+            signed_name=data["signed_name"],
+            respondent=data["respondent"],
+            comments=data["comments"],
+            scan=data.get("scan"),
+        ),
+        success=_("Answer of %(customer)s recorded.") % {"customer": recipient.customer},
+        then=reverse("satisfaction:response_detail", args=[campaign.pk, recipient.pk]),
+        again=page,
+        files_may_be_saved=True,
     )
 
 
