@@ -36,9 +36,11 @@ def state(page, value):
     expect(page.locator("#record-state")).to_have_attribute("data-state", value)
 
 
-def test_order_from_sales_to_release(page, live_demo, tmp_path):
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_order_from_sales_to_release(page, live_demo, tmp_path, language):
     today = timezone.localdate()
     base = live_demo.url
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
 
     # Sales enters the order and identifies the requirements; one point needs the customer's answer.
     live_demo(page, "sales")
