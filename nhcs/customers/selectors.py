@@ -43,7 +43,9 @@ def customers_with_expiring_certificates() -> int:
 
 def home_warnings(user) -> list[str]:
     """What Sales should chase in the register: certified data about to expire."""
-    if not user.is_authenticated or user.department_code != "SALES":
+    from .services import can_manage_customers
+
+    if not can_manage_customers(user):  # those who keep the register
         return []
     expiring = customers_with_expiring_certificates()
     if not expiring:
