@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from nhcs.accounts.choices import Position
 from nhcs.capa.flow import ActionsVerified
 from nhcs.workflow.choices import Action, AttachmentKind
-from nhcs.workflow.flow import Check, DateTask, FieldsFilled, Flow, HasAttachment, Role, Transition
+from nhcs.workflow.flow import CREATOR_DEPARTMENT, Check, DateTask, FieldsFilled, Flow, HasAttachment, Role, Transition
 
 from .actions import (
     DispositionForm,
@@ -90,9 +90,12 @@ SIGNED_RECEIPT = FreshAttachment(AttachmentKind.WRITTEN_CONFIRMATION)
 def balance(item):
     """The item's quantities from its ledger, read once per loaded item."""
     if "_balance" not in item.__dict__:
-        from .selectors import balance_of
+        from .selectors import Balance, balance_of
 
-        item.__dict__["_balance"] = balance_of(item)
+        if "qty_in_store" in item.__dict__:  # the page read it with the item
+            item.__dict__["_balance"] = Balance(stock=item.qty_in_store, at_production=item.qty_at_production)
+        else:
+            item.__dict__["_balance"] = balance_of(item)
     return item.__dict__["_balance"]
 
 
@@ -117,9 +120,13 @@ def _new_incident(item, kind) -> bool:
     """An incident of this kind was reported since the item came into its present state."""
     if not item.pk:
         return False
-    return item.incidents.filter(
-        kind=kind, state=IncidentState.REPORTED, created_at__gte=item.state_changed_at
-    ).exists()
+    if "_new_incidents" not in item.__dict__:  # read once for both conditions
+        item.__dict__["_new_incidents"] = set(
+            item.incidents.filter(state=IncidentState.REPORTED, created_at__gte=item.state_changed_at).values_list(
+                "kind", flat=True
+            )
+        )
+    return kind in item.__dict__["_new_incidents"]
 
 
 def loss_reported(item) -> bool:
@@ -579,7 +586,8 @@ INCIDENT_FLOW = Flow(
     ],
     # "The customer is told at once."
     due_days={IncidentState.REPORTED: 1, IncidentState.CUSTOMER_NOTIFIED: 10},
-    editors=(Role(department="@creator"),),
+    # Whoever reported it (their department) corrects the report until the customer is told.
+    editors=(Role(department=CREATOR_DEPARTMENT),),
     edit_states={IncidentState.REPORTED: None},
     readers=(SALES, QA, WH, MFG),
 )
@@ -655,7 +663,8 @@ COUNT_FLOW = Flow(
         ),
     ],
     due_days={CountState.DRAFT: 5, CountState.COUNTED: 3},
-    editors=(WH,),
+    # The department that started the count (the warehouse) enters what it counted.
+    editors=(Role(department=CREATOR_DEPARTMENT),),
     edit_states={CountState.DRAFT: None},
     readers=(SALES, WH, QA),
 )

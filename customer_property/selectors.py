@@ -144,7 +144,12 @@ def near_shot_limit(items: QuerySet) -> QuerySet:
 
 
 def item_detail_qs() -> QuerySet:
-    return register_qs().select_related("created_by__department", "changed_by", "supersedes")
+    """An item with everything its page shows of it in one query (the location's code and name as text)."""
+    return (
+        register_qs()
+        .annotate(current_location_code=location_label_subquery())
+        .select_related("created_by__department", "changed_by", "supersedes")
+    )
 
 
 def locations_by_id(ids) -> dict:

@@ -167,8 +167,8 @@ def status_log(signoffs) -> list[dict]:
         rows.append(
             {
                 "when": timezone.localtime(s.signed_at).replace(tzinfo=None),
-                "state": ItemState(s.to_state).label if s.to_state in ItemState.values else s.to_state,
-                "label": s.label,
+                "state": str(ItemState(s.to_state).label) if s.to_state in ItemState.values else s.to_state,
+                "label": str(s.label),
                 "by": s.user.signature_name,
                 "data": "; ".join(f"{label}: {value}" for label, value in s.data_rows),
                 "comment": s.comment,

@@ -129,13 +129,6 @@ class ItemDetail(RecordDetailView):
     def get_queryset(self):
         return selectors.item_detail_qs()
 
-    def get_record(self):
-        record = super().get_record()
-        record.current_location = selectors.locations_by_id([record.current_location_id]).get(
-            record.current_location_id
-        )
-        return record
-
     def get_context_data(self, record, **kwargs):
         user = self.request.user
         kinds = services.hand_kinds_for(record) if services.can_move(user) else []
@@ -150,7 +143,7 @@ class ItemDetail(RecordDetailView):
             "movement_kinds": kinds,
             "movement_form": kwargs.get("movement_form") or MovementForm(prefix="mv", kinds=kinds),
             "incidents": list(record.incidents.order_by("-created_at")),
-            "superseded_by": [i for i in record.superseded_by.all()],
+            "superseded_by": list(record.superseded_by.all()) if record.is_obsolete else [],
             "can_view_customer": can_view_customers(user),
             "can_report": True,
             "scan_url": record.scan_link(),
@@ -227,7 +220,6 @@ def movement_post(request, pk: int):
 def item_card(request, pk: int, fmt: str):
     """顾客财产卡: the item with its movement log and status log."""
     item = get_record_for(request, PropertyItem, pk, queryset=selectors.item_detail_qs())
-    location = selectors.locations_by_id([item.current_location_id]).get(item.current_location_id)
     from nhcs.workflow.selectors import signoffs_for
 
     context = sheets.card_context(
@@ -235,7 +227,7 @@ def item_card(request, pk: int, fmt: str):
         movements=selectors.movements_of(item),
         signoffs=list(signoffs_for(record=item)),
         balance=selectors.Balance(stock=item.qty_in_store, at_production=item.qty_at_production),
-        location=location,
+        location=item.current_location_code,
     )
     return export_record(
         request=request, sheet=sheets.CARD, record=item, fmt=fmt, context=context, filename=f"{item.number}-顾客财产卡"
