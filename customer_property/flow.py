@@ -532,7 +532,7 @@ ITEM_FLOW = Flow(
     date_tasks=[
         DateTask(
             "shot_limit",
-            _("Mold at 90% of its shot limit: agree maintenance or replacement with the customer"),
+            _("Mold at nine tenths of its shot limit: agree maintenance or replacement with the customer"),
             who=SALES,
             records=_near_shot_limit,
             due_days=5,

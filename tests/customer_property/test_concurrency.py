@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from customer_property import services
 from customer_property.models import Movement, PropertyItem
@@ -45,6 +45,10 @@ def test_two_issues_of_the_last_pieces_at_once_exactly_one_wins(demo, make_item,
     item = drive.stored(make_item(quantity=Decimal(5)))
 
     def issue(username, order):
+        with translation.override("en"):
+            return _issue(username, order)
+
+    def _issue(username, order):
         return services.movement_post(
             item=PropertyItem.objects.get(pk=item.pk),
             user=demo[username],
