@@ -93,6 +93,11 @@ class IncidentForm(forms.ModelForm):
             "extent": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "occurred_on" in self.fields:
+            self.fields["occurred_on"].initial = timezone.localdate
+
     def clean_occurred_on(self):
         day = self.cleaned_data["occurred_on"]
         if day and day > timezone.localdate():

@@ -24,7 +24,6 @@ from nhcs.workflow.locking import lock_rows
 from .choices import (
     HAND_KINDS,
     PRODUCTION_EFFECT,
-    REVISED_KINDS,
     STOCK_EFFECT,
     IncidentKind,
     ItemState,
@@ -187,14 +186,14 @@ FOLLOW = (
 )
 
 
-def _follow_ledger(*, item_id: int, user: User, comment: str = "") -> PropertyItem:
+def _follow_ledger(*, item_id: int, user: User) -> PropertyItem:
     """Move the item to the state its ledger gives, through the engine, signed by `user`."""
     from django_fsm import can_proceed
 
     item = PropertyItem.objects.get(pk=item_id)
     for state, name in FOLLOW:
         if item.state == state and can_proceed(getattr(item, name)):
-            return wf.transition_record(record=item, name=name, user=user, comment=comment)
+            return wf.transition_record(record=item, name=name, user=user)
     return item
 
 
@@ -223,7 +222,7 @@ def movement_post(*, item: PropertyItem, user: User, entry: MovementEntry) -> Mo
     if problems:
         raise Blocked(problems=problems)
     movement = _write(locked, entry, user=user)
-    _follow_ledger(item_id=locked.pk, user=user, comment=movement.get_kind_display())
+    _follow_ledger(item_id=locked.pk, user=user)
     return movement
 
 
@@ -510,10 +509,6 @@ def count_adjust(*, count: StockCount, user: User) -> None:
         )
     if problems:
         raise Blocked(problems=problems)
-
-
-def revised(item: PropertyItem) -> bool:
-    return item.kind in REVISED_KINDS
 
 
 __all__ = [
