@@ -179,7 +179,7 @@ class Incident(WorkflowRecord):
         return reverse("customer_property:incident_detail", args=[self.pk])
 
     def record_title(self) -> str:
-        return f"{self.get_kind_display()} · {self.item.number} {self.item.name}"
+        return f"{self.item.number} {self.item.name}"
 
 
 class StockCount(WorkflowRecord):
@@ -216,7 +216,7 @@ class StockCount(WorkflowRecord):
         return reverse("customer_property:count_detail", args=[self.pk])
 
     def record_title(self) -> str:
-        return " · ".join(str(x) for x in (self.location, self.customer) if x)
+        return " · ".join(x.code for x in (self.location, self.customer) if x)
 
     def content_for_hash(self) -> dict:
         data = super().content_for_hash()

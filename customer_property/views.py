@@ -145,7 +145,6 @@ class ItemDetail(RecordDetailView):
             "incidents": list(record.incidents.order_by("-created_at")),
             "superseded_by": list(record.superseded_by.all()) if record.is_obsolete else [],
             "can_view_customer": can_view_customers(user),
-            "can_report": True,
             "scan_url": record.scan_link(),
         }
 

@@ -124,7 +124,8 @@ def drive(demo, rack):
             return self.go(item, "reject", "qa", verification(item, findings=findings))
 
         def move(self, item, kind, username="warehouse", **entry):
-            entry.setdefault("moved_on", timezone.localdate())
+            if "moved_on" not in entry:
+                entry["moved_on"] = timezone.localdate()
             return services.movement_post(
                 item=reload(item), user=demo[username], entry=services.MovementEntry(kind=kind, **entry)
             )

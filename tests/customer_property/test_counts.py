@@ -71,3 +71,27 @@ def test_a_count_by_customer_and_sheet(demo, client_for, make_item, drive, custo
     for fmt in ("pdf", "xlsx"):
         assert wh.get(f"/property/counts/{count.pk}/sheet.{fmt}").status_code == 200
     assert client_for(demo["engineer"]).get(f"/property/counts/{count.pk}/").status_code == 404
+
+
+def test_a_difference_that_no_longer_fits_the_stock_is_refused_and_nothing_changes(
+    demo, client_for, make_item, drive, rack, shelf
+):
+    from customer_property import services
+
+    item = drive.stored(make_item(quantity=Decimal(10)))
+    count = services.count_start(user=demo["warehouse"], location=rack, customer=None, counted_on=item.received_on)
+    line = count.lines.get()
+    services.count_enter(count=count, user=demo["warehouse"], counts={line.pk: (Decimal(2), "")})
+    drive.move(item, "issued", quantity=Decimal(9))  # meanwhile: only 1 left in store, the count says -8
+    count = drive.go(count, "submit", "warehouse")
+    response = post_transition(client_for(demo["sales_head"]), count, "resolve", {"resolution": "Adjust"})
+    assert response.status_code == 400 and "count again" in response.content.decode()
+    assert reload(count).state == "counted" and not Movement.objects.filter(kind="adjusted").exists()
+    from nhcs.workflow.exceptions import Blocked, NotAllowed
+
+    with pytest.raises(Blocked, match="Choose a location or a customer"):
+        services.count_start(user=demo["warehouse"], location=None, customer=None, counted_on=item.received_on)
+    with pytest.raises(Blocked, match="No item"):
+        services.count_start(user=demo["warehouse"], location=shelf, customer=None, counted_on=item.received_on)
+    with pytest.raises(NotAllowed):
+        services.count_start(user=demo["sales"], location=rack, customer=None, counted_on=item.received_on)

@@ -295,3 +295,90 @@ def test_readers_and_others(demo, client_for, make_item):
         assert client_for(demo[username]).get(item.get_absolute_url()).status_code == 404, username
         assert client_for(demo[username]).get("/property/").status_code == 404, username
     assert Task.objects.filter(status=TaskStatus.OPEN, record_number=item.number).count() == 1
+
+
+def test_the_phone_page_takes_the_same_actions_and_comes_back_to_itself(demo, client_for, make_item, drive, rack):
+    item = drive.accepted(make_item())
+    wh = client_for(demo["warehouse"])
+    scan = f"/property/{item.pk}/scan/"
+    response = post_transition(wh, item, "store", {"location": rack.pk}, url=scan)
+    assert response.status_code == 302 and response["Location"] == scan
+    assert reload(item).state == "in_storage"
+    response = post_movement(wh, item, kind="issued", quantity="1000", next="scan")
+    assert response.status_code == 400 and "scan-number" in response.content.decode()
+    response = post_movement(wh, item, kind="issued", quantity="10", next="scan")
+    assert response.status_code == 302 and response["Location"] == scan
+    # Those who may not act on it see it, without the forms.
+    page = client_for(demo["sales"]).get(scan).content.decode()
+    assert item.number in page and "movement-form" not in page
+
+
+def test_the_remaining_changes_of_status_over_http(demo, client_for, make_item, mold_data, drive, rack, shelf):
+    wh, mfg, sales = client_for(demo["warehouse"]), client_for(demo["mfg"]), client_for(demo["sales"])
+    # A mold sent to maintenance while issued comes back in use.
+    mold = drive.stored(make_item(**mold_data))
+    drive.move(mold, "issued", quantity=Decimal(1))
+    assert (
+        post_transition(mfg, mold, "send_to_maintenance", {"reason": "Flash", "place": "Tool room"}).status_code == 302
+    )
+    done = {"done_on": timezone.localdate().isoformat(), "work_done": "Cleaned", "done_by": "Tool room"}
+    assert post_transition(wh, mold, "maintenance_done", done).status_code == 403  # not offered: it is at production
+    assert post_transition(wh, mold, "maintenance_done_in_use", done).status_code == 302
+    assert reload(mold).state == "in_use"
+    # Everything consumed: used up.
+    parts = drive.stored(make_item(quantity=Decimal(5)))
+    assert post_movement(wh, parts, kind="issued", quantity="5").status_code == 302
+    assert post_movement(mfg, parts, kind="consumed", quantity="5").status_code == 302
+    assert reload(parts).state == "used_up"
+    # Damaged, then found fit for use again (only the warehouse puts it back).
+    fixture = drive.stored(make_item(kind="tooling", name="Fixture", quantity=Decimal(1)))
+    sales.post(
+        f"/property/{fixture.pk}/incidents/new/",
+        {
+            "kind": "damage",
+            "occurred_on": timezone.localdate().isoformat(),
+            "found_how": "x",
+            "description": "x",
+            "extent": "x",
+        },
+    )
+    assert reload(fixture).state == "damaged"
+    assert post_transition(sales, fixture, "damage_cleared", {"location": shelf.pk}).status_code == 403
+    assert post_transition(wh, fixture, "damage_cleared", {"location": shelf.pk}).status_code == 302
+    assert reload(fixture).state == "in_storage"
+    # Lost, then found again.
+    sales.post(
+        f"/property/{fixture.pk}/incidents/new/",
+        {
+            "kind": "loss",
+            "occurred_on": timezone.localdate().isoformat(),
+            "found_how": "x",
+            "description": "x",
+            "extent": "x",
+        },
+    )
+    assert reload(fixture).state == "lost"
+    assert post_transition(wh, fixture, "found", {"location": rack.pk}).status_code == 302
+    assert reload(fixture).state == "in_storage"
+    # The ledger's and the incidents' transitions are never offered as actions on the page.
+    page = wh.get(fixture.get_absolute_url()).content.decode()
+    for name in ("put_in_use", "back_in_storage", "use_up", "report_lost", "report_damaged"):
+        assert f'data-transition="{name}"' not in page
+    assert post_transition(wh, fixture, "report_lost").status_code == 403
+
+
+def test_a_count_sent_back_or_cancelled(demo, client_for, make_item, drive, rack):
+    from customer_property.models import StockCount
+
+    drive.stored(make_item())
+    wh = client_for(demo["warehouse"])
+    wh.post("/property/counts/", {"location": rack.pk, "counted_on": timezone.localdate().isoformat()})
+    count = StockCount.objects.get()
+    line = count.lines.get()
+    wh.post(f"/property/counts/{count.pk}/counted/", {"version": count.version, f"counted-{line.pk}": "100"})
+    assert post_transition(wh, count, "submit").status_code == 302
+    assert post_transition(client_for(demo["sales_head"]), count, "recount", comment="").status_code == 400
+    assert post_transition(client_for(demo["sales_head"]), count, "recount", comment="Rack B missed").status_code == 302
+    assert reload(count).state == "draft"
+    assert post_transition(wh, count, "cancel", comment="Started by mistake").status_code == 302
+    assert reload(count).state == "cancelled"

@@ -126,3 +126,22 @@ def test_only_the_reporter_corrects_a_report_before_the_customer_is_told(demo, c
         },
     )
     assert response.status_code == 302 and reload(incident).found_how == "Seen at stock-take"
+
+
+def test_raising_an_action_needs_a_title_an_open_incident_and_the_right_people(demo, client_for, make_item, drive):
+    from customer_property import services
+    from nhcs.workflow.exceptions import Blocked, NotAllowed
+
+    item = drive.stored(make_item())
+    report(client_for(demo["warehouse"]), item)
+    incident = Incident.objects.get()
+    wh = Department.objects.get(code="WH")
+    with pytest.raises(NotAllowed):
+        services.incident_action_raise(incident=incident, user=demo["warehouse"], owner_department=wh, title="x")
+    with pytest.raises(Blocked):
+        services.incident_action_raise(incident=incident, user=demo["qa"], owner_department=wh, title=" ")
+    refused = client_for(demo["qa"]).post(f"/property/incidents/{incident.pk}/actions/", {"capa-title": ""})
+    assert refused.status_code == 400 and not CorrectiveAction.objects.exists()
+    assert client_for(demo["warehouse"]).post(f"/property/incidents/{incident.pk}/actions/", {}).status_code == 403
+    too_many = report(client_for(demo["warehouse"]), item, quantity="1000")
+    assert too_many.status_code == 400 and Incident.objects.count() == 1

@@ -183,3 +183,25 @@ def test_the_quantity_received_is_what_quality_found(demo, make_item, drive):
     item = drive.go(item, "accept", "qa", verification(item, quantity=Decimal(98)))
     assert balance_of(item).stock == 98
     assert PropertyItem.objects.get(pk=item.pk).quantity == 100  # as delivered, on the register
+
+
+def test_more_refusals_of_the_movement_form(demo, client_for, make_item, mold_data, drive):
+    item = drive.stored(make_item(**mold_data))
+    with refused("Give the shots of the production run"):
+        drive.move(item, "shots", "mfg")
+    with refused("Choose the location"):
+        drive.move(item, "moved")
+    with refused("The date is before the item was received"):
+        drive.move(item, "issued", quantity=Decimal(1), moved_on=item.received_on.replace(year=2000))
+    with refused("Give the date"):
+        drive.move(item, "issued", quantity=Decimal(1), moved_on=None)
+    # Sales posts no movement, by the service either.
+    from customer_property import services
+    from nhcs.workflow.exceptions import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        services.movement_post(
+            item=item, user=demo["sales"], entry=services.MovementEntry(kind="issued", quantity=Decimal(1))
+        )
+    with pytest.raises(NotAllowed):
+        drive.move(item, "received", quantity=Decimal(1))  # a receipt is Quality's verification, not a hand movement
