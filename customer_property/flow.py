@@ -220,19 +220,10 @@ def _follows(name, source, target, label, done_label, condition):
 
 
 def _near_shot_limit(items, today):
-    from .selectors import with_shot_count
+    from .selectors import near_shot_limit, with_shot_count
 
-    return (
-        with_shot_count(items)
-        .filter(kind=PropertyKind.MOLD, shot_limit__gt=0, shot_count_x10__gte=_nine_tenths())
-        .exclude(state__in=(*GONE_STATES, S.UNDER_MAINTENANCE, S.LOST, S.REGISTERED))
-    )
-
-
-def _nine_tenths():
-    from django.db.models import F
-
-    return F("shot_limit") * 9
+    # Not while it is being maintained, lost, or not yet ours.
+    return near_shot_limit(with_shot_count(items)).exclude(state__in=(S.UNDER_MAINTENANCE, S.LOST, S.REGISTERED))
 
 
 def _obsolete_at_production(items, today):

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from nhcs.workflow.models import WorkflowRecord
 
 from .choices import (
-    HAND_KINDS,
     QUANTITY_KINDS,
     REVISED_KINDS,
     Channel,
@@ -299,8 +298,6 @@ class Movement(models.Model):
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now, editable=False)
 
     objects = MovementQuerySet.as_manager()
-
-    HAND_KINDS = HAND_KINDS
 
     class Meta:
         verbose_name = _("movement")

@@ -24,6 +24,7 @@ from nhcs.workflow.locking import lock_rows
 from .choices import (
     HAND_KINDS,
     PRODUCTION_EFFECT,
+    QUANTITY_KINDS,
     STOCK_EFFECT,
     IncidentKind,
     ItemState,
@@ -158,12 +159,12 @@ def _check_entry(item: PropertyItem, entry: MovementEntry, balance: Balance, tod
 
 
 def _write(item: PropertyItem, entry: MovementEntry, *, user: User, signoff=None, attachment=None) -> Movement:
-    quantity = entry.quantity if entry.kind in STOCK_EFFECT or entry.kind in PRODUCTION_EFFECT else None
     movement = Movement(
         item=item,
         kind=entry.kind,
         moved_on=entry.moved_on or timezone.localdate(),
-        quantity=quantity if quantity is not None else (entry.quantity or Decimal(0)),
+        # A move, a run's shots or a maintenance moves no quantity, whatever the form held.
+        quantity=(entry.quantity or Decimal(0)) if entry.kind in QUANTITY_KINDS else Decimal(0),
         shots=entry.shots if entry.kind == M.SHOTS else None,
         order_number=(entry.order_number or "").strip(),
         place=(entry.place or "").strip()[:100],

@@ -205,3 +205,11 @@ def test_more_refusals_of_the_movement_form(demo, client_for, make_item, mold_da
         )
     with pytest.raises(NotAllowed):
         drive.move(item, "received", quantity=Decimal(1))  # a receipt is Quality's verification, not a hand movement
+
+
+def test_a_move_keeps_no_quantity_typed_with_it(demo, client_for, make_item, drive, shelf):
+    item = drive.stored(make_item())
+    response = post_movement(client_for(demo["warehouse"]), item, kind="moved", location=shelf.pk, quantity="7")
+    assert response.status_code == 302
+    moved = Movement.objects.filter(item=item, kind="moved").last()
+    assert (moved.location, moved.quantity) == (shelf, 0) and balance_of(item).stock == 100
