@@ -7,3 +7,13 @@ class CustomerPropertyConfig(AppConfig):
 
     name = "customer_property"
     verbose_name = _("Customer property")
+
+    def ready(self) -> None:
+        from nhcs.workflow.display import register_attachment_purpose
+
+        register_attachment_purpose("property_notice", _("Notice to the customer, sent %(date)s"))
+
+    def seed_demo(self, stdout) -> None:
+        from .demo import seed
+
+        seed(stdout)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("orders/customers/", include(customers_legacy_urlpatterns)),
     path("orders/", include("orders.urls")),
     path("actions/", include("nhcs.capa.urls")),
+    path("property/", include("customer_property.urls")),
     path("", include("satisfaction.urls")),
     path("", include("nhcs.links.urls")),
 ]

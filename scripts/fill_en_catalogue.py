@@ -17,6 +17,7 @@ for entry in po:
         entry.flags.remove("fuzzy")
     entry.previous_msgid = None
     entry.previous_msgid_plural = None
+    entry.previous_msgctxt = None
 po.metadata["Language"] = "en"
 po.metadata["Plural-Forms"] = "nplurals=2; plural=(n != 1);"
 po.save(str(path))

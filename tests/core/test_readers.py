@@ -92,6 +92,31 @@ def world(demo, sent_campaign, answer_online):  # noqa: F811
         shipped_on=today,
         entries=[order_services.ShipmentEntry(line=shipped.lines.get(), quantity=Decimal(2))],
     )[0]
+    # Customer property: an item in storage, a damage reported, a count of its location.
+    from customer_property import services as property_services
+    from customer_property.models import Location
+
+    rack = Location.objects.create(code="RD-1", name="Rack")
+    prop = property_services.item_register(
+        user=demo["sales"],
+        data={"customer": customer, "kind": "parts", "name": "P", "quantity": Decimal(5), "received_from": "x"},
+    )
+    prop = wf.transition_record(record=prop, name="submit", user=demo["sales"])
+    verified = {"inspected_on": today, "checks": ["quantity"], "criteria": "x", "quantity_found": Decimal(5)}
+    prop = wf.transition_record(record=prop, name="reject", user=demo["qa"], data={**verified, "findings": "bad"})
+    prop = wf.transition_record(
+        record=prop, name="notify_customer", user=demo["sales"], data={"sent_on": today, "channel": "email"}
+    )
+    prop = wf.transition_record(
+        record=prop, name="accept_as_is", user=demo["sales"], data={"decided_on": today, "customer_reference": "x"}
+    )
+    prop = wf.transition_record(record=prop, name="store", user=demo["warehouse"], data={"location": rack.pk})
+    incident = property_services.incident_report(
+        item=prop,
+        user=demo["warehouse"],
+        data={"kind": "damage", "occurred_on": today, "found_how": "x", "description": "x", "extent": "x"},
+    )
+    count = property_services.count_start(user=demo["warehouse"], location=rack, customer=None, counted_on=today)
     from nhcs.accounts.services import user_create
 
     user_create(username="clerk", password="x-pass-123", department_code="GMO", position="staff")
@@ -108,6 +133,9 @@ def world(demo, sent_campaign, answer_online):  # noqa: F811
         "ack": ack,
         "delegation": delegation,
         "confirmation": confirmation,
+        "property_item": prop,
+        "incident": incident,
+        "count": count,
     }
 
 
@@ -154,6 +182,27 @@ def kwargs_and_outsider(name, world):
         "flowtest:memo_export": ({"pk": world["memo"].pk, "fmt": "pdf"}, "warehouse"),
         "flowtest:ack_detail": ({"pk": world["ack"].pk}, "warehouse"),
         "flowtest:confirmation_answer_pdf": ({"pk": world["confirmation"].pk}, "warehouse"),
+        # Customer property: Sales, Quality, the warehouse and manufacturing read it; Engineering does not.
+        **{
+            f"customer_property:{name}": ({"pk": world["property_item"].pk}, "engineer")
+            for name in (
+                "item_detail",
+                "item_scan",
+                "item_edit",
+                "movement_post",
+                "item_label",
+                "notice_letter",
+                "incident_create",
+            )
+        },
+        "customer_property:item_card": ({"pk": world["property_item"].pk, "fmt": "pdf"}, "engineer"),
+        **{
+            f"customer_property:{name}": ({"pk": world["incident"].pk}, "engineer")
+            for name in ("incident_detail", "incident_edit", "incident_letter", "incident_action")
+        },
+        "customer_property:count_detail": ({"pk": world["count"].pk}, "engineer"),
+        "customer_property:count_enter": ({"pk": world["count"].pk}, "engineer"),
+        "customer_property:count_sheet": ({"pk": world["count"].pk, "fmt": "xlsx"}, "engineer"),
         # Deliveries: neither shipping nor reading orders, the general management office's clerk.
         "orders:shipment_reverse": ({"pk": world["shipment"].pk}, "clerk"),
     }
@@ -182,6 +231,9 @@ WORLD_KEYS = [
     "ack",
     "delegation",
     "confirmation",
+    "property_item",
+    "incident",
+    "count",
 ]
 
 
@@ -209,6 +261,8 @@ def test_an_unrelated_department_gets_404_on_every_record_url(demo, client_for, 
     assert client_for(demo["sales"]).get(world["campaign"].get_absolute_url()).status_code == 200
     assert client_for(demo["qa"]).get(world["memo"].get_absolute_url()).status_code == 200
     assert client_for(demo["planner"]).get(world["customer"].get_absolute_url()).status_code == 200
+    assert client_for(demo["mfg"]).get(world["property_item"].get_absolute_url()).status_code == 200
+    assert client_for(demo["sales"]).get(world["incident"].get_absolute_url()).status_code == 200
     attachment_url = reverse("workflow:attachment_download", args=[world["attachment"].pk])
     assert client_for(demo["engineer"]).get(attachment_url).status_code == 200
 
@@ -231,6 +285,10 @@ def test_old_customer_addresses_redirect_only_for_readers(demo, client_for, worl
         ("/customers/", "engineer"),
         ("/customers/export.xlsx", "engineer"),
         ("/flowtest/memos/export.xlsx", "warehouse"),
+        ("/property/", "engineer"),
+        ("/property/register.xlsx", "engineer"),
+        ("/property/labels.pdf", "engineer"),
+        ("/property/counts/", "engineer"),
     ],
 )
 def test_lists_and_their_sheets_are_404_to_those_who_read_none_of_them(demo, client_for, url, outsider):

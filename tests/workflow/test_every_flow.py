@@ -144,6 +144,41 @@ def _record_factories(demo):
     def corrective_action():
         return _corrective_action(demo)
 
+    def property_item():
+        from customer_property import services as property_services
+
+        return property_services.item_register(
+            user=demo["sales"],
+            data={"customer": Customer.objects.get(code="C001"), "kind": "parts", "name": "P", "received_from": "x"},
+        )
+
+    def property_incident():
+        from django.utils import timezone
+
+        from customer_property.models import Incident, PropertyItem
+
+        item = property_item()
+        PropertyItem.objects.filter(pk=item.pk).update(state="in_storage")
+        data = {
+            "kind": "damage",
+            "occurred_on": timezone.localdate(),
+            "found_how": "x",
+            "description": "x",
+            "extent": "x",
+        }
+        return services.record_create(model=Incident, user=demo["sales"], data={"item": item, **data})
+
+    def property_count():
+        from django.utils import timezone
+
+        from customer_property.models import StockCount
+
+        return services.record_create(
+            model=StockCount,
+            user=demo["sales"],  # the walk edits as Sales: the department that started a count enters it
+            data={"customer": Customer.objects.get(code="C001"), "counted_on": timezone.localdate()},
+        )
+
     memo = new_memo(demo["sales"])
     return {
         "memo": lambda: new_memo(demo["sales"]),
@@ -156,6 +191,9 @@ def _record_factories(demo):
         "order": order,
         "satisfaction_campaign": campaign,
         "corrective_action": corrective_action,
+        "customer_property": property_item,
+        "customer_property_incident": property_incident,
+        "customer_property_count": property_count,
     }
 
 
