@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -19,9 +19,18 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+# The largest id a database column holds (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
 class RefuseNulBytesMiddleware:
-    """A NUL character in the path, the query string or a form field is no one's real input (PostgreSQL
-    cannot even store it): answer 400 at once, before a view turns it into a database error."""
+    """Bad input refused before any view sees it:
+
+    - a NUL character in the path, the query string or a form field is no one's real input (PostgreSQL
+      cannot even store it): 400;
+    - an id in the path larger than a database column holds (SQLite fails on it, "Python int too large to
+      convert to SQLite INTEGER"): 404, as for any id that names nothing.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,6 +39,12 @@ class RefuseNulBytesMiddleware:
         if self._has_nul(request):
             return HttpResponseBadRequest("Bad request: NUL character.", content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and not -MAX_ID <= value <= MAX_ID:
+                raise Http404("No such record.")
+        return None
 
     @staticmethod
     def _has_nul(request) -> bool:

@@ -155,6 +155,10 @@ def customer_edit(request, code: str | None = None):
         else:
             messages.success(request, _("Saved."))
             return redirect(saved)
+    if customer is not None and form.is_bound:
+        # The page names the customer as saved: the form's instance holds the refused input (a code with a
+        # "/" has no address).
+        customer = Customer.objects.get(pk=customer.pk)
     return render(request, "customers/customer_form.html", {"form": form, "customer": customer}, status=status)
 
 

@@ -194,3 +194,13 @@ def test_nul_bytes_are_refused_with_400(demo, client_for):
     assert client.get("/orders/", {"q": "a\x00b"}).status_code == 400
     assert client.post("/customers/new/", {"code": "X\x00"}).status_code == 400
     assert Client().get("/s/%00/").status_code == 400
+
+
+@pytest.mark.django_db
+def test_an_id_larger_than_a_database_column_is_not_found(demo, client_for):
+    """The probe: a huge id answered 500 on SQLite."""
+    client = client_for(demo["sales"])
+    huge = "9" * 30
+    assert client.get(f"/orders/{huge}/").status_code == 404
+    assert client.get(f"/actions/{huge}/").status_code == 404
+    assert client.get(f"/orders/{2**63 - 1}/").status_code == 404
