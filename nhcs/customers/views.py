@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from nhcs.core.once import once
 from nhcs.sheets.export import export_list
 from nhcs.workflow.errors import refuse
 from nhcs.workflow.exceptions import WorkflowError
@@ -149,7 +150,8 @@ def customer_edit(request, code: str | None = None):
             data = {name: form.cleaned_data[name] for name in form.fields}
             # A fresh instance: the form's own was changed by validation.
             current = Customer.objects.get(pk=customer.pk) if customer else None
-            saved = services.customer_save(user=request.user, data=data, customer=current)
+            save = lambda _data: services.customer_save(user=request.user, data=data, customer=current)  # noqa: E731
+            saved = (once(request, save) if current is None else save)(data)
         except WorkflowError as error:
             status = _error(request, error)
         else:
