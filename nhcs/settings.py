@@ -243,6 +243,16 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # SECRET_KEY is rotated, or earlier signatures no longer verify.
 NHCS_SIGNATURE_KEY = os.environ.get("NHCS_SIGNATURE_KEY", "")
 
+# Exports: list PDFs are capped at what renders in about 10 s (WeasyPrint lays out some 30–50 rows a second);
+# beyond it the refusal points to the Excel export. Longer exports are made by the worker, with a progress
+# bar (nhcs.sheets.background): lists over NHCS_EXPORT_BACKGROUND_ROWS rows (Excel) or
+# NHCS_EXPORT_BACKGROUND_PDF_ROWS rows (PDF), record sheets printing over NHCS_EXPORT_BACKGROUND_RECORD_ROWS
+# rows; their files are kept NHCS_EXPORT_KEEP_HOURS hours.
+NHCS_PDF_MAX_ROWS = int(os.environ.get("NHCS_PDF_MAX_ROWS", "500"))
+NHCS_EXPORT_BACKGROUND_ROWS = int(os.environ.get("NHCS_EXPORT_BACKGROUND_ROWS", "2000"))
+NHCS_EXPORT_BACKGROUND_PDF_ROWS = int(os.environ.get("NHCS_EXPORT_BACKGROUND_PDF_ROWS", "200"))
+NHCS_EXPORT_BACKGROUND_RECORD_ROWS = int(os.environ.get("NHCS_EXPORT_BACKGROUND_RECORD_ROWS", "100"))
+NHCS_EXPORT_KEEP_HOURS = float(os.environ.get("NHCS_EXPORT_KEEP_HOURS", "24"))
 NHCS_ATTACHMENT_MAX_BYTES = int(os.environ.get("NHCS_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

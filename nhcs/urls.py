@@ -18,6 +18,7 @@ urlpatterns = [
     path("orders/customers/", include(customers_legacy_urlpatterns)),
     path("orders/", include("orders.urls")),
     path("actions/", include("nhcs.capa.urls")),
+    path("exports/", include("nhcs.sheets.urls")),
     path("", include("satisfaction.urls")),
     path("", include("nhcs.links.urls")),
 ]
