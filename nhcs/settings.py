@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -23,7 +24,8 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: `make run` (and the test settings) turn it on; production never does.
+DEBUG = env_bool("DEBUG", False)
 
 
 def _secret_key() -> str:
@@ -74,6 +76,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "nhcs.accounts",
     "nhcs.core",
     "nhcs.mail",
@@ -90,6 +93,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL byte in the path, the query or the form data is refused with 400 before any view sees it.
+    "nhcs.core.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "nhcs.core.middleware.ChineseFirstLocaleMiddleware",
@@ -99,6 +104,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
+    # Login throttling (django-axes): last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "nhcs.urls"
@@ -142,6 +151,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes): after NHCS_LOGIN_FAILURE_LIMIT wrong passwords for one user name from one
+# address, that pair is locked out for NHCS_LOGIN_COOLOFF_MINUTES (the admin unlocks at once: Axes → access
+# attempts, delete). A successful login forgets the earlier failures.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("NHCS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("NHCS_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "nhcs.accounts.views.locked_out"
+# Behind our own reverse proxies the address is the client's, as for customers' answers.
+AXES_CLIENT_IP_CALLABLE = "nhcs.accounts.throttle.client_address"
+AXES_VERBOSE = False
+# Password reset requests answered per address and per e-mail address in an hour (nhcs.accounts.throttle).
+NHCS_PASSWORD_RESET_PER_HOUR = int(os.environ.get("NHCS_PASSWORD_RESET_PER_HOUR", "5"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -220,6 +243,16 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # SECRET_KEY is rotated, or earlier signatures no longer verify.
 NHCS_SIGNATURE_KEY = os.environ.get("NHCS_SIGNATURE_KEY", "")
 
+# Exports: list PDFs are capped at what renders in about 10 s (WeasyPrint lays out some 30–50 rows a second);
+# beyond it the refusal points to the Excel export. Longer exports are made by the worker, with a progress
+# bar (nhcs.sheets.background): lists over NHCS_EXPORT_BACKGROUND_ROWS rows (Excel) or
+# NHCS_EXPORT_BACKGROUND_PDF_ROWS rows (PDF), record sheets printing over NHCS_EXPORT_BACKGROUND_RECORD_ROWS
+# rows; their files are kept NHCS_EXPORT_KEEP_HOURS hours.
+NHCS_PDF_MAX_ROWS = int(os.environ.get("NHCS_PDF_MAX_ROWS", "500"))
+NHCS_EXPORT_BACKGROUND_ROWS = int(os.environ.get("NHCS_EXPORT_BACKGROUND_ROWS", "2000"))
+NHCS_EXPORT_BACKGROUND_PDF_ROWS = int(os.environ.get("NHCS_EXPORT_BACKGROUND_PDF_ROWS", "200"))
+NHCS_EXPORT_BACKGROUND_RECORD_ROWS = int(os.environ.get("NHCS_EXPORT_BACKGROUND_RECORD_ROWS", "100"))
+NHCS_EXPORT_KEEP_HOURS = float(os.environ.get("NHCS_EXPORT_KEEP_HOURS", "24"))
 NHCS_ATTACHMENT_MAX_BYTES = int(os.environ.get("NHCS_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -234,6 +267,24 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from our own static files only; no
+# inline script, no inline style (tests/core/test_csp.py keeps the served templates free of them), no
+# framing, forms posted to ourselves only. The PDF sheets (WeasyPrint) are never served as pages.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 LOGGING = {
     "version": 1,
@@ -247,6 +298,8 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         # A refusal (403) is one line: who was refused where, not the traceback of the PermissionDenied.
         "django.request": {"filters": ["forbidden_without_traceback"]},
+        # django-axes: lockouts are warnings; its note of every login and clean-up is not needed.
+        "axes": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
     },

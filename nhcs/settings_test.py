@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright share the thread
+# The development settings (a generated secret key, local hosts); Django's test runner still runs with
+# DEBUG off. The production path is tested end to end by `make prod-check` (scripts/prod_check.py).
+os.environ.setdefault("DEBUG", "true")
 
 from .settings import *  # noqa: E402,F403
 from .settings import INSTALLED_APPS, VAR_DIR  # noqa: E402

@@ -2,11 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from nhcs.accounts import views as accounts_views
 from nhcs.core import views as core_views
 from nhcs.customers.urls import legacy_urlpatterns as customers_legacy_urlpatterns
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("accounts/password_reset/", accounts_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -17,6 +19,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("actions/", include("nhcs.capa.urls")),
     path("property/", include("customer_property.urls")),
+    path("exports/", include("nhcs.sheets.urls")),
     path("", include("satisfaction.urls")),
     path("", include("nhcs.links.urls")),
 ]

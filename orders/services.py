@@ -4,14 +4,12 @@ through the engine."""
 
 from __future__ import annotations
 
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
@@ -21,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from nhcs.accounts.models import User
+from nhcs.sheets.xlsx_read import WorkbookRefused, first_sheet_rows
 from nhcs.workflow import services as wf
 from nhcs.workflow.choices import AttachmentKind
 from nhcs.workflow.exceptions import Blocked, NotAllowed
@@ -731,38 +730,6 @@ def _quantity_cell(value) -> Decimal | None:
     return number
 
 
-class _Unreadable(Exception):
-    pass
-
-
-def _sheet_rows(upload: UploadedFile) -> list[tuple[int, tuple]]:
-    """(row number, values) of the first sheet's non-empty rows, read-only, at most the limit + 1 rows."""
-    from openpyxl import load_workbook
-
-    try:
-        upload.seek(0)
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError) as error:
-        raise _Unreadable() from error
-    except Exception as error:  # noqa: BLE001 - any other parser failure: the file is refused, never a 500
-        raise _Unreadable() from error
-    rows: list[tuple[int, tuple]] = []
-    try:
-        if not workbook.worksheets:
-            return rows
-        for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
-            if not any(_text(v) for v in values):
-                continue
-            rows.append((number, values))
-            if len(rows) > SHIPMENT_IMPORT_MAX_ROWS + 1:
-                break
-    except Exception as error:  # noqa: BLE001 - a sheet that breaks while read is refused the same way
-        raise _Unreadable() from error
-    finally:
-        workbook.close()
-    return rows
-
-
 def _resolve_orders(data_rows: list[dict[str, Any]]) -> tuple[dict[str, Order], dict[tuple[str, str], list[Order]]]:
     numbers = {d["order"] for d in data_rows if d.get("order")}
     pairs = {(d["customer"].upper(), d["po"]) for d in data_rows if not d.get("order") and d.get("customer")}
@@ -793,18 +760,10 @@ def shipments_import(*, user: User, upload: UploadedFile) -> ShipmentImportResul
     if not name.lower().endswith(".xlsx"):
         result.error = _("“%(name)s” is not an Excel workbook (.xlsx).") % {"name": name}
         return result
-    limit = settings.NHCS_ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
-        result.error = _("The file “%(name)s” is %(size)s MB; the limit is %(limit)s MB.") % {
-            "name": name,
-            "size": round(upload.size / 1048576, 1),
-            "limit": round(limit / 1048576, 1),
-        }
-        return result
     try:
-        rows = _sheet_rows(upload)
-    except _Unreadable:
-        result.error = _("“%(name)s” cannot be read as an Excel workbook (.xlsx).") % {"name": name}
+        rows = first_sheet_rows(upload, max_rows=SHIPMENT_IMPORT_MAX_ROWS)
+    except WorkbookRefused as refused:
+        result.error = refused.message
         return result
     if not rows:
         result.error = _("The workbook is empty.")

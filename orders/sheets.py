@@ -238,6 +238,8 @@ def order_review_xlsx(*, ws, record, context, request=None) -> None:
 ORDER_REVIEW = RecordSheet(
     "production_plan_review",
     "orders/sheets/order_review.html",
+    # A long order (its lines and BOM rows) prints in the background (nhcs.sheets.background).
+    size=lambda order: order.lines.count() + order.bom_lines.count(),
     signature_boxes=[
         SignatureBox(_("Sales: requirements identified"), transitions=("submit",)),
         SignatureBox(_("Planning: review opened"), actions=(Action.ISSUE,), transitions=("start_review",)),

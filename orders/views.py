@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from nhcs.core.once import once
 from nhcs.customers.services import can_view_customers
 from nhcs.sheets.export import export_list, export_record, pdf_response
 from nhcs.workflow import selectors as wf_selectors
@@ -108,7 +109,7 @@ def order_create(request):
     return form_action(
         request,
         form=form,
-        call=lambda data: services.order_create(user=request.user, data=data, lines=rows),
+        call=once(request, lambda data: services.order_create(user=request.user, data=data, lines=rows)),
         success=lambda order: _("Order %(number)s created.") % {"number": order.number},
         then=lambda order: order.get_absolute_url(),
         again=page,
@@ -523,7 +524,7 @@ def shipments(request):
         states = selectors.order_states_of(created)
         return f"{text} {states}"
 
-    return form_action(request, form=delivery_form, call=call, success=success, then=here, again=again)
+    return form_action(request, form=delivery_form, call=once(request, call), success=success, then=here, again=again)
 
 
 def _log_page(request, query: QueryDict, *, status: int = 200, bound: tuple[int, ShipmentReverseForm] | None = None):

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from nhcs.capa.selectors import actions_for_source
+from nhcs.core.once import once
 from nhcs.links.selectors import written_answer
 from nhcs.workflow import selectors as wf_selectors
 from nhcs.workflow import services as wf
@@ -81,7 +82,7 @@ def campaign_create(request):
     return form_action(
         request,
         form=form,
-        call=lambda data: services.campaign_create(user=request.user, **data),
+        call=once(request, lambda data: services.campaign_create(user=request.user, **data)),
         success=lambda c: _("Survey %(number)s created with the default questionnaire.") % {"number": c.number},
         then=lambda c: c.get_absolute_url(),
         again=page,
@@ -299,16 +300,19 @@ def answer_enter(request, pk: int, recipient_pk: int):
     return form_action(
         request,
         form=form,
-        call=lambda data: services.answer_enter(
-            recipient=recipient,
-            user=request.user,
-            ticks_by_aspect=form.ticks_by_aspect(),
-            source=data["source"],
-            received_on=data["received_on"],
-            signed_name=data["signed_name"],
-            respondent=data["respondent"],
-            comments=data["comments"],
-            scan=data.get("scan"),
+        call=once(
+            request,
+            lambda data: services.answer_enter(
+                recipient=recipient,
+                user=request.user,
+                ticks_by_aspect=form.ticks_by_aspect(),
+                source=data["source"],
+                received_on=data["received_on"],
+                signed_name=data["signed_name"],
+                respondent=data["respondent"],
+                comments=data["comments"],
+                scan=data.get("scan"),
+            ),
         ),
         success=_("Answer of %(customer)s recorded.") % {"customer": recipient.customer},
         then=reverse("satisfaction:response_detail", args=[campaign.pk, recipient.pk]),

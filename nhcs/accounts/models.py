@@ -114,3 +114,37 @@ class User(AbstractUser):
             and self.department_id is not None
             and self.department_id == other.department_id
         )
+
+
+class ThrottleEvent(models.Model):
+    """One request counted by a throttle (nhcs.accounts.throttle): which throttle, whose key (hashed: an
+    address or an e-mail address, never stored in clear), when. Rows older than the window are pruned."""
+
+    scope = models.CharField(_("throttle"), max_length=32)
+    key = models.CharField(_("key (hashed)"), max_length=64)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("throttled request")
+        verbose_name_plural = _("throttled requests")
+        indexes = [models.Index(fields=["scope", "key", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.at:%Y-%m-%d %H:%M}"
+
+
+class FormToken(models.Model):
+    """A create form's one-time token (nhcs.core.once): a double-clicked "create" makes one record."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey("accounts.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    result_url = models.CharField(_("what it created"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("form token")
+        verbose_name_plural = _("form tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

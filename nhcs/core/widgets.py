@@ -8,4 +8,5 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None, format=None):
-        super().__init__(attrs, format=format or "%Y-%m-%d")
+        # The browser's picker offers the dates the server takes (nhcs.core.validators).
+        super().__init__({"min": "2000-01-01", "max": "2100-12-31", **(attrs or {})}, format=format or "%Y-%m-%d")

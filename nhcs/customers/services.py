@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,9 +10,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from nhcs.accounts.models import User
+from nhcs.sheets.xlsx_read import WorkbookRefused, first_sheet_rows
 from nhcs.workflow import services as wf
 from nhcs.workflow.exceptions import Blocked, NotAllowed
 from nhcs.workflow.flow import HEADS_AND_ABOVE, Role
@@ -195,15 +194,10 @@ def customer_import(*, user: User, upload: UploadedFile) -> ImportResult:
         result.error = _("“%(name)s” is not an Excel workbook (.xlsx).") % {"name": upload.name}
         return result
     try:
-        upload.seek(0)
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        result.error = _("“%(name)s” cannot be read as an Excel workbook (.xlsx).") % {"name": upload.name}
+        rows = [values for _number, values in first_sheet_rows(upload, max_rows=IMPORT_MAX_ROWS)]
+    except WorkbookRefused as refused:
+        result.error = refused.message
         return result
-    sheet = workbook.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    workbook.close()
-    rows = [r for r in rows if any(_cell(v) for v in r)]
     if not rows:
         result.error = _("The workbook is empty.")
         return result

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from nhcs.core.once import once
 from nhcs.sheets.export import export_list
 from nhcs.workflow.errors import refuse
 from nhcs.workflow.exceptions import WorkflowError
@@ -149,12 +150,17 @@ def customer_edit(request, code: str | None = None):
             data = {name: form.cleaned_data[name] for name in form.fields}
             # A fresh instance: the form's own was changed by validation.
             current = Customer.objects.get(pk=customer.pk) if customer else None
-            saved = services.customer_save(user=request.user, data=data, customer=current)
+            save = lambda _data: services.customer_save(user=request.user, data=data, customer=current)  # noqa: E731
+            saved = (once(request, save) if current is None else save)(data)
         except WorkflowError as error:
             status = _error(request, error)
         else:
             messages.success(request, _("Saved."))
             return redirect(saved)
+    if customer is not None and form.is_bound:
+        # The page names the customer as saved: the form's instance holds the refused input (a code with a
+        # "/" has no address).
+        customer = Customer.objects.get(pk=customer.pk)
     return render(request, "customers/customer_form.html", {"form": form, "customer": customer}, status=status)
 
 

@@ -302,6 +302,9 @@ class RecordSheet:
     xlsx_builder: Callable[..., None] | None = None
     fields: Sequence[Column] = field(default_factory=tuple)
     landscape: bool = False
+    # The rows the record prints (its lines, say), counted without reading them: above
+    # settings.NHCS_EXPORT_BACKGROUND_RECORD_ROWS the sheet is made in the background (nhcs.sheets.background).
+    size: Callable[[Any], int] | None = None
 
     def fields_for(self, record, user) -> list[Column]:
         """The record's printed data: the declared fields the user may see, or the model's own fields."""

@@ -8,7 +8,7 @@ Callers (area views) check permissions BEFORE calling; these functions only hono
         openpyxl's write-only mode when settings.NHCS_XLSX_LIST_ENGINE = "openpyxl"; bounded memory for
         any row count; the letterhead lines of the PDF — Chinese title, English title, company, document
         number and version — then a frozen header row with an autofilter; text wraps) or .pdf (refused
-        with a clear message above settings.NHCS_PDF_MAX_ROWS rows, default 3000). `filename` without
+        with a clear message above settings.NHCS_PDF_MAX_ROWS rows, default 500: what renders in about 10 s). `filename` without
         or with its extension.
         With `filterset_class` (a django-filter FilterSet), request.GET filters the queryset exactly
         as the list page does, invalid filters are refused, and the applied filters print in the
@@ -67,6 +67,7 @@ from django.utils import formats, timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from . import background
 from .declarations import Column, ListSheet, RecordSheet, SignatureBox, export_timezone, to_cell_value
 from .excel_text import new_workbook, save_workbook, set_text
 from .models import CompanySettings, FormSetting
@@ -89,7 +90,7 @@ DEFAULT_FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
 
 
 def pdf_max_rows() -> int:
-    return int(getattr(settings, "NHCS_PDF_MAX_ROWS", 3000))
+    return int(getattr(settings, "NHCS_PDF_MAX_ROWS", 500))
 
 
 # --- letterhead and page furniture -----------------------------------------------------------------
@@ -649,10 +650,30 @@ def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str,
             details = [f"{k}: {' '.join(str(m) for m in v)}" for k, v in exc.errors.items()]
             return _refusal(request, _("The filters are not valid, so nothing was exported."), details)
         filters = filter_description(filterset)
+    job = background.current()
+    total = None
+    if job is None:
+        # Long exports are made by the worker; the user follows their progress (nhcs.sheets.background).
+        total = queryset.count()
+        if total > background.list_threshold(fmt) and (fmt != "pdf" or total <= pdf_max_rows()):
+            return background.start(request, filename=filename, fmt=fmt, total=total)
     columns = sheet.columns_for(request.user)
     context = sheet_context(
         form_key=sheet.form_key, request=request, landscape=sheet.landscape, filters=filters, columns=columns
     )
+    if fmt == "xlsx" and job is not None:
+        with background.writing(job) as out:
+            write_list_xlsx(
+                out=out,
+                columns=sheet.excel_columns_for(request.user),
+                objects=background.counting(queryset.iterator(chunk_size=2000)),
+                title_rows=letterhead_lines(
+                    context, [_("Filters: %(filters)s") % {"filters": "; ".join(filters)}] if filters else []
+                ),
+                sheet_title=context["form"].title_zh,
+                landscape=sheet.landscape,
+            )
+        return background.finished(job)
     if fmt == "xlsx":
         extra = [_("Filters: %(filters)s") % {"filters": "; ".join(filters)}] if filters else []
         fh = tempfile.TemporaryFile(suffix=".xlsx")
@@ -669,7 +690,7 @@ def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str,
             fh.close()
             raise
         return xlsx_response(fh, filename)
-    total = queryset.count()
+    total = queryset.count() if total is None else total
     if total > pdf_max_rows():
         return _refusal(
             request,
@@ -681,7 +702,7 @@ def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str,
     groups: list[tuple[str, list]] = []
     group_by = sheet.group_by if sheet.group_by is not None and sheet.group_by.is_visible_to(request.user) else None
     with export_timezone():
-        for obj in queryset:
+        for obj in background.counting(queryset) if job is not None else queryset:
             row = [(c.kind, display_value(c.raw(obj), c.kind)) for c in columns]
             rows.append(row)
             heading = display_value(group_by.raw(obj), group_by.kind) if group_by is not None else ""
@@ -699,6 +720,11 @@ def export_list(*, request, sheet: ListSheet, queryset, fmt: str, filename: str,
             "group_label": group_by.label if group_by is not None else "",
         }
     )
+    if job is not None:
+        data = render_pdf_bytes(sheet.template, context)
+        with background.writing(job) as out:
+            out.write(data)
+        return background.finished(job)
     return pdf_response(render_pdf_bytes(sheet.template, context), filename)
 
 
@@ -730,8 +756,21 @@ def export_record(
 ):
     """Export one record (see the module docstring)."""
     fmt = _check_format(fmt)
-    full = record_context(request=request, sheet=sheet, record=record, context=context)
     filename = filename or str(getattr(record, "number", "") or f"record-{record.pk}")
+    job = background.current()
+    if job is None and sheet.size is not None:
+        size = sheet.size(record)
+        if size > background.record_threshold():
+            return background.start(request, filename=filename, fmt=fmt, total=size)
+    full = record_context(request=request, sheet=sheet, record=record, context=context)
+    if job is not None:
+        with background.writing(job) as out:
+            if fmt == "pdf":
+                out.write(render_pdf_bytes(sheet.pdf_template, full))
+            else:
+                write_record_xlsx(out=out, sheet=sheet, record=record, context=full, request=request)
+        background.progress(job.rows_total)
+        return background.finished(job)
     if fmt == "pdf":
         return pdf_response(render_pdf_bytes(sheet.pdf_template, full), filename)
     fh = tempfile.TemporaryFile(suffix=".xlsx")

@@ -80,3 +80,46 @@ class FormSetting(models.Model):
         """The other language's title, printed beneath: Chinese sheets carry the English too and back."""
         other = self.title_en if _is_chinese() else self.title_zh
         return "" if other == self.display_title else other
+
+
+class ExportFile(models.Model):
+    """A long export made by the worker (nhcs.sheets.background): who asked, what (the export's address,
+    which the worker opens again as that user), how far it is, and the file once made — under MEDIA_ROOT
+    with an unguessable name, served only to that user, deleted after settings.NHCS_EXPORT_KEEP_HOURS."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("being made")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey("accounts.User", verbose_name=_("asked by"), on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(_("export address"), max_length=2000)
+    filename = models.CharField(_("file name"), max_length=200)
+    fmt = models.CharField(_("format"), max_length=8)
+    language = models.CharField(_("language"), max_length=16, default="zh-hans")
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    file = models.CharField(_("file"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last progress"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("export file")
+        verbose_name_plural = _("export files")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, round(100 * self.rows_done / self.rows_total))

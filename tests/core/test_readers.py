@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from nhcs.accounts.models import User
 from nhcs.customers.models import Customer
+from nhcs.sheets.models import ExportFile
 from nhcs.workflow import services as wf
 from nhcs.workflow.choices import AttachmentKind
 from nhcs.workflow.models import Delegation
@@ -136,6 +137,14 @@ def world(demo, sent_campaign, answer_online):  # noqa: F811
         "property_item": prop,
         "incident": incident,
         "count": count,
+        # A long export's page and file: only whoever asked for it (here Sales) reads them.
+        "export": ExportFile.objects.create(
+            token="readers-export-token",
+            user=demo["sales"],
+            path="/customers/export.xlsx",
+            filename="x.xlsx",
+            fmt="xlsx",
+        ),
     }
 
 
@@ -205,6 +214,9 @@ def kwargs_and_outsider(name, world):
         "customer_property:count_sheet": ({"pk": world["count"].pk, "fmt": "xlsx"}, "engineer"),
         # Deliveries: neither shipping nor reading orders, the general management office's clerk.
         "orders:shipment_reverse": ({"pk": world["shipment"].pk}, "clerk"),
+        # Someone else's export, even for the head of the same department.
+        "sheets:export_status": ({"token": world["export"].token}, "sales_head"),
+        "sheets:export_download": ({"token": world["export"].token}, "sales_head"),
     }
     return table.get(name)
 
@@ -234,12 +246,14 @@ WORLD_KEYS = [
     "property_item",
     "incident",
     "count",
+    "export",
 ]
 
 
 class _Any:
     pk = 1
     code = "X"
+    token = "x"
 
 
 def test_an_unrelated_department_gets_404_on_every_record_url(demo, client_for, world):

@@ -146,3 +146,17 @@ def test_navigation_has_customers(demo, client_for):
     assert 'href="/customers/" data-nav="customers">Customers<' in page
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     assert 'data-nav="customers">客户<' in client.get("/").content.decode()
+
+
+def test_a_refused_edit_with_a_code_that_has_no_address_shows_the_form_again(demo, client_for):
+    """Found by the fuzzer: a code with a "/" made the refused form's page fail (500) naming the customer."""
+    from nhcs.customers.models import Customer
+
+    customer = Customer.objects.create(code="FZ1", name_zh="模糊客户")
+    response = client_for(demo["sales"]).post(
+        f"/customers/{customer.code}/edit/", {"code": "../../etc/passwd", "name_zh": "模糊客户"}
+    )
+    assert response.status_code == 400
+    assert "/customers/FZ1/" in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.code == "FZ1"
