@@ -1,5 +1,5 @@
 """Two purposes on the one customer-link service: the satisfaction survey (/s/<token>/) and the test-only
-date confirmation (/c/<token>/). Each `LinkCase` gives out a link to a demo customer and knows how the
+date confirmation (/tc/<token>/). Each `LinkCase` gives out a link to a demo customer and knows how the
 customer answers it and what the area keeps."""
 
 from collections.abc import Callable
@@ -80,7 +80,7 @@ def date_case(demo):
     def answered(link):
         return DateConfirmation.objects.get(link=link).confirmed_date == date(2026, 12, 18)
 
-    return LinkCase("date_confirmation", "c", give, answer, answered, 200)
+    return LinkCase("date_confirmation", "tc", give, answer, answered, 200)
 
 
 @pytest.fixture(params=["survey", "date_confirmation"])

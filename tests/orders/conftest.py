@@ -119,6 +119,19 @@ def flow(demo):
             order = self.reply(order, committed or PO_DATE + timedelta(days=30))
             return self.go(order, "confirm_date", "sales")
 
+        def approve(self, order):
+            """3.5: the deputy GM approves, then the GM — unless a rule lets the deputy GM's approval suffice."""
+            order = self.go(order, "vgm_approve", "vgm")
+            if order.approval_rule_id is None:
+                order = self.go(order, "gm_approve", "gm")
+            return order
+
+        def to_approved(self, order, committed=None):
+            return self.approve(self.to_date_confirmed(order, committed))
+
+        def to_released(self, order, committed=None):
+            return self.go(self.to_approved(order, committed), "release", "sales")
+
     return Driver()
 
 
