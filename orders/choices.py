@@ -120,6 +120,6 @@ class AckState(models.TextChoices):
 class DelayNoticeState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ISSUED = "issued", _("Issued to sales")
-    NEGOTIATING = "negotiating", _("Awaiting the customer's written confirmation")
+    NEGOTIATING = "negotiating", _("Awaiting the customer's confirmation")
     CONFIRMED = "confirmed", _("Confirmed by the customer")
     WITHDRAWN = "withdrawn", _("Withdrawn")

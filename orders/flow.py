@@ -638,6 +638,13 @@ def open_impact_review(*, record, signoff, user, context) -> None:
     services.steps_open(record=record, keys=[s.key for s in IMPACT_STEPS])
 
 
+def refresh_notice_tasks(*, record, signoff, user, context) -> None:
+    """An acknowledgement came in: the last one gives planning the task of closing the notice."""
+    from nhcs.workflow import services
+
+    services.tasks_refresh(record=record.notice)
+
+
 def apply_change_notice(*, record, signoff, user, context) -> None:
     from .services import change_notice_apply
 
@@ -883,6 +890,7 @@ CHANGE_ACK_FLOW = Flow(
             who=(Role(department_field="department"),),
             done_label=_("Receipt acknowledged"),
             separation_of_duties=False,
+            after=(refresh_notice_tasks,),
         )
     ],
     due_days={AckState.SENT: 2},

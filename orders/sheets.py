@@ -321,7 +321,7 @@ def _line_changes_text(line) -> str:
             if name == "cancelled":
                 parts.append(gettext("cancelled (%(note)s)") % {"note": _mark_note(mark)})
             else:
-                parts.append(f"{mark.label}: {mark.old} → {mark.new} ({_mark_note(mark)})")
+                parts.append(f"{mark.label}: {mark_value(mark.old)} → {mark_value(mark.new)} ({_mark_note(mark)})")
     return "; ".join(parts)
 
 

@@ -936,7 +936,9 @@ class ChangeAckDetail(RecordDetailView):
     template_name = "orders/change_ack_detail.html"
 
     def get_queryset(self):
-        return ChangeAck.objects.select_related("notice__order__customer", "department", "created_by__department")
+        return ChangeAck.objects.select_related(
+            "notice__order__customer", "department", "created_by__department"
+        ).prefetch_related(Prefetch("notice__items", queryset=ChangeItem.objects.select_related("line").order_by("pk")))
 
     def get_context_data(self, record, **kwargs):
         notice = record.notice
