@@ -237,38 +237,41 @@ def test_a_notice_whose_dates_changed_meanwhile_is_refused(demo, due_order, dela
     ]
 
 
+def _apply(matrix, x, y):
+    a, b, c, d, e, f = matrix
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _struck_on(page) -> list[str]:
+    texts, lines, start = [], [], []
+
+    def on_text(text, cm, tm, font, size):
+        if text.strip():
+            x, y = _apply(cm, tm[4], tm[5])
+            texts.append((text.strip(), x, y, size * abs(cm[3] or 1)))
+
+    def on_op(op, args, cm, tm):
+        if op == b"m":
+            start[:] = [_apply(cm, float(args[0]), float(args[1]))]
+        elif op == b"l" and start:
+            end = _apply(cm, float(args[0]), float(args[1]))
+            if abs(end[1] - start[0][1]) < 0.01:
+                lines.append((min(start[0][0], end[0]), max(start[0][0], end[0]), start[0][1]))
+
+    page.extract_text(visitor_text=on_text, visitor_operand_before=on_op)
+    return [
+        text
+        for text, x, y, size in texts
+        if any(abs(x1 - x) < 1 and x2 > x + 5 and 0 < abs(y - ly) < size for x1, x2, ly in lines)
+    ]
+
+
 def struck_texts(data: bytes) -> list[str]:
     """Texts of a PDF with a line drawn through them: a stroked horizontal line starting where the text starts,
     between its baseline and its top (how WeasyPrint draws text-decoration: line-through)."""
     from pypdf import PdfReader
 
-    def apply(matrix, x, y):
-        a, b, c, d, e, f = matrix
-        return a * x + c * y + e, b * x + d * y + f
-
-    struck = []
-    for page in PdfReader(io.BytesIO(data)).pages:
-        texts, lines, start = [], [], None
-
-        def on_text(text, cm, tm, font, size):
-            if text.strip():
-                x, y = apply(cm, tm[4], tm[5])
-                texts.append((text.strip(), x, y, size * abs(cm[3] or 1)))
-
-        def on_op(op, args, cm, tm):
-            nonlocal start
-            if op == b"m":
-                start = apply(cm, float(args[0]), float(args[1]))
-            elif op == b"l" and start is not None:
-                end = apply(cm, float(args[0]), float(args[1]))
-                if abs(end[1] - start[1]) < 0.01:
-                    lines.append((min(start[0], end[0]), max(start[0], end[0]), start[1]))
-
-        page.extract_text(visitor_text=on_text, visitor_operand_before=on_op)
-        for text, x, y, size in texts:
-            if any(abs(x1 - x) < 1 and x2 > x + 5 and 0 < abs(y - ly) < size for x1, x2, ly in lines):
-                struck.append(text)
-    return struck
+    return [text for page in PdfReader(io.BytesIO(data)).pages for text in _struck_on(page)]
 
 
 def test_the_plan_sheet_strikes_the_old_date_through_beside_the_reconfirmed_one(demo, due_order, delays, client_for):
