@@ -332,7 +332,9 @@ class LineChangeForm(forms.Form):
     quantity = forms.DecimalField(label=_("new quantity"), max_digits=12, decimal_places=3, required=False)
     unit_price = forms.DecimalField(label=_("new unit price"), max_digits=12, decimal_places=4, required=False)
     requested_date = forms.DateField(label=_("new requested date"), widget=DateInput(), required=False)
-    cancel = forms.BooleanField(label=_("cancel the line"), required=False)
+    cancel = forms.BooleanField(
+        label=_("cancel the line"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
 
     def __init__(self, *args, show_prices=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -358,13 +360,18 @@ LineChangeFormSet = forms.formset_factory(
 )
 
 
+def _plain(value):
+    """A number as it is written in a form: 12000, not 12000.000."""
+    return None if value is None else Decimal(f"{value.normalize():f}")
+
+
 def line_change_initial(lines, items=()) -> list[dict]:
     """Each line's values as they would be after the notice: the order's, or the notice's new ones."""
     rows = {
         line.pk: {
             "line": line.pk,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
+            "quantity": _plain(line.quantity),
+            "unit_price": _plain(line.unit_price),
             "requested_date": line.requested_date,
             "cancel": False,
         }
@@ -375,9 +382,9 @@ def line_change_initial(lines, items=()) -> list[dict]:
         if row is None:
             continue
         if item.kind == ChangeKind.QUANTITY:
-            row["quantity"] = item.new_quantity
+            row["quantity"] = _plain(item.new_quantity)
         elif item.kind == ChangeKind.UNIT_PRICE:
-            row["unit_price"] = item.new_unit_price
+            row["unit_price"] = _plain(item.new_unit_price)
         elif item.kind == ChangeKind.REQUESTED_DATE:
             row["requested_date"] = item.new_date
         elif item.kind == ChangeKind.CANCEL_LINE:

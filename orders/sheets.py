@@ -185,9 +185,12 @@ def order_review_context(*, order: Order, user) -> dict:
             if show_prices or name != "unit_price"
         }
         line.added_by = amended.get(("lines", line.pk, ""), [])
+    field_marks = {name: values for (relation, _row, name), values in amended.items() if not relation and name}
     return {
         "lines": lines,
-        "committed_marks": amended.get(("", None, "committed_date"), []),
+        "committed_marks": field_marks.get("committed_date", []),
+        # What notices amended on the order itself (dates, requirement notes, remarks), by field.
+        "field_marks": field_marks,
         "approval": approval_summary(order, signoffs_for(record=order)),
         "bom": list(order.bom_lines.all()),
         "requirements": order.requirement_rows(),
@@ -204,7 +207,9 @@ def order_review_xlsx(*, ws, record, context, request=None) -> None:
 
     section(ws, gettext("Requirement identification (4.1.1)"))
     for item, _value, label, details in context["requirements"]:
-        table_row(ws, [str(item.label), str(label or "—"), details or None])
+        marks = context["field_marks"].get(f"req_{item.value}_note", [])
+        changed = "; ".join(f"{mark_value(m.old)} → {mark_value(m.new)} ({_mark_note(m)})" for m in marks)
+        table_row(ws, [str(item.label), str(label or "—"), details or None, changed or None])
 
     if context["approval"]:
         note(ws, context["approval"])

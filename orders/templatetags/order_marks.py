@@ -38,3 +38,9 @@ def mark_source(marks):
 def plain(value):
     """An amended value as written (1500, not 1500.000)."""
     return mark_value(value)
+
+
+@register.simple_tag
+def marks_for(marks_by_key, key):
+    """The marks of one field from a dict of them: {% marks_for field_marks row.key as marks %}."""
+    return (marks_by_key or {}).get(key) or []
