@@ -439,6 +439,8 @@ def test_the_order_shows_each_amended_value_with_its_mark(demo, released, notice
     assert (
         " ".join(tree.xpath("//dd[@id='order-remarks']")[0].text_content().split()) == f"Pack by 50 {mark} Pack by 100"
     )
+    materials = tree.xpath("//tr[@data-item='materials']/td")[1]
+    assert " ".join(materials.text_content().split()) == f"— {mark} PA66 GF30"
     # Without the price permission, no price and no mark of one.
     engineer_page = client_for(demo["engineer"]).get(order.get_absolute_url()).content.decode()
     assert "123.4567" not in engineer_page and "120.0000" not in engineer_page
