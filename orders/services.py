@@ -1075,7 +1075,7 @@ def line_labels(order: Order) -> dict[int, str]:
     }
 
 
-def _not_changeable(order: Order) -> str:
+def not_changeable_message(order: Order) -> str:
     return _(
         "Order %(number)s is “%(state)s”: only a released or partly shipped order is changed by a change notice."
     ) % {"number": order.number, "state": order.state_label}
@@ -1261,7 +1261,7 @@ def change_notice_create(
     _prices_needed(user)
     locked = _lock_order(order)
     if locked.state not in CHANGEABLE_STATES:
-        raise Blocked(_not_changeable(locked))
+        raise Blocked(not_changeable_message(locked))
     items, problems = _build_items(locked, request)
     if problems:
         raise Blocked(problems=problems)
@@ -1300,7 +1300,7 @@ def change_notice_save(
     with wf.record_editing(record=notice, user=user, reason=edit_reason, expected_version=expected_version) as locked:
         order = _lock_order(locked.order)
         if order.state not in CHANGEABLE_STATES:
-            raise Blocked(_not_changeable(order))
+            raise Blocked(not_changeable_message(order))
         items, problems = _build_items(order, request)
         if problems:
             raise Blocked(problems=problems)
@@ -1324,7 +1324,7 @@ def change_notice_problems(*, notice: ChangeNotice) -> list[str]:
     value it strikes through changed meanwhile, or something shipped would be changed away."""
     order = Order.objects.get(pk=notice.order_id)
     if order.state not in CHANGEABLE_STATES:
-        return [_not_changeable(order)]
+        return [not_changeable_message(order)]
     lines = {line.pk: line for line in order.lines.all()}
     labels = line_labels(order)
     shipped = _shipped_by_line(lines)

@@ -32,7 +32,7 @@ from nhcs.workflow.views import (
 )
 
 from . import selectors, services, sheets
-from .choices import TEXT_KINDS, ChangeKind
+from .choices import TEXT_KINDS, ChangeKind, DelayNoticeState
 from .filters import (
     ChangeNoticeFilter,
     DelayNoticeFilter,
@@ -780,7 +780,7 @@ def change_create(request, order_pk: int):
     if not wf.may(user=request.user, flow=ChangeNotice.flow, ability="create"):
         raise PermissionDenied
     if not services.can_raise_change(request.user, order):
-        messages.error(request, services._not_changeable(order))
+        messages.error(request, services.not_changeable_message(order))
         return HttpResponseRedirect(order.get_absolute_url())
     forms = _change_forms(request, order)
     file_form = ChangeRequestFileForm(request.POST or None, request.FILES or None, prefix="f")
@@ -1122,9 +1122,9 @@ class DelayDetail(RecordDetailView):
             "link_answer": written_answer(link) if link is not None else None,
             "confirmations": confirmations,
             "confirmation": services.delay_confirmation_attachment(notice=record)
-            if record.state == DelayNotice.flow.states.NEGOTIATING
+            if record.state == DelayNoticeState.NEGOTIATING
             else None,
-            "can_give_link": record.state == DelayNotice.flow.states.NEGOTIATING
+            "can_give_link": record.state == DelayNoticeState.NEGOTIATING
             and wf.may(user=user, flow=DelayNotice.flow, ability="send_link", record=record),
         }
 
@@ -1176,7 +1176,7 @@ def delay_customer_page(request, *, link):
         .prefetch_related(Prefetch("items", queryset=DelayItem.objects.select_related("order").order_by("pk")))
         .first()
     )
-    if notice is None or notice.state != DelayNotice.flow.states.NEGOTIATING:
+    if notice is None or notice.state != DelayNoticeState.NEGOTIATING:
         raise LinkClosed(link)
     language = page_language(request, link)
     with translation.override(language):
