@@ -20,7 +20,7 @@ def notice_marks(marks):
     return format_html_join(
         " ",
         '<del class="struck amended-old">{}</del> <span class="change-note amended-by small text-body-secondary">'
-        "({} · {} · {})</span>",
+        "(<span>{}</span> · <span>{}</span> · <span>{}</span>)</span>",
         ((mark_value(m.old), m.number, f"{timezone.localtime(m.when):%Y-%m-%d}", m.user) for m in marks),
     )
 
