@@ -736,3 +736,61 @@ def test_shipped_orders_take_no_change_notice(demo, released, notices):
         notices.raise_change(reload(order), texts={"other": "x"})
     assert "only a released or partly shipped order is changed" in refused.value.messages()[0]
     assert Shipment.objects.count() == 1 and Order.objects.get(pk=order.pk).state == "shipped"
+
+
+def test_editing_a_submitted_notice_needs_the_reason_and_recalls_it_into_a_new_round(
+    demo, released, notices, client_for
+):
+    order = released()
+    li = order.lines.get()
+    notice = notices.go(notices.raise_change(order, lines=[change(li.pk, quantity=Decimal(1500))]), "submit", "sales")
+    edit = reverse("orders:change_edit", args=[notice.pk])
+    sales = client_for(demo["sales"])
+    form = lxml.html.fromstring(sales.get(edit).content.decode())
+    # The form shows the notice's values, not the order's, and warns that saving recalls it.
+    assert form.xpath("//input[@name='ln-0-quantity']")[0].get("value") == "1500"
+    assert form.xpath("//*[@id='reopen-warning']")
+    assert client_for(demo["planner"]).get(edit).status_code == 403
+    data = create_form(order, **{"ln-0-quantity": "1600", "version": fresh(notice).version})
+    response = sales.post(edit, {**data, "ln-0-quantity": "many"})
+    assert response.status_code == 400 and fresh(notice).items.get().new_quantity == Decimal(1500)
+    response = sales.post(edit, data)
+    assert response.status_code == 400
+    assert shown_messages(response) == ["Give the reason for the change: it is kept as the change mark."]
+    response = sales.post(edit, {**data, "change_reason": "Customer corrected the fax"})
+    assert response.status_code == 302
+    notice = fresh(notice)
+    assert notice.state == "draft" and notice.items.get().new_quantity == Decimal(1600)
+    assert Round.objects.for_record(notice).count() == 2
+    assert SignOff.objects.for_record(notice).last().transition == "recall"
+    # A stale form is refused.
+    response = sales.post(edit, {**data, "version": 1})
+    assert response.status_code == 409
+
+
+def test_lines_added_by_the_form_and_a_line_added_wrongly(demo, released, client_for):
+    order = released()
+    url = reverse("orders:change_create", args=[order.pk])
+    sales = client_for(demo["sales"])
+    added = {
+        "add-TOTAL_FORMS": 1,
+        "add-0-part_number": "NEW-9",
+        "add-0-description": "Added by the customer",
+        "add-0-quantity": "40",
+        "add-0-unit": "pcs",
+        "add-0-unit_price": "2.5",
+        "add-0-currency": "CNY",
+        "add-0-requested_date": "2026-10-01",
+    }
+    response = sales.post(url, create_form(order, **added))
+    assert response.status_code == 400 and not ChangeNotice.objects.exists()
+    response = sales.post(url, create_form(order, **{**added, "add-0-requested_date": "2026-12-20"}))
+    assert response.status_code == 302
+    item = ChangeNotice.objects.get().items.get()
+    assert (item.kind, item.part_number, item.new_quantity, item.new_unit_price) == (
+        "add_line",
+        "NEW-9",
+        Decimal(40),
+        Decimal("2.5"),
+    )
+    assert ChangeNotice.objects.get().price_changed  # a new line brings its price

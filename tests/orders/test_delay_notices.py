@@ -389,3 +389,36 @@ def test_only_a_released_order_not_shipped_in_full_is_delayed(demo, make_order, 
     with pytest.raises(NotAllowed):
         services.delay_notice_create(user=demo["sales"], customer=order.customer, reason="x", items=[(order, PO_DATE)])
     assert not Decimal(DelayNotice.objects.count())
+
+
+def test_planning_edits_its_draft_notice(demo, due_order, delays, client_for):
+    a, b = due_order("PO-A"), due_order("PO-B")
+    notice = delays.write(a)
+    edit = reverse("orders:delay_edit", args=[notice.pk])
+    assert client_for(demo["sales"]).get(edit).status_code == 403
+    planner = client_for(demo["planner"])
+    tree = lxml.html.fromstring(planner.get(edit).content.decode())
+    rows = {r.get("data-order"): r for r in tree.xpath("//tr[@class='delay-order']")}
+    assert set(rows) == {str(a.pk), str(b.pk)}
+    data = {
+        "version": notice.version,
+        "d-reason": "Both orders wait for the housings",
+        "o-TOTAL_FORMS": 2,
+        "o-INITIAL_FORMS": 2,
+        "o-0-order": a.pk,
+        "o-0-include": "on",
+        "o-0-proposed_date": (TODAY + timedelta(days=20)).isoformat(),
+        "o-1-order": b.pk,
+        "o-1-include": "on",
+        "o-1-proposed_date": (TODAY + timedelta(days=21)).isoformat(),
+    }
+    assert planner.post(edit, data).status_code == 302
+    notice = fresh(notice)
+    assert notice.reason == "Both orders wait for the housings"
+    assert [i.proposed_date for i in notice.items.order_by("order__po_number")] == [
+        TODAY + timedelta(days=20),
+        TODAY + timedelta(days=21),
+    ]
+    # Once issued it is planning's no more to edit: the customer's answer is awaited on what was sent.
+    delays.to_negotiating(notice)
+    assert planner.get(edit).status_code == 403
