@@ -16,7 +16,8 @@ urlpatterns = [
     path("", include("nhcs.workflow.urls")),
     path("customers/", include("nhcs.customers.urls")),
     path("orders/customers/", include(customers_legacy_urlpatterns)),
-    path("orders/", include("orders.urls")),
+    # /orders/, /changes/ (change notices) and /delays/ (delay notices), named "orders:…".
+    path("", include("orders.urls")),
     path("actions/", include("nhcs.capa.urls")),
     path("property/", include("customer_property.urls")),
     path("exports/", include("nhcs.sheets.urls")),

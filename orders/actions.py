@@ -64,3 +64,109 @@ class ShipmentSignoffForm(ActionForm):
     orders.services when a delivery is recorded, imported or reversed."""
 
     delivery_notes = forms.CharField(label=_("delivery notes"), max_length=1000, required=False)
+
+
+# --- 3.5: the deputy GM's approval of the agreed requirements ------------------------------------------
+
+
+class VGMApprovalForm(ActionForm):
+    """What the deputy GM's approval captures: the rule of the admin that lets it suffice, if one applies
+    to the order now (read from the order, not chosen); it is printed on the review sheet."""
+
+    approval_rule = forms.ModelChoiceField(
+        label=_("the deputy GM's approval suffices by the rule"),
+        queryset=None,
+        required=False,
+        disabled=True,
+        empty_label=_("none: the GM approves too"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import ApprovalRule
+        from .services import approval_rule_for
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["approval_rule"]
+        field.queryset = ApprovalRule.objects.all()
+        if self.record is not None:
+            rule = approval_rule_for(order=self.record)
+            field.initial = rule.pk if rule is not None else None
+            field.queryset = ApprovalRule.objects.filter(pk=field.initial) if rule else ApprovalRule.objects.none()
+
+    def apply(self, record) -> None:
+        record.approval_rule = self.cleaned_data.get("approval_rule")
+
+
+# --- 4.3: change notices --------------------------------------------------------------------------------
+
+
+class ImpactForm(OpinionForm):
+    """A department's opinion on a change notice, with the change's impact (4.3)."""
+
+    material_bought = forms.DecimalField(
+        label=_("material already bought (value, CNY)"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    work_in_progress = forms.DecimalField(
+        label=_("work in progress (pcs)"), required=False, min_value=0, max_digits=14, decimal_places=3
+    )
+    stock = forms.DecimalField(
+        label=_("finished goods in stock (pcs)"), required=False, min_value=0, max_digits=14, decimal_places=3
+    )
+    cost = forms.DecimalField(
+        label=_("cost of the change (CNY)"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Negative for a saving."),
+    )
+
+
+class RejectionForm(ActionForm):
+    """Why planning cannot accept the change (the reason itself goes in the comment)."""
+
+    already_stocked = forms.BooleanField(label=_("goods already stocked"), required=False)
+    in_production = forms.BooleanField(label=_("already in production"), required=False)
+
+
+class NegotiationForm(ActionForm):
+    """What sales agreed with the customer (a rejected change notice; a delay notice)."""
+
+    negotiation = forms.CharField(
+        label=_("outcome negotiated with the customer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_negotiation(self):
+        text = (self.cleaned_data.get("negotiation") or "").strip()
+        if not text:
+            raise forms.ValidationError(_("Write down what was agreed with the customer."))
+        return text
+
+    def apply(self, record) -> None:
+        record.negotiation = self.cleaned_data["negotiation"]
+
+
+# Who acknowledges an issued change notice unless planning chooses otherwise.
+DEFAULT_ACK_DEPARTMENTS = ("ENG", "PUR", "RD", "QA", "MFG", "WH")
+
+
+class IssueForm(ActionForm):
+    """The departments concerned, each of which acknowledges receipt of the issued notice."""
+
+    departments = forms.ModelMultipleChoiceField(
+        label=_("departments that acknowledge receipt"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        from nhcs.accounts.models import Department
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["departments"]
+        field.queryset = Department.objects.filter(is_active=True).order_by("pk")
+        if not self.is_bound:
+            field.initial = [d.pk for d in field.queryset if d.code in DEFAULT_ACK_DEPARTMENTS]
+
+
+class CancelByNoticeForm(ActionForm):
+    """What the order's cancellation by a change notice signs: the notice's number."""
+
+    notice = forms.CharField(label=_("change notice"), max_length=40)

@@ -8,6 +8,7 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from nhcs import deliveries
+        from nhcs.links.registry import LinkPurpose, register
         from nhcs.workflow.display import register_attachment_purpose
 
         from .deliveries import provider
@@ -17,6 +18,15 @@ class OrdersConfig(AppConfig):
 
         register_attachment_purpose("order_clarification_answer", _("Answer to clarification: %(question)s"))
         register_attachment_purpose("certified_data_report", _("Written report on the certified data, sent %(date)s"))
+        register_attachment_purpose(
+            "delay_link_confirmation", _("Confirmed by %(name)s through the customer link on %(date)s")
+        )
+        # 4.4: the customer confirms a delay notice's new dates in writing at /c/<token>/.
+        register(
+            LinkPurpose(
+                "delay_confirmation", "c", "orders.views.delay_customer_page", _("Confirmation of new delivery dates")
+            )
+        )
 
     def seed_demo(self, stdout) -> None:
         from .demo import seed

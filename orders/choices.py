@@ -12,6 +12,8 @@ class OrderState(models.TextChoices):
     RETURNED = "returned", _("Returned to sales")
     DATE_REPLIED = "date_replied", _("Delivery date replied")
     DATE_CONFIRMED = "date_confirmed", _("Delivery date confirmed")
+    VGM_APPROVED = "vgm_approved", _("Approved by the deputy GM")
+    APPROVED = "approved", _("Approved by the GM")
     RELEASED = "released", _("Released to production")
     PARTLY_SHIPPED = "partly_shipped", _("Partly shipped")
     SHIPPED = "shipped", _("Shipped in full")
@@ -61,3 +63,63 @@ class ShipmentSource(models.TextChoices):
 
     HAND = "hand", _("Entered by hand")
     ERP = "erp", _("Imported from the ERP")
+
+
+# --- change notices (NH-QP14 4.3) ----------------------------------------------------------------------
+
+
+class ChangeNoticeState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted to planning")
+    UNDER_REVIEW = "under_review", _("In technical review")
+    REJECTED = "rejected", _("Rejected: back to sales")
+    NEGOTIATED = "negotiated", _("Negotiated with the customer")
+    ACCEPTED = "accepted", _("Accepted in review")
+    HEAD_REVIEWED = "head_reviewed", _("Reviewed by the department head")
+    VGM_APPROVED = "vgm_approved", _("Approved by the deputy GM")
+    GM_APPROVED = "gm_approved", _("Approved by the GM")
+    ISSUED = "issued", _("Issued to the departments")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ChangeKind(models.TextChoices):
+    """What one item of a change notice changes: a value of an order line, a line, the whole order, or a
+    requirement of the order written as text."""
+
+    QUANTITY = "quantity", _("Quantity of a line")
+    UNIT_PRICE = "unit_price", _("Unit price of a line")
+    REQUESTED_DATE = "requested_date", _("Requested date of a line")
+    ADD_LINE = "add_line", _("Line added")
+    CANCEL_LINE = "cancel_line", _("Line cancelled")
+    CANCEL_ORDER = "cancel_order", _("Whole order cancelled")
+    SPECIFICATION = "specification", _("Specification / method of making")
+    MATERIAL = "material", _("Material")
+    PACKAGING = "packaging", _("Packaging / special requirements")
+    OTHER = "other", _("Other (remarks)")
+
+
+# The kinds written as text, and the field of the order each one amends (its old value is read there).
+TEXT_KINDS = {
+    ChangeKind.SPECIFICATION: "req_methods_note",
+    ChangeKind.MATERIAL: "req_materials_note",
+    ChangeKind.PACKAGING: "req_special_note",
+    ChangeKind.OTHER: "remarks",
+}
+LINE_KINDS = (ChangeKind.QUANTITY, ChangeKind.UNIT_PRICE, ChangeKind.REQUESTED_DATE, ChangeKind.CANCEL_LINE)
+
+
+class AckState(models.TextChoices):
+    SENT = "sent", _("Waiting for acknowledgement")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+
+
+# --- delay notices (NH-QP14 4.4) ------------------------------------------------------------------------
+
+
+class DelayNoticeState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued to sales")
+    NEGOTIATING = "negotiating", _("Awaiting the customer's confirmation")
+    CONFIRMED = "confirmed", _("Confirmed by the customer")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from nhcs.core.widgets import DateInput
 from nhcs.customers.models import Customer
 
-from .choices import OrderState, ShipmentSource
-from .flow import ORDER_FLOW
-from .models import Order, OrderLine, Shipment
+from .choices import ChangeNoticeState, DelayNoticeState, OrderState, ShipmentSource
+from .flow import CHANGE_NOTICE_FLOW, DELAY_NOTICE_FLOW, ORDER_FLOW
+from .models import ChangeNotice, DelayNotice, Order, OrderLine, Shipment
 
 
 class StateOrderingFilter(django_filters.OrderingFilter):
@@ -42,9 +42,16 @@ class OrderFilter(django_filters.FilterSet):
     awaiting_customer = django_filters.BooleanFilter(
         label=_("Awaiting customer confirmation"), method="only_true", widget=forms.CheckboxInput
     )
+    # A delay the customer confirmed in writing replaces the committed date (4.4): an order listed here has
+    # no confirmed new date.
     overdue_delivery = django_filters.BooleanFilter(
-        label=_("Delivery overdue (committed date passed, not shipped in full)"),
+        label=_("Delivery overdue (committed date passed, not shipped in full, no confirmed new date)"),
         field_name="delivery_overdue",
+        method="only_true",
+        widget=forms.CheckboxInput,
+    )
+    delay_pending = django_filters.BooleanFilter(
+        label=_("New date awaiting the customer's confirmation (delay notice)"),
         method="only_true",
         widget=forms.CheckboxInput,
     )
@@ -162,3 +169,130 @@ class ShipmentLogFilter(django_filters.FilterSet):
 
     def order_or_po(self, queryset, name, value):
         return _order_or_po(queryset, "line__order__", value)
+
+
+# --- change and delay notices ------------------------------------------------------------------------------
+
+
+class NoticeOrderingFilter(django_filters.OrderingFilter):
+    """Sorting by state follows the flow's order of states; ties keep one order from page to page."""
+
+    def __init__(self, *args, flow=None, **kwargs):
+        self.flow = flow
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if any(v.lstrip("-") == "state" for v in value or ()):
+            ranks = [When(state=code, then=Value(i)) for i, code in enumerate(self.flow.state_order())]
+            qs = qs.annotate(state_rank=Case(*ranks, default=Value(len(ranks)), output_field=IntegerField()))
+        qs = super().filter(qs, value)
+        return qs.order_by(*qs.query.order_by, "-pk") if value else qs
+
+
+class NoticeFilter(django_filters.FilterSet):
+    """What the notice lists (and their sheets) share: state, customer, order, date range, awaiting me."""
+
+    order = django_filters.CharFilter(label=_("Order or PO number"), method="order_or_po")
+    created = django_filters.DateFromToRangeFilter(
+        label=_("Written (from – to)"),
+        field_name="created_at__date",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    mine = django_filters.BooleanFilter(label=_("Awaiting me"), method="awaiting_me", widget=forms.CheckboxInput)
+
+    def awaiting_me(self, queryset, name, value):
+        from .selectors import awaiting_me
+
+        if value and self.request is not None:
+            return awaiting_me(queryset, self.request.user)
+        return queryset
+
+
+class ChangeNoticeFilter(NoticeFilter):
+    number = django_filters.CharFilter(label=_("Notice number"), field_name="number", lookup_expr="icontains")
+    state = django_filters.ChoiceFilter(label=_("State"), choices=ChangeNoticeState.choices)
+    customer = django_filters.ModelChoiceFilter(
+        label=_("Customer"), field_name="order__customer", queryset=Customer.objects.all()
+    )
+    price_changed = django_filters.BooleanFilter(
+        label=_("A price changes"),
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+    ordering = NoticeOrderingFilter(
+        label=_("Sort by"),
+        flow=CHANGE_NOTICE_FLOW,
+        fields=(
+            ("number", "number"),
+            ("created_at", "created"),
+            ("order__customer__code", "customer"),
+            ("order__number", "order"),
+            ("state_rank", "state"),
+        ),
+        field_labels={
+            "number": _("Notice number"),
+            "created_at": _("Written on"),
+            "order__customer__code": _("Customer"),
+            "order__number": _("Order number"),
+            "state_rank": _("State"),
+            "-number": _("Notice number (descending)"),
+            "-created": _("Written on (descending)"),
+            "-customer": _("Customer (descending)"),
+            "-order": _("Order number (descending)"),
+            "-state": _("State (descending)"),
+        },
+    )
+
+    class Meta:
+        model = ChangeNotice
+        fields = ["number", "state", "customer", "order", "created", "price_changed", "mine"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Whether a price changes is told only to those who may see order prices (as on orders).
+        from .services import can_see_prices
+
+        user = getattr(self.request, "user", None)
+        if user is None or not can_see_prices(user):
+            del self.filters["price_changed"]
+
+    def order_or_po(self, queryset, name, value):
+        return _order_or_po(queryset, "order__", value)
+
+
+class DelayNoticeFilter(NoticeFilter):
+    number = django_filters.CharFilter(label=_("Notice number"), field_name="number", lookup_expr="icontains")
+    state = django_filters.ChoiceFilter(label=_("State"), choices=DelayNoticeState.choices)
+    customer = django_filters.ModelChoiceFilter(label=_("Customer"), queryset=Customer.objects.all())
+    ordering = NoticeOrderingFilter(
+        label=_("Sort by"),
+        flow=DELAY_NOTICE_FLOW,
+        fields=(
+            ("number", "number"),
+            ("created_at", "created"),
+            ("customer__code", "customer"),
+            ("state_rank", "state"),
+        ),
+        field_labels={
+            "number": _("Notice number"),
+            "created_at": _("Written on"),
+            "customer__code": _("Customer"),
+            "state_rank": _("State"),
+            "-number": _("Notice number (descending)"),
+            "-created": _("Written on (descending)"),
+            "-customer": _("Customer (descending)"),
+            "-state": _("State (descending)"),
+        },
+    )
+
+    class Meta:
+        model = DelayNotice
+        fields = ["number", "state", "customer", "order", "created", "mine"]
+
+    def order_or_po(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        from .models import DelayItem
+
+        orders = Order.objects.filter(Q(number__icontains=value) | Q(po_number__icontains=value))
+        return queryset.filter(Exists(DelayItem.objects.filter(notice=OuterRef("pk"), order__in=orders.values("pk"))))

@@ -5,15 +5,27 @@ technical review, in which Engineering (BOM), Purchasing (lead times), R&D, Qual
 give their opinions; Planning concludes it — or returns the order to sales as soon as one reviewer
 rejects — and replies the delivery date; sales confirms it with the customer; the order is released
 once every unclear point has the customer's written confirmation (4.1.2) and a departure from the
-certified data has its written report (4.1.3). Cancelling and recalling are optional actions, never
-tasks; an edit after submission recalls the order into a new review round.
+certified data has its written report (4.1.3) and the agreed requirements are approved (3.5): by the
+deputy GM in charge of the raising department, then by the GM — unless a rule kept in the admin
+(orders.models.ApprovalRule, e.g. a repeat order of existing products below a value) lets the deputy GM's
+approval suffice; the rule applied is captured with the deputy GM's approval and printed on the review
+sheet. Cancelling and recalling are optional actions, never tasks; an edit after submission recalls the
+order into a new review round.
 
 After release the order's state follows its shipments (the warehouse or Planning & Logistics record what
 was delivered, per line): released → partly shipped → shipped in full. Those transitions are taken by the
 shipment service itself, signed by whoever recorded the delivery, and only when the shipments say so
 (their conditions read the shipments): they are never offered on the order page and never tasks. A
 reversing entry can take the order back (shipped → partly shipped → released). Every state after
-release rests: nobody has a task for a released order.
+release rests: nobody has a task for a released order — except the daily date job's: an order whose
+committed date passed without full shipment and without a confirmed new date is raised to the planning
+head.
+
+After release the order changes only through change notices (4.3) and delay notices (4.4), declared
+below: an issued change notice and a delay notice confirmed by the customer amend the order through the
+engine (`Amendable`), each changed value keeping its change mark; a change notice cancelling the whole
+order moves it to "cancelled" through the engine. Their acknowledgements per department are child
+records of the change notice.
 """
 
 from __future__ import annotations
@@ -21,11 +33,45 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from nhcs.accounts.choices import Position
-from nhcs.workflow.choices import Action, StepOutcome, TaskStatus
-from nhcs.workflow.flow import Check, Flow, Role, Step, StepsDone, Transition
+from nhcs.workflow.choices import Action, AttachmentKind, StepOutcome, TaskStatus
+from nhcs.workflow.flow import (
+    CREATOR_DEPARTMENT,
+    Amendable,
+    Check,
+    DateTask,
+    FieldsFilled,
+    Flow,
+    HasAttachment,
+    Requirement,
+    Role,
+    Step,
+    StepsDone,
+    Transition,
+    VGMInCharge,
+)
 
-from .actions import ManufacturingOpinionForm, ReplyDateForm, ShipmentSignoffForm
-from .choices import MaterialSource, OrderState, RequirementItem, RequirementStatus, ReviewStep
+from .actions import (
+    CancelByNoticeForm,
+    ImpactForm,
+    IssueForm,
+    ManufacturingOpinionForm,
+    NegotiationForm,
+    RejectionForm,
+    ReplyDateForm,
+    ShipmentSignoffForm,
+    VGMApprovalForm,
+)
+from .choices import (
+    AckState,
+    ChangeKind,
+    ChangeNoticeState,
+    DelayNoticeState,
+    MaterialSource,
+    OrderState,
+    RequirementItem,
+    RequirementStatus,
+    ReviewStep,
+)
 
 S = OrderState
 SALES = Role(department="SALES")
@@ -37,6 +83,11 @@ RD = Role(department="RD")
 QA = Role(department="QA")
 MFG = Role(department="MFG")
 WH = Role(department="WH")
+PLAN_HEAD = Role(department="PLAN", position=Position.HEAD)
+# 3.5 and 4.3: the deputy general manager in charge of the raising department, and the general manager.
+VGM_IN_CHARGE = VGMInCharge()
+GM = Role(position=Position.GM)
+HEAD_OF_RAISER = Role(department=CREATOR_DEPARTMENT, position=Position.HEAD, name=_("head of the raising department"))
 # Who records what was delivered: the warehouse (仓库), and Planning & Logistics.
 SHIPPERS = (WH, PLAN)
 
@@ -115,6 +166,37 @@ def nothing_shipped_now(order) -> bool:
     return not order.shipping_progress()[0]
 
 
+# 3.5: the deputy GM's approval suffices when a rule of the admin applied when the deputy GM approved.
+
+
+def vgm_suffices(order) -> bool:
+    return order.approval_rule_id is not None
+
+
+def gm_must_approve(order) -> bool:
+    return order.approval_rule_id is None
+
+
+def approved_for_release(order) -> bool:
+    return order.state == S.APPROVED or (order.state == S.VGM_APPROVED and vgm_suffices(order))
+
+
+def cancelled_by_notice(order) -> bool:
+    """An issued change notice cancels the whole order (4.3): the order follows it, at once. Read from the
+    notices the order page read already (orders.selectors.order_notices), else from the database."""
+    issued = (ChangeNoticeState.ISSUED, ChangeNoticeState.CLOSED)
+    notices = order.__dict__.get("_notices")
+    if notices is not None:
+        return any(n.kind == "change" and n.cancels_order and n.state in issued for n in notices)
+    return order.change_notices.filter(state__in=issued, items__kind=ChangeKind.CANCEL_ORDER).exists()
+
+
+def delivery_overdue_orders(orders, today):
+    """Orders whose committed date passed without being shipped in full and without a confirmed new date:
+    a delay confirmed by the customer (4.4) replaces the committed date, so it is the one compared."""
+    return orders.filter(state__in=(S.RELEASED, S.PARTLY_SHIPPED), committed_date__lt=today)
+
+
 # --- after hooks ------------------------------------------------------------------------------------
 
 
@@ -162,8 +244,18 @@ REVIEW_STEPS = [
     Step(ReviewStep.MFG.value, ReviewStep.MFG.label, who=MFG, form=ManufacturingOpinionForm),
 ]
 
-OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.REVIEWED, S.RETURNED, S.DATE_REPLIED, S.DATE_CONFIRMED)
-RECALLABLE = (S.SUBMITTED, S.IN_REVIEW, S.REVIEWED, S.DATE_REPLIED, S.DATE_CONFIRMED)
+OPEN_STATES = (
+    S.DRAFT,
+    S.SUBMITTED,
+    S.IN_REVIEW,
+    S.REVIEWED,
+    S.RETURNED,
+    S.DATE_REPLIED,
+    S.DATE_CONFIRMED,
+    S.VGM_APPROVED,
+    S.APPROVED,
+)
+RECALLABLE = (S.SUBMITTED, S.IN_REVIEW, S.REVIEWED, S.DATE_REPLIED, S.DATE_CONFIRMED, S.VGM_APPROVED, S.APPROVED)
 
 ORDER_FLOW = Flow(
     key="order",
@@ -279,15 +371,59 @@ ORDER_FLOW = Flow(
             after=(clear_confirmation,),
             style="warning",
         ),
+        # 3.5: the deputy GM in charge, then the GM approve the requirements agreed with the customer; a
+        # rule of the admin may let the deputy GM's approval suffice (captured with it).
+        Transition(
+            "vgm_approve",
+            S.DATE_CONFIRMED,
+            S.VGM_APPROVED,
+            _("Approve the agreed requirements (deputy GM)"),
+            Action.APPROVE,
+            who=(VGM_IN_CHARGE,),
+            form=VGMApprovalForm,
+            done_label=_("Approved by the deputy GM"),
+        ),
+        Transition(
+            "vgm_return",
+            S.DATE_CONFIRMED,
+            S.RETURNED,
+            _("Return to sales (not approved)"),
+            Action.RETURN,
+            who=(VGM_IN_CHARGE,),
+            done_label=_("Returned to sales by the deputy GM"),
+            style="warning",
+        ),
+        Transition(
+            "gm_approve",
+            S.VGM_APPROVED,
+            S.APPROVED,
+            _("Approve the agreed requirements (GM)"),
+            Action.APPROVE,
+            who=(GM,),
+            conditions=(gm_must_approve,),
+            done_label=_("Approved by the GM"),
+        ),
+        Transition(
+            "gm_return",
+            S.VGM_APPROVED,
+            S.RETURNED,
+            _("Return to sales (not approved)"),
+            Action.RETURN,
+            who=(GM,),
+            conditions=(gm_must_approve,),
+            done_label=_("Returned to sales by the GM"),
+            style="warning",
+        ),
         # 4.1.2–4.1.3: production starts only with every written confirmation and report.
         Transition(
             "release",
-            S.DATE_CONFIRMED,
+            (S.VGM_APPROVED, S.APPROVED),
             S.RELEASED,
             _("Release to production"),
             Action.ISSUE,
             who=(SALES, PLAN),
             done_label=_("Released to production"),
+            conditions=(approved_for_release,),
             requires=(
                 Check(
                     clarifications_confirmed,
@@ -346,6 +482,22 @@ ORDER_FLOW = Flow(
             comment_required=False,
             optional=True,
         ),
+        # A change notice cancelling the whole order (4.3): taken by the change-notice service when Planning
+        # issues it, signed by the issuer with the notice's number; it exists only in that moment.
+        Transition(
+            "cancel_by_notice",
+            S.RELEASED,
+            S.CANCELLED,
+            _("Cancelled by a change notice"),
+            Action.CANCEL,
+            who=(PLAN,),
+            conditions=(cancelled_by_notice,),
+            form=CancelByNoticeForm,
+            done_label=_("Cancelled by a change notice"),
+            separation_of_duties=False,
+            comment_required=False,
+            optional=True,
+        ),
         # Optional actions: offered, never tasks.
         Transition(
             "recall",
@@ -377,6 +529,9 @@ ORDER_FLOW = Flow(
         S.IN_REVIEW: 3,
         S.REVIEWED: 2,
         S.DATE_REPLIED: 3,
+        S.DATE_CONFIRMED: 2,
+        S.VGM_APPROVED: 2,
+        S.APPROVED: 2,
         # After release the order rests: deliveries are facts recorded when they happen.
         S.RELEASED: None,
         S.PARTLY_SHIPPED: None,
@@ -396,6 +551,475 @@ ORDER_FLOW = Flow(
         # Record deliveries (by hand or from the ERP's delivery-note export) and reverse wrong ones.
         "ship": SHIPPERS,
     },
+    date_tasks=[
+        # 4.4: a delivery that did not happen on the confirmed date and has no new date confirmed by the
+        # customer: the planning head sees it every day until it is shipped or re-confirmed.
+        DateTask(
+            "delivery_overdue",
+            _("Delivery overdue without a confirmed new date: issue a delay notice (4.4)"),
+            who=PLAN_HEAD,
+            records=delivery_overdue_orders,
+        )
+    ],
+    # After release an order changes only by an issued change notice or a delay notice the customer
+    # confirmed in writing; nothing signed is deleted (a line is cancelled by its flag).
+    amendable=Amendable(
+        by={"change_notice": (ChangeNoticeState.ISSUED,), "delay_notice": (DelayNoticeState.CONFIRMED,)},
+        fields=("committed_date", "req_methods_note", "req_materials_note", "req_special_note", "remarks"),
+        rows={"lines": ("quantity", "unit_price", "requested_date", "cancelled")},
+        add_rows=("lines",),
+    ),
 )
 
 SHIPPING_TRANSITIONS = ("ship_partly", "ship_in_full", "shipments_reversed")
+
+
+# --- change notices 生产订单/计划表更改通知单 (NH-QP14 4.3) -------------------------------------------------
+#
+# Sales writes down what the customer asks to change on a released (or partly shipped) order, with the
+# customer's written request, and submits it to Planning & Logistics, which opens the technical review:
+# R&D, Purchasing and Quality each state the impact (material already bought, work in progress, finished
+# goods in stock, cost). Planning concludes: rejected (goods already stocked or in production), the notice
+# goes back to sales, who records what was negotiated with the customer and revises it (a new round) or
+# withdraws it; accepted, the head of the raising department reviews it, the deputy GM in charge approves
+# it and — only when a price changes — the GM. Planning then issues it: the changes are applied to the
+# order at once (orders.services.change_notice_apply) and each department concerned acknowledges receipt
+# in a child record of its own, so a slow department never holds the order back.
+
+C = ChangeNoticeState
+
+
+def notice_has_items(notice) -> bool:
+    return notice.items.exists()
+
+
+def impact_rejected(notice) -> bool:
+    """A department rejected the change in the current round (read once per loaded notice)."""
+    from nhcs.workflow.selectors import current_opinions
+
+    if "_impact_rejected" not in notice.__dict__:
+        notice.__dict__["_impact_rejected"] = (
+            current_opinions(record=notice).filter(status=TaskStatus.DONE, outcome=StepOutcome.REJECT).exists()
+        )
+    return notice.__dict__["_impact_rejected"]
+
+
+def impact_not_rejected(notice) -> bool:
+    return not impact_rejected(notice)
+
+
+def price_changes(notice) -> bool:
+    return notice.price_changed
+
+
+def may_issue(notice) -> bool:
+    """A notice that changes a price is issued only after the GM approved it."""
+    return notice.state == C.GM_APPROVED or not notice.price_changed
+
+
+def all_acknowledged(notice) -> bool:
+    return not notice.acknowledgements.exclude(state=AckState.ACKNOWLEDGED).exists()
+
+
+class ChangesApply(Requirement):
+    """The notice's changes still fit the order: nobody changed what they strike through meanwhile, and
+    nothing already shipped is changed away (the reasons are listed)."""
+
+    def problem(self, record, context):
+        from .services import change_notice_problems
+
+        problems = change_notice_problems(notice=record)
+        return " ".join(problems) if problems else None
+
+
+def open_impact_review(*, record, signoff, user, context) -> None:
+    from nhcs.workflow import services
+
+    services.steps_open(record=record, keys=[s.key for s in IMPACT_STEPS])
+
+
+def refresh_notice_tasks(*, record, signoff, user, context) -> None:
+    """An acknowledgement came in: the last one gives planning the task of closing the notice."""
+    from nhcs.workflow import services
+
+    services.tasks_refresh(record=record.notice)
+
+
+def apply_change_notice(*, record, signoff, user, context) -> None:
+    from .services import change_notice_apply
+
+    change_notice_apply(notice=record, user=user, departments=context.data.get("departments") or [])
+
+
+IMPACT_STEPS = [
+    Step("rd", _("R&D: impact of the change"), who=RD, form=ImpactForm),
+    Step("pur", _("Purchasing: impact of the change"), who=PUR, form=ImpactForm),
+    Step("qa", _("Quality: impact of the change"), who=QA, form=ImpactForm),
+]
+
+# Who reads change notices: whoever reads orders; a department that acknowledges one reads its own
+# acknowledgement (and, through it, the changes).
+ORDER_READERS = (SALES, PLAN, ENG, PUR, RD, QA, MFG)
+
+CHANGE_NOTICE_FLOW = Flow(
+    key="change_notice",
+    label=_("Change notice"),
+    states=ChangeNoticeState,
+    initial=C.DRAFT,
+    number_pattern="BG-{yyyy}-{seq:04}",
+    final_states=(C.CLOSED, C.WITHDRAWN),
+    steps=IMPACT_STEPS,
+    transitions=[
+        Transition(
+            "submit",
+            C.DRAFT,
+            C.SUBMITTED,
+            _("Submit to planning"),
+            Action.SUBMIT,
+            who=(SALES,),
+            done_label=_("Submitted to planning"),
+            requires=(
+                FieldsFilled("reason"),
+                Check(notice_has_items, _("Enter at least one change.")),
+                HasAttachment(AttachmentKind.CUSTOMER_REQUEST),
+            ),
+        ),
+        Transition(
+            "start_review",
+            C.SUBMITTED,
+            C.UNDER_REVIEW,
+            _("Open the technical review"),
+            Action.ISSUE,
+            who=(PLAN,),
+            done_label=_("Opened the technical review"),
+            after=(open_impact_review,),
+        ),
+        Transition(
+            "accept",
+            C.UNDER_REVIEW,
+            C.ACCEPTED,
+            _("Accept the change"),
+            Action.REVIEW,
+            who=(PLAN,),
+            conditions=(impact_not_rejected,),
+            requires=(StepsDone(),),
+            done_label=_("Accepted the change"),
+            style="success",
+        ),
+        # Goods already stocked or in production and the change cannot be accepted: back to sales.
+        Transition(
+            "reject",
+            C.UNDER_REVIEW,
+            C.REJECTED,
+            _("Reject: return to sales"),
+            Action.REJECT,
+            who=(PLAN,),
+            requires=(StepsDone(),),
+            form=RejectionForm,
+            done_label=_("Rejected the change"),
+            style="danger",
+        ),
+        Transition(
+            "record_negotiation",
+            C.REJECTED,
+            C.NEGOTIATED,
+            _("Record the outcome negotiated with the customer"),
+            Action.CONFIRM,
+            who=(SALES,),
+            form=NegotiationForm,
+            done_label=_("Recorded the negotiation with the customer"),
+            separation_of_duties=False,
+        ),
+        Transition(
+            "revise",
+            C.NEGOTIATED,
+            C.DRAFT,
+            _("Revise the notice to resubmit it"),
+            Action.REOPEN,
+            who=(SALES,),
+            done_label=_("Taken back to draft to revise"),
+            comment_required=False,
+            separation_of_duties=False,
+        ),
+        Transition(
+            "head_review",
+            C.ACCEPTED,
+            C.HEAD_REVIEWED,
+            _("Review (department head)"),
+            Action.REVIEW,
+            who=(HEAD_OF_RAISER,),
+            done_label=_("Reviewed by the department head"),
+        ),
+        Transition(
+            "head_return",
+            C.ACCEPTED,
+            C.DRAFT,
+            _("Return to sales with the reason"),
+            Action.RETURN,
+            who=(HEAD_OF_RAISER,),
+            done_label=_("Returned by the department head"),
+            style="warning",
+        ),
+        Transition(
+            "vgm_approve",
+            C.HEAD_REVIEWED,
+            C.VGM_APPROVED,
+            _("Approve (deputy GM)"),
+            Action.APPROVE,
+            who=(VGM_IN_CHARGE,),
+            done_label=_("Approved by the deputy GM"),
+            style="success",
+        ),
+        Transition(
+            "vgm_return",
+            C.HEAD_REVIEWED,
+            C.DRAFT,
+            _("Return to sales with the reason"),
+            Action.RETURN,
+            who=(VGM_IN_CHARGE,),
+            done_label=_("Returned by the deputy GM"),
+            style="warning",
+        ),
+        # A change of price needs the general manager's approval; without one this step does not exist.
+        Transition(
+            "gm_approve",
+            C.VGM_APPROVED,
+            C.GM_APPROVED,
+            _("Approve the price change (GM)"),
+            Action.APPROVE,
+            who=(GM,),
+            conditions=(price_changes,),
+            done_label=_("Approved by the GM"),
+            style="success",
+        ),
+        Transition(
+            "gm_return",
+            C.VGM_APPROVED,
+            C.DRAFT,
+            _("Return to sales with the reason"),
+            Action.RETURN,
+            who=(GM,),
+            conditions=(price_changes,),
+            done_label=_("Returned by the GM"),
+            style="warning",
+        ),
+        Transition(
+            "issue",
+            (C.VGM_APPROVED, C.GM_APPROVED),
+            C.ISSUED,
+            _("Issue to the departments and change the order"),
+            Action.ISSUE,
+            who=(PLAN,),
+            conditions=(may_issue,),
+            requires=(ChangesApply(),),
+            form=IssueForm,
+            after=(apply_change_notice,),
+            done_label=_("Issued: the order is changed"),
+        ),
+        Transition(
+            "close",
+            C.ISSUED,
+            C.CLOSED,
+            _("Close: every department acknowledged"),
+            Action.CLOSE,
+            who=(PLAN,),
+            conditions=(all_acknowledged,),
+            done_label=_("Closed"),
+        ),
+        # Optional actions: offered, never tasks.
+        Transition(
+            "recall",
+            (C.SUBMITTED, C.UNDER_REVIEW),
+            C.DRAFT,
+            _("Recall to draft to change it"),
+            Action.RECALL,
+            who=(SALES,),
+            done_label=_("Recalled to draft"),
+            separation_of_duties=False,
+            optional=True,
+            style="secondary",
+        ),
+        Transition(
+            "withdraw",
+            (C.DRAFT, C.SUBMITTED, C.NEGOTIATED),
+            C.WITHDRAWN,
+            _("Withdraw the notice"),
+            Action.WITHDRAW,
+            who=(SALES,),
+            done_label=_("Withdrawn"),
+            separation_of_duties=False,
+            optional=True,
+            style="danger",
+        ),
+    ],
+    due_days={
+        C.SUBMITTED: 1,
+        C.UNDER_REVIEW: 3,
+        C.REJECTED: 3,
+        C.NEGOTIATED: 2,
+        C.ACCEPTED: 1,
+        C.HEAD_REVIEWED: 1,
+        C.VGM_APPROVED: 1,
+        C.GM_APPROVED: 1,
+        # Issued: the order is changed; the acknowledgements carry their own due dates.
+        C.ISSUED: None,
+    },
+    editors=(SALES,),
+    edit_states={C.DRAFT: None, C.SUBMITTED: "recall"},
+    readers=ORDER_READERS,
+    abilities={"create": (SALES,)},
+)
+
+
+# Each department concerned acknowledges receipt of an issued change notice: a child record of its own.
+CHANGE_ACK_FLOW = Flow(
+    key="change_ack",
+    label=_("Acknowledgement of a change notice"),
+    states=AckState,
+    initial=AckState.SENT,
+    number_pattern="",
+    final_states=(AckState.ACKNOWLEDGED,),
+    parent_field="notice",
+    transitions=[
+        Transition(
+            "acknowledge",
+            AckState.SENT,
+            AckState.ACKNOWLEDGED,
+            _("Acknowledge receipt"),
+            Action.ACKNOWLEDGE,
+            who=(Role(department_field="department"),),
+            done_label=_("Receipt acknowledged"),
+            separation_of_duties=False,
+            after=(refresh_notice_tasks,),
+        )
+    ],
+    due_days={AckState.SENT: 2},
+    # Whoever reads the notice; the department that acknowledges reads its own acknowledgement.
+    readers=(Role(department_field="department"),),
+)
+
+
+# --- delay notices (NH-QP14 4.4) ------------------------------------------------------------------------
+#
+# When something threatens the delivery, Planning & Logistics informs sales in writing: one notice for one
+# or several orders of the same customer, with the reason, each committed date and the proposed one. Sales
+# negotiates with the customer and records it; the new dates take effect only with the customer's written
+# confirmation — a letter attached, or the customer's own confirmation through a link (nhcs.links) — and
+# then amend each order's committed date, the old one kept struck through with the notice's number, the
+# date and who signed.
+
+D = DelayNoticeState
+
+
+class CustomerConfirmed(HasAttachment):
+    """The customer's written confirmation, attached in the notice's current round: a letter (fax,
+    e-mail, scan) or the written answer printed when the customer confirmed through the link."""
+
+    def __init__(self):
+        super().__init__(AttachmentKind.WRITTEN_CONFIRMATION)
+
+    def problem(self, record, context):
+        from .services import delay_confirmation_attachment
+
+        if self.kind in context.new_attachment_kinds or delay_confirmation_attachment(notice=record) is not None:
+            return None
+        return str(
+            _(
+                "The new date takes effect only with the customer's written confirmation: attach the customer's "
+                "letter (fax, e-mail, signed scan), or let the customer confirm through the link."
+            )
+        )
+
+
+class DelayApplies(Requirement):
+    """Each order still has the committed date the notice strikes through and is still to be delivered."""
+
+    def problem(self, record, context):
+        from .services import delay_notice_problems
+
+        problems = delay_notice_problems(notice=record)
+        return " ".join(problems) if problems else None
+
+
+def apply_delay(*, record, signoff, user, context) -> None:
+    from .services import delay_notice_apply
+
+    delay_notice_apply(notice=record, user=user)
+
+
+DELAY_NOTICE_FLOW = Flow(
+    key="delay_notice",
+    label=_("Delay notice"),
+    states=DelayNoticeState,
+    initial=D.DRAFT,
+    number_pattern="YC-{yyyy}-{seq:04}",
+    final_states=(D.CONFIRMED, D.WITHDRAWN),
+    transitions=[
+        Transition(
+            "issue",
+            D.DRAFT,
+            D.ISSUED,
+            _("Issue to sales in writing"),
+            Action.ISSUE,
+            who=(PLAN,),
+            requires=(FieldsFilled("reason"), Check(notice_has_items, _("Add at least one order."))),
+            done_label=_("Issued to sales"),
+        ),
+        Transition(
+            "negotiate",
+            D.ISSUED,
+            D.NEGOTIATING,
+            _("Record the negotiation with the customer"),
+            Action.CONFIRM,
+            who=(SALES,),
+            form=NegotiationForm,
+            done_label=_("Recorded the negotiation with the customer"),
+            separation_of_duties=False,
+        ),
+        # 4.4: any postponed shipment needs the customer's permission, confirmed in writing; sales strikes
+        # the old date through, records the re-confirmed one and signs.
+        Transition(
+            "confirm",
+            D.NEGOTIATING,
+            D.CONFIRMED,
+            _("Apply the dates the customer confirmed in writing"),
+            Action.CONFIRM,
+            who=(SALES,),
+            requires=(CustomerConfirmed(), DelayApplies()),
+            after=(apply_delay,),
+            done_label=_("Re-confirmed dates applied to the orders"),
+            separation_of_duties=False,
+            style="success",
+        ),
+        # Optional actions: offered, never tasks.
+        Transition(
+            "return_to_planning",
+            (D.ISSUED, D.NEGOTIATING),
+            D.DRAFT,
+            _("Return to planning (the customer wants other dates)"),
+            Action.RETURN,
+            who=(SALES,),
+            done_label=_("Returned to planning"),
+            separation_of_duties=False,
+            optional=True,
+            style="warning",
+        ),
+        Transition(
+            "withdraw",
+            (D.DRAFT, D.ISSUED, D.NEGOTIATING),
+            D.WITHDRAWN,
+            _("Withdraw the notice"),
+            Action.WITHDRAW,
+            who=(PLAN,),
+            done_label=_("Withdrawn"),
+            separation_of_duties=False,
+            optional=True,
+            style="danger",
+        ),
+    ],
+    due_days={D.ISSUED: 1, D.NEGOTIATING: 5},
+    editors=(PLAN,),
+    edit_states={D.DRAFT: None},
+    readers=(SALES, PLAN),
+    abilities={"create": (PLAN,), "send_link": (SALES,)},
+)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from nhcs.core.widgets import DateInput
 from nhcs.customers.models import Customer
 
-from .choices import Channel, RequirementItem
+from .choices import ChangeKind, Channel, RequirementItem
 from .models import BomLine, Clarification, Order, OrderLine
 
 REQUIREMENT_FORM_FIELDS = []
@@ -283,3 +283,173 @@ class ShipmentReverseForm(forms.Form):
 
 class ShipmentImportForm(forms.Form):
     file = forms.FileField(label=_("ERP delivery-note export (.xlsx)"))
+
+
+# --- change notices (4.3) ---------------------------------------------------------------------------------
+
+
+class ChangeNoticeForm(forms.Form):
+    """A change notice's head, the requirements changed as text, and the cancellation of the whole order.
+
+    The text fields start with the order's current text: what is left as it is does not change."""
+
+    reason = forms.CharField(
+        label=_("reason for the change (as the customer gave it)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    customer_request_on = forms.DateField(
+        label=_("customer's written request dated"), widget=DateInput(), required=False
+    )
+    specification = forms.CharField(
+        label=ChangeKind.SPECIFICATION.label, max_length=255, required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
+    material = forms.CharField(
+        label=ChangeKind.MATERIAL.label, max_length=255, required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
+    packaging = forms.CharField(
+        label=ChangeKind.PACKAGING.label, max_length=255, required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
+    other = forms.CharField(
+        label=ChangeKind.OTHER.label, max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
+    cancel_order = forms.BooleanField(label=_("the customer cancels the whole order"), required=False)
+
+    TEXT_FIELDS = ("specification", "material", "packaging", "other")
+
+    def texts(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(name) or "" for name in self.TEXT_FIELDS}
+
+
+class ChangeRequestFileForm(forms.Form):
+    request_file = forms.FileField(label=_("customer's written request (fax, e-mail, letter)"), required=False)
+
+
+class LineChangeForm(forms.Form):
+    """One order line of a change notice: its new values (prefilled with the current ones), or cancelled."""
+
+    line = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.DecimalField(label=_("new quantity"), max_digits=12, decimal_places=3, required=False)
+    unit_price = forms.DecimalField(label=_("new unit price"), max_digits=12, decimal_places=4, required=False)
+    requested_date = forms.DateField(label=_("new requested date"), widget=DateInput(), required=False)
+    cancel = forms.BooleanField(
+        label=_("cancel the line"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+
+    def __init__(self, *args, show_prices=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_prices:
+            del self.fields["unit_price"]
+
+
+class BaseLineChangeFormSet(forms.BaseFormSet):
+    def __init__(self, *args, show_prices=True, **kwargs):
+        self.show_prices = show_prices
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "show_prices": self.show_prices}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        _compact(form)
+
+
+LineChangeFormSet = forms.formset_factory(
+    LineChangeForm, formset=BaseLineChangeFormSet, extra=0, max_num=500, absolute_max=500, validate_max=True
+)
+
+
+def _plain(value):
+    """A number as it is written in a form: 12000, not 12000.000."""
+    return None if value is None else Decimal(f"{value.normalize():f}")
+
+
+def line_change_initial(lines, items=()) -> list[dict]:
+    """Each line's values as they would be after the notice: the order's, or the notice's new ones."""
+    rows = {
+        line.pk: {
+            "line": line.pk,
+            "quantity": _plain(line.quantity),
+            "unit_price": _plain(line.unit_price),
+            "requested_date": line.requested_date,
+            "cancel": False,
+        }
+        for line in lines
+    }
+    for item in items:
+        row = rows.get(item.line_id)
+        if row is None:
+            continue
+        if item.kind == ChangeKind.QUANTITY:
+            row["quantity"] = _plain(item.new_quantity)
+        elif item.kind == ChangeKind.UNIT_PRICE:
+            row["unit_price"] = _plain(item.new_unit_price)
+        elif item.kind == ChangeKind.REQUESTED_DATE:
+            row["requested_date"] = item.new_date
+        elif item.kind == ChangeKind.CANCEL_LINE:
+            row["cancel"] = True
+    return list(rows.values())
+
+
+def added_line_initial(items) -> list[dict]:
+    return [
+        {
+            "part_number": item.part_number,
+            "description": item.description,
+            "quantity": item.new_quantity,
+            "unit": item.unit,
+            "unit_price": item.new_unit_price,
+            "currency": item.currency,
+            "requested_date": item.new_date,
+        }
+        for item in items
+        if item.kind == ChangeKind.ADD_LINE
+    ]
+
+
+# --- delay notices (4.4) ----------------------------------------------------------------------------------
+
+
+class DelayCustomerForm(forms.Form):
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Customer.objects.filter(is_active=True), to_field_name="code"
+    )
+
+
+class DelayNoticeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason the dates cannot be met"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DelayOrderForm(forms.Form):
+    """One of the customer's orders: delayed by this notice (ticked) to the proposed date."""
+
+    order = forms.IntegerField(widget=forms.HiddenInput)
+    include = forms.BooleanField(label=_("delayed"), required=False)
+    proposed_date = forms.DateField(label=_("proposed date"), widget=DateInput(), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("include") and not data.get("proposed_date"):
+            self.add_error("proposed_date", _("Give the proposed date."))
+        return data
+
+
+class BaseDelayOrderFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        _compact(form)
+
+    def chosen(self) -> list[tuple[int, object]]:
+        return [
+            (f.cleaned_data["order"], f.cleaned_data.get("proposed_date"))
+            for f in self.forms
+            if f.cleaned_data and f.cleaned_data.get("include")
+        ]
+
+
+DelayOrderFormSet = forms.formset_factory(
+    DelayOrderForm, formset=BaseDelayOrderFormSet, extra=0, max_num=500, absolute_max=500, validate_max=True
+)

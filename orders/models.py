@@ -18,16 +18,93 @@ from nhcs.workflow.flow import list_text
 from nhcs.workflow.models import WorkflowRecord
 
 from .choices import (
+    TEXT_KINDS,
+    ChangeKind,
     Channel,
     Currency,
     MaterialSource,
+    OrderState,
     RequirementItem,
     RequirementStatus,
     ShipmentSource,
 )
-from .flow import ORDER_FLOW
+from .flow import CHANGE_ACK_FLOW, CHANGE_NOTICE_FLOW, DELAY_NOTICE_FLOW, ORDER_FLOW
 
 REQUIREMENT_FIELDS = [f"req_{item.value}" for item in RequirementItem]
+# States in which an order was approved and released: what it asked for is an existing product.
+RELEASED_STATES = (OrderState.RELEASED, OrderState.PARTLY_SHIPPED, OrderState.SHIPPED)
+
+
+class ApprovalRule(models.Model):
+    """When the deputy GM's approval of an order suffices (NH-QP14 3.5 gives the approval to the GM; the
+    company may delegate it by rule), kept in the admin: e.g. a repeat order of existing products below a
+    value. The rule that applies when the deputy GM approves is captured with that approval and printed on
+    the order's review sheet; a rule once applied is kept as it was (only its "active" tick changes)."""
+
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("e.g. 重复订单 5万元以下 Repeat orders below 50,000")
+    )
+    repeat_orders_only = models.BooleanField(
+        _("repeat orders only"),
+        default=True,
+        help_text=_("Every part number of the order was on an earlier released order of the same customer."),
+    )
+    below_amount = models.DecimalField(
+        _("order value below"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Every line priced, in the rule's currency, and the total below this; empty: any value."),
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(
+        _("sort order"), default=0, help_text=_("The first that applies counts.")
+    )
+
+    class Meta:
+        verbose_name = _("approval rule (deputy GM's approval suffices)")
+        verbose_name_plural = _("approval rules (deputy GM's approval suffices)")
+        ordering = ["sort_order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(below_amount__isnull=True) | Q(below_amount__gt=0), name="orders_rule_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(repeat_orders_only=True) | Q(below_amount__isnull=False),
+                name="orders_rule_limits_something",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.description()})"
+
+    def description(self) -> str:
+        """What the rule lets through, in the reader's language."""
+        parts = []
+        if self.repeat_orders_only:
+            parts.append(gettext("repeat order of existing products"))
+        if self.below_amount is not None:
+            parts.append(
+                gettext("total below %(amount)s %(currency)s")
+                % {"amount": f"{self.below_amount:,.2f}", "currency": self.currency}
+            )
+        return list_text(parts)
+
+    def applies_to(self, order: Order, lines: list[OrderLine], known_parts: set[str]) -> bool:
+        """Whether the order qualifies: `lines` are its lines in force, `known_parts` the part numbers
+        of the customer's earlier released orders."""
+        if not self.active or not lines:
+            return False
+        if self.repeat_orders_only and any(line.part_number not in known_parts for line in lines):
+            return False
+        if self.below_amount is not None:
+            if any(line.unit_price is None or line.currency != self.currency for line in lines):
+                return False
+            if sum(line.quantity * line.unit_price for line in lines) >= self.below_amount:
+                return False
+        return True
 
 
 class Order(WorkflowRecord):
@@ -76,6 +153,16 @@ class Order(WorkflowRecord):
         _("justification for a date earlier than the lead times allow"), blank=True, editable=False
     )
     confirmed_on = models.DateField(_("date confirmed to the customer on"), null=True, blank=True, editable=False)
+    # 3.5: the rule that let the deputy GM's approval suffice, captured with that approval.
+    approval_rule = models.ForeignKey(
+        ApprovalRule,
+        verbose_name=_("the deputy GM's approval sufficed by the rule"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="orders",
+    )
 
     class Meta:
         verbose_name = _("order")
@@ -101,11 +188,18 @@ class Order(WorkflowRecord):
 
     def content_for_hash(self) -> dict:
         data = super().content_for_hash()
-        data["lines"] = list(
-            self.lines.order_by("pk").values(
-                "part_number", "description", "quantity", "unit", "unit_price", "currency", "requested_date"
-            )
-        )
+        # Data added after orders were first signed is hashed only once set, so that what was signed
+        # before it existed still verifies.
+        if data.get("approval_rule_id") is None:
+            data.pop("approval_rule_id", None)
+        lines = []
+        for line in self.lines.order_by("pk").values(
+            "part_number", "description", "quantity", "unit", "unit_price", "currency", "requested_date", "cancelled"
+        ):
+            if not line["cancelled"]:
+                del line["cancelled"]
+            lines.append(line)
+        data["lines"] = lines
         data["bom"] = list(
             self.bom_lines.order_by("pk").values("part_number", "quantity_per_unit", "source", "lead_time_days")
         )
@@ -146,6 +240,10 @@ class Order(WorkflowRecord):
 
     # --- deliveries ---------------------------------------------------------------------------------
 
+    def lines_in_force(self) -> list[OrderLine]:
+        """The order's lines, without those a change notice cancelled (read through the prefetch)."""
+        return [line for line in self.lines.all() if not line.cancelled]
+
     def _shipments_prefetched(self) -> bool:
         lines = getattr(self, "_prefetched_objects_cache", {}).get("lines")
         return lines is not None and all("shipments" in getattr(li, "_prefetched_objects_cache", {}) for li in lines)
@@ -154,10 +252,12 @@ class Order(WorkflowRecord):
         """(anything shipped, every line shipped in full): from the prefetched shipments when the page has
         them (no query), else one query."""
         if self._shipments_prefetched():
-            rows = [(li.quantity, sum((s.quantity for s in li.shipments.all()), Decimal(0))) for li in self.lines.all()]
+            rows = [
+                (li.quantity, sum((s.quantity for s in li.shipments.all()), Decimal(0))) for li in self.lines_in_force()
+            ]
         else:
             rows = list(
-                OrderLine.objects.filter(order=self)
+                OrderLine.objects.filter(order=self, cancelled=False)
                 .order_by()
                 .annotate(shipped=Coalesce(Sum("shipments__quantity"), Decimal(0), output_field=QUANTITY_FIELD))
                 .values_list("quantity", "shipped")
@@ -170,7 +270,7 @@ class Order(WorkflowRecord):
         """What was delivered against the committed date, line by line (read the lines with their
         shipments prefetched: see orders.selectors.with_shipments)."""
         return OrderDelivery(
-            lines=[line.delivery() for line in self.lines.all()],
+            lines=[line.delivery() for line in self.lines_in_force()],
             committed_date=self.committed_date,
             today=today or timezone.localdate(),
         )
@@ -185,6 +285,8 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=4, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
     requested_date = models.DateField(_("requested delivery date"))
+    # Set by an issued change notice: the line stays on record, struck through, and is no longer delivered.
+    cancelled = models.BooleanField(_("cancelled"), default=False, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -452,3 +554,190 @@ class Shipment(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Shipments are never deleted: record a reversing entry.")
+
+
+# --- change notices 生产订单/计划表更改通知单 (NH-QP14 4.3) -------------------------------------------------
+
+
+class ChangeNotice(WorkflowRecord):
+    """A change the customer asks for on a released (or partly shipped) order, reviewed and approved up to
+    the GM for a price, then applied to the order (see orders/flow.py)."""
+
+    flow = CHANGE_NOTICE_FLOW
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="change_notices")
+    reason = models.TextField(_("reason for the change"), blank=True)
+    customer_request_on = models.DateField(_("customer's written request dated"), null=True, blank=True)
+    # Whether a price changes (a unit price, a line added with its price): the GM approves those.
+    price_changed = models.BooleanField(_("a price changes"), default=False, editable=False)
+    negotiation = models.TextField(_("outcome negotiated with the customer"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("change notice")
+        verbose_name_plural = _("change notices")
+        ordering = ["-created_at", "-pk"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:change_detail", args=[self.pk])
+
+    def record_title(self) -> str:
+        return f"{self.order.number} · {self.order.customer.code} PO {self.order.po_number}"
+
+    def content_for_hash(self) -> dict:
+        data = super().content_for_hash()
+        data["items"] = list(
+            self.items.order_by("pk").values(
+                "kind",
+                "line_id",
+                "old_quantity",
+                "new_quantity",
+                "old_unit_price",
+                "new_unit_price",
+                "old_date",
+                "new_date",
+                "old_text",
+                "new_text",
+                "part_number",
+                "description",
+                "unit",
+                "currency",
+            )
+        )
+        return data
+
+
+class ChangeItem(models.Model):
+    """One change of a notice. The old value is read from the order when the item is written (never typed)
+    and must still be the order's when the notice is issued; the new value is what the customer asked."""
+
+    notice = models.ForeignKey(
+        ChangeNotice, verbose_name=_("change notice"), on_delete=models.CASCADE, related_name="items"
+    )
+    kind = models.CharField(_("change"), max_length=20, choices=ChangeKind.choices)
+    line = models.ForeignKey(
+        OrderLine, verbose_name=_("order line"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    old_quantity = models.DecimalField(_("old quantity"), max_digits=12, decimal_places=3, null=True, blank=True)
+    new_quantity = models.DecimalField(_("new quantity"), max_digits=12, decimal_places=3, null=True, blank=True)
+    old_unit_price = models.DecimalField(_("old unit price"), max_digits=12, decimal_places=4, null=True, blank=True)
+    new_unit_price = models.DecimalField(_("new unit price"), max_digits=12, decimal_places=4, null=True, blank=True)
+    old_date = models.DateField(_("old date"), null=True, blank=True)
+    new_date = models.DateField(_("new date"), null=True, blank=True)
+    old_text = models.TextField(_("old text"), blank=True)
+    new_text = models.TextField(_("new text"), blank=True)
+    # A line added: its part, description, unit and currency (quantity, price and date above, as new values).
+    part_number = models.CharField(_("part number"), max_length=60, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=10, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        ordering = ["notice", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.line or self.part_number or ''}".strip()
+
+    @property
+    def is_price(self) -> bool:
+        """Shows a price: only for those who may see order prices."""
+        return self.kind == ChangeKind.UNIT_PRICE or (
+            self.kind == ChangeKind.ADD_LINE and self.new_unit_price is not None
+        )
+
+    @property
+    def order_field(self) -> str | None:
+        """The order's field a text change amends."""
+        return TEXT_KINDS.get(self.kind)
+
+
+class ChangeAck(WorkflowRecord):
+    """A department's acknowledgement of receipt of an issued change notice, numbered within it."""
+
+    flow = CHANGE_ACK_FLOW
+
+    notice = models.ForeignKey(
+        ChangeNotice, verbose_name=_("change notice"), on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("acknowledgement of a change notice")
+        verbose_name_plural = _("acknowledgements of change notices")
+        ordering = ["notice", "pk"]
+        constraints = [models.UniqueConstraint(fields=["notice", "department"], name="orders_ack_once_per_department")]
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:change_ack_detail", args=[self.pk])
+
+    def record_title(self) -> str:
+        return f"{self.department} · {self.notice.order.number}"
+
+
+# --- delay notices (NH-QP14 4.4) ------------------------------------------------------------------------
+
+
+class DelayNotice(WorkflowRecord):
+    """Planning tells sales in writing that orders of one customer cannot be delivered on their committed
+    dates; the proposed dates take effect once the customer confirmed them in writing."""
+
+    flow = DELAY_NOTICE_FLOW
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="delay_notices"
+    )
+    reason = models.TextField(_("reason the dates cannot be met"), blank=True)
+    negotiation = models.TextField(_("negotiation with the customer"), blank=True, editable=False)
+    # The link through which the customer may confirm the proposed dates (nhcs.links), while it is current.
+    link = models.ForeignKey(
+        "links.CustomerLink",
+        verbose_name=_("confirmation link"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("delay notice")
+        verbose_name_plural = _("delay notices")
+        ordering = ["-created_at", "-pk"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:delay_detail", args=[self.pk])
+
+    def record_title(self) -> str:
+        return self.customer.code
+
+    def content_for_hash(self) -> dict:
+        data = super().content_for_hash()
+        # The link given out is how the customer answers, not what was signed.
+        data.pop("link_id", None)
+        data["items"] = list(self.items.order_by("pk").values("order_id", "original_date", "proposed_date"))
+        return data
+
+
+class DelayItem(models.Model):
+    """One order of a delay notice: its committed date (read from the order) and the proposed one."""
+
+    notice = models.ForeignKey(
+        DelayNotice, verbose_name=_("delay notice"), on_delete=models.CASCADE, related_name="items"
+    )
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="delay_items")
+    original_date = models.DateField(_("committed date"))
+    proposed_date = models.DateField(_("proposed date"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("order of a delay notice")
+        verbose_name_plural = _("orders of delay notices")
+        ordering = ["notice", "pk"]
+        constraints = [models.UniqueConstraint(fields=["notice", "order"], name="orders_delay_order_once")]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.original_date} → {self.proposed_date}"

@@ -1,6 +1,6 @@
 """Every write of the orders area: orders, lines, BOM, lead times, clarifications, the committed date,
-the certified-data report, and the shipments (by hand, reversed, imported from the ERP). Transitions go
-through the engine."""
+the certified-data report, the shipments (by hand, reversed, imported from the ERP), and the change and
+delay notices that amend released orders. Transitions go through the engine."""
 
 from __future__ import annotations
 
@@ -25,9 +25,30 @@ from nhcs.workflow.choices import AttachmentKind
 from nhcs.workflow.exceptions import Blocked, NotAllowed
 from nhcs.workflow.locking import lock_rows
 
-from .choices import Channel, MaterialSource, OrderState, ShipmentSource
-from .flow import ORDER_FLOW
-from .models import BomLine, Clarification, Order, OrderLine, Shipment
+from .choices import (
+    TEXT_KINDS,
+    ChangeKind,
+    Channel,
+    DelayNoticeState,
+    MaterialSource,
+    OrderState,
+    ShipmentSource,
+)
+from .flow import CHANGE_NOTICE_FLOW, DELAY_NOTICE_FLOW, ORDER_FLOW
+from .models import (
+    RELEASED_STATES,
+    ApprovalRule,
+    BomLine,
+    ChangeAck,
+    ChangeItem,
+    ChangeNotice,
+    Clarification,
+    DelayItem,
+    DelayNotice,
+    Order,
+    OrderLine,
+    Shipment,
+)
 
 # --- who may do what (the roles are declared in orders/flow.py) ------------------------------------
 
@@ -419,6 +440,11 @@ def _check_pending(pending: list[_Pending], *, today: date, imported: bool) -> N
                 }
             )
             continue
+        if line.cancelled:
+            p.problems.append(
+                _("Line %(part)s of order %(number)s was cancelled by a change notice: it is not shipped.")
+                % {"part": line.part_number, "number": order.number}
+            )
         if order.state not in SHIPPABLE_STATES:
             if order.state == OrderState.SHIPPED:
                 p.problems.append(_("Order %(number)s is already shipped in full.") % {"number": order.number})
@@ -937,3 +963,657 @@ def shipments_import_summary(result: ShipmentImportResult) -> str:
     text = ngettext("%(n)s delivery imported.", "%(n)s deliveries imported.", count) % {"n": count}
     states = "; ".join(f"{o.number}: {o.state_label}" for o in result.orders)
     return f"{text} {states}" if states else text
+
+
+# --- 3.5: the deputy GM's approval that suffices by a rule of the admin ---------------------------------
+
+
+def approval_rule_for(*, order: Order) -> ApprovalRule | None:
+    """The first active rule of the admin that lets the deputy GM's approval of this order suffice."""
+    rules = list(ApprovalRule.objects.filter(active=True))
+    if not rules:
+        return None
+    lines = [line for line in order.lines.all() if not line.cancelled]
+    parts = {line.part_number for line in lines}
+    known = set(
+        OrderLine.objects.filter(
+            order__customer_id=order.customer_id,
+            order__state__in=RELEASED_STATES,
+            part_number__in=parts,
+            cancelled=False,
+        )
+        .exclude(order_id=order.pk)
+        .values_list("part_number", flat=True)
+    )
+    for rule in rules:
+        if rule.applies_to(order, lines, known):
+            return rule
+    return None
+
+
+# --- change notices 生产订单/计划表更改通知单 (4.3) --------------------------------------------------------
+#
+# Sales writes the changes against the order's values as they are: each item keeps the old value read from
+# the order and the new one. When planning issues the approved notice, every old value must still be the
+# order's (another notice may have changed it meanwhile) and nothing already shipped may be changed away;
+# then the changes amend the order through the engine, each keeping its change mark.
+
+CHANGEABLE_STATES = (OrderState.RELEASED, OrderState.PARTLY_SHIPPED)
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """What the customer asks for one order line: new values (None: unchanged), or its cancellation."""
+
+    line_id: int
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    requested_date: date | None = None
+    cancel: bool = False
+
+
+@dataclass
+class ChangeRequest:
+    """The changes of one notice as entered: per line, lines added, requirements as text, or the order."""
+
+    lines: list[LineChange] = field(default_factory=list)
+    added: list[dict[str, Any]] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    cancel_order: bool = False
+
+
+def can_raise_change(user: User, order: Order) -> bool:
+    return order.state in CHANGEABLE_STATES and wf.may(user=user, flow=CHANGE_NOTICE_FLOW, ability="create")
+
+
+def line_labels(order: Order) -> dict[int, str]:
+    """ "Line 2 · NH-CN-3060" for each line of the order, numbered as the order page shows them."""
+    return {
+        line.pk: _("Line %(n)s · %(part)s") % {"n": n, "part": line.part_number}
+        for n, line in enumerate(sorted(order.lines.all(), key=lambda li: li.pk), start=1)
+    }
+
+
+def not_changeable_message(order: Order) -> str:
+    return _(
+        "Order %(number)s is “%(state)s”: only a released or partly shipped order is changed by a change notice."
+    ) % {"number": order.number, "state": order.state_label}
+
+
+def _build_items(order: Order, request: ChangeRequest) -> tuple[list[ChangeItem], list[str]]:
+    """The notice's items from what was entered, each old value read from the order; and the refusals."""
+    lines = {line.pk: line for line in order.lines.all()}
+    labels = line_labels(order)
+    shipped = _shipped_by_line(lines)
+    items: list[ChangeItem] = []
+    problems: list[str] = []
+    for change in request.lines:
+        line = lines.get(change.line_id)
+        if line is None:
+            problems.append(_("An order line was changed meanwhile; reload the page."))
+            continue
+        name = labels[line.pk]
+        wanted = [
+            (value, current)
+            for value, current in (
+                (change.quantity, line.quantity),
+                (change.unit_price, line.unit_price),
+                (change.requested_date, line.requested_date),
+            )
+            if value is not None and value != current
+        ]
+        if line.cancelled:
+            if wanted or change.cancel:
+                problems.append(_("%(line)s is cancelled already.") % {"line": name})
+            continue
+        done = shipped.get(line.pk, Decimal(0))
+        if change.cancel:
+            if wanted:
+                problems.append(_("%(line)s: cancel the line, or change its values, not both.") % {"line": name})
+            elif done > 0:
+                problems.append(
+                    _("%(line)s: %(qty)s already shipped; change its quantity to %(qty)s instead of cancelling it.")
+                    % {"line": name, "qty": quantity_text(done)}
+                )
+            else:
+                items.append(ChangeItem(kind=ChangeKind.CANCEL_LINE, line=line, old_quantity=line.quantity))
+            continue
+        if change.quantity is not None and change.quantity != line.quantity:
+            if change.quantity <= 0:
+                problems.append(_("%(line)s: enter a quantity greater than zero, or cancel the line.") % {"line": name})
+            elif change.quantity < done:
+                problems.append(
+                    _("%(line)s: %(qty)s already shipped; the quantity cannot go below it.")
+                    % {"line": name, "qty": quantity_text(done)}
+                )
+            else:
+                items.append(
+                    ChangeItem(
+                        kind=ChangeKind.QUANTITY, line=line, old_quantity=line.quantity, new_quantity=change.quantity
+                    )
+                )
+        if change.unit_price is not None and change.unit_price != line.unit_price:
+            if change.unit_price <= 0:
+                problems.append(_("%(line)s: enter a unit price greater than zero.") % {"line": name})
+            else:
+                items.append(
+                    ChangeItem(
+                        kind=ChangeKind.UNIT_PRICE,
+                        line=line,
+                        old_unit_price=line.unit_price,
+                        new_unit_price=change.unit_price,
+                    )
+                )
+        if change.requested_date is not None and change.requested_date != line.requested_date:
+            if change.requested_date < order.po_date:
+                problems.append(
+                    _("%(line)s: the requested date is before the PO date (%(date)s).")
+                    % {"line": name, "date": order.po_date.isoformat()}
+                )
+            else:
+                items.append(
+                    ChangeItem(
+                        kind=ChangeKind.REQUESTED_DATE,
+                        line=line,
+                        old_date=line.requested_date,
+                        new_date=change.requested_date,
+                    )
+                )
+    for row in request.added:
+        part = (row.get("part_number") or "").strip()
+        quantity, price, day = row.get("quantity"), row.get("unit_price"), row.get("requested_date")
+        line = OrderLine(
+            order=order,
+            part_number=part,
+            description=(row.get("description") or "").strip(),
+            quantity=quantity,
+            unit=(row.get("unit") or "pcs").strip(),
+            unit_price=price,
+            currency=row.get("currency") or (next(iter(lines.values())).currency if lines else "CNY"),
+            requested_date=day,
+        )
+        try:
+            line.full_clean(exclude=["order"])
+            _check_line(line, order.po_date)
+        except ValidationError as error:
+            problems.extend(f"{part or '—'}: {m}" for m in error.messages)
+            continue
+        except Blocked as refused:
+            problems.extend(refused.messages())
+            continue
+        items.append(
+            ChangeItem(
+                kind=ChangeKind.ADD_LINE,
+                part_number=line.part_number,
+                description=line.description,
+                new_quantity=line.quantity,
+                unit=line.unit,
+                new_unit_price=line.unit_price,
+                currency=line.currency,
+                new_date=line.requested_date,
+            )
+        )
+    for kind, text in request.texts.items():
+        text = (text or "").strip()
+        order_field = TEXT_KINDS[ChangeKind(kind)]
+        old = getattr(order, order_field) or ""
+        if not text or text == old:
+            continue
+        limit = Order._meta.get_field(order_field).max_length
+        if limit and len(text) > limit:
+            problems.append(_("%(change)s: at most %(n)s characters.") % {"change": ChangeKind(kind).label, "n": limit})
+            continue
+        items.append(ChangeItem(kind=kind, old_text=old, new_text=text))
+    if request.cancel_order:
+        if items:
+            problems.append(_("Cancelling the whole order is a notice of its own: remove the other changes."))
+        elif any(v > 0 for v in shipped.values()):
+            problems.append(
+                _(
+                    "Part of the order is shipped already: cancel its open lines, or change their quantities to "
+                    "what was shipped, instead of cancelling the whole order."
+                )
+            )
+        else:
+            items = [ChangeItem(kind=ChangeKind.CANCEL_ORDER)]
+    if not items and not problems:
+        problems.append(_("Enter at least one change: nothing differs from the order."))
+    return items, problems
+
+
+def _save_items(notice: ChangeNotice, items: list[ChangeItem], user: User, reason: str = "") -> None:
+    for item in items:
+        item.notice = notice
+        item._history_user = user
+        if reason:
+            item._change_reason = reason
+        item.save()
+
+
+def _price_changed(items: list[ChangeItem]) -> bool:
+    return any(item.is_price for item in items)
+
+
+def _lock_order(order: Order) -> Order:
+    return _lock_orders([order.pk])[order.pk]
+
+
+def _prices_needed(user: User) -> None:
+    if not can_see_prices(user):
+        raise NotAllowed(_("Writing a change notice needs the permission to see order prices."))
+
+
+@transaction.atomic
+def change_notice_create(
+    *,
+    order: Order,
+    user: User,
+    reason: str,
+    request: ChangeRequest,
+    customer_request_on: date | None = None,
+    request_file: UploadedFile | None = None,
+) -> ChangeNotice:
+    """A new change notice (draft) against a released or partly shipped order, with the customer's
+    written request when it is at hand (it must be before the notice is submitted)."""
+    if not wf.may(user=user, flow=CHANGE_NOTICE_FLOW, ability="create"):
+        raise NotAllowed()
+    _prices_needed(user)
+    locked = _lock_order(order)
+    if locked.state not in CHANGEABLE_STATES:
+        raise Blocked(not_changeable_message(locked))
+    items, problems = _build_items(locked, request)
+    if problems:
+        raise Blocked(problems=problems)
+    notice = wf.record_create(
+        model=ChangeNotice,
+        user=user,
+        data={
+            "order": locked,
+            "reason": (reason or "").strip(),
+            "customer_request_on": customer_request_on,
+            "price_changed": _price_changed(items),
+        },
+    )
+    _save_items(notice, items, user)
+    if request_file is not None:
+        wf.attachment_add(
+            record=notice, user=user, upload=request_file, kind=AttachmentKind.CUSTOMER_REQUEST, description=""
+        )
+    return notice
+
+
+@transaction.atomic
+def change_notice_save(
+    *,
+    notice: ChangeNotice,
+    user: User,
+    reason: str,
+    request: ChangeRequest,
+    customer_request_on: date | None = None,
+    edit_reason: str = "",
+    expected_version: int | None = None,
+) -> ChangeNotice:
+    """Change a notice's reason and changes under its edit rules: after submission an edit needs its
+    reason and recalls the notice into a new round."""
+    _prices_needed(user)
+    with wf.record_editing(record=notice, user=user, reason=edit_reason, expected_version=expected_version) as locked:
+        order = _lock_order(locked.order)
+        if order.state not in CHANGEABLE_STATES:
+            raise Blocked(not_changeable_message(order))
+        items, problems = _build_items(order, request)
+        if problems:
+            raise Blocked(problems=problems)
+        mark = locked._nhcs_reason
+        locked.reason = (reason or "").strip()
+        locked.customer_request_on = customer_request_on
+        locked.price_changed = _price_changed(items)
+        locked._history_user = user
+        locked._change_reason = mark
+        locked.save()
+        for old in locked.items.all():
+            old._history_user = user
+            old._change_reason = mark
+            old.delete()
+        _save_items(locked, items, user, mark)
+    return ChangeNotice.objects.get(pk=notice.pk)
+
+
+def change_notice_problems(*, notice: ChangeNotice) -> list[str]:
+    """Why the notice's changes no longer fit the order (read fresh): the order left the released states, a
+    value it strikes through changed meanwhile, or something shipped would be changed away."""
+    order = Order.objects.get(pk=notice.order_id)
+    if order.state not in CHANGEABLE_STATES:
+        return [not_changeable_message(order)]
+    lines = {line.pk: line for line in order.lines.all()}
+    labels = line_labels(order)
+    shipped = _shipped_by_line(lines)
+    problems = []
+    stale = _("%(line)s: the %(what)s is now %(now)s, not %(then)s as the notice says; revise the notice.")
+    for item in notice.items.all():
+        if item.kind == ChangeKind.CANCEL_ORDER:
+            if any(v > 0 for v in shipped.values()):
+                problems.append(_("Part of the order is shipped already: it cannot be cancelled as a whole."))
+            continue
+        if item.kind in TEXT_KINDS:
+            if (getattr(order, item.order_field) or "") != item.old_text:
+                problems.append(
+                    _("The order's “%(field)s” changed meanwhile; revise the notice.")
+                    % {"field": Order._meta.get_field(item.order_field).verbose_name}
+                )
+            continue
+        if item.kind == ChangeKind.ADD_LINE:
+            continue
+        line = lines.get(item.line_id)
+        name = labels.get(item.line_id, "")
+        if line is None or line.cancelled:
+            problems.append(_("%(line)s was cancelled meanwhile; revise the notice.") % {"line": name})
+            continue
+        done = shipped.get(line.pk, Decimal(0))
+        if item.kind in (ChangeKind.QUANTITY, ChangeKind.CANCEL_LINE) and line.quantity != item.old_quantity:
+            problems.append(
+                stale
+                % {
+                    "line": name,
+                    "what": _("quantity"),
+                    "now": quantity_text(line.quantity),
+                    "then": quantity_text(item.old_quantity),
+                }
+            )
+        elif item.kind == ChangeKind.QUANTITY and item.new_quantity < done:
+            problems.append(
+                _("%(line)s: %(qty)s already shipped; the quantity cannot go below it.")
+                % {"line": name, "qty": quantity_text(done)}
+            )
+        elif item.kind == ChangeKind.CANCEL_LINE and done > 0:
+            problems.append(
+                _("%(line)s: %(qty)s already shipped; change its quantity to %(qty)s instead of cancelling it.")
+                % {"line": name, "qty": quantity_text(done)}
+            )
+        elif item.kind == ChangeKind.UNIT_PRICE and line.unit_price != item.old_unit_price:
+            problems.append(
+                stale
+                % {
+                    "line": name,
+                    "what": _("unit price"),
+                    "now": _price_text(line.unit_price),
+                    "then": _price_text(item.old_unit_price),
+                }
+            )
+        elif item.kind == ChangeKind.REQUESTED_DATE and line.requested_date != item.old_date:
+            problems.append(
+                stale
+                % {
+                    "line": name,
+                    "what": _("requested date"),
+                    "now": line.requested_date.isoformat(),
+                    "then": item.old_date.isoformat(),
+                }
+            )
+    return problems
+
+
+def _price_text(value: Decimal | None) -> str:
+    return "—" if value is None else quantity_text(value)
+
+
+def _amendments(items: list[ChangeItem]) -> list:
+    changes: list = []
+    for item in items:
+        if item.kind == ChangeKind.QUANTITY:
+            changes.append(wf.Amend("quantity", item.new_quantity, row=item.line, relation="lines"))
+        elif item.kind == ChangeKind.UNIT_PRICE:
+            changes.append(wf.Amend("unit_price", item.new_unit_price, row=item.line, relation="lines"))
+        elif item.kind == ChangeKind.REQUESTED_DATE:
+            changes.append(wf.Amend("requested_date", item.new_date, row=item.line, relation="lines"))
+        elif item.kind == ChangeKind.CANCEL_LINE:
+            changes.append(wf.Amend("cancelled", True, row=item.line, relation="lines"))
+        elif item.kind == ChangeKind.ADD_LINE:
+            values = {
+                "part_number": item.part_number,
+                "description": item.description,
+                "quantity": item.new_quantity,
+                "unit": item.unit or "pcs",
+                "unit_price": item.new_unit_price,
+                "currency": item.currency,
+                "requested_date": item.new_date,
+            }
+            changes.append(wf.AddRow("lines", values))
+        elif item.kind in TEXT_KINDS:
+            changes.append(wf.Amend(item.order_field, item.new_text))
+    return changes
+
+
+def change_notice_apply(*, notice: ChangeNotice, user: User, departments: list[int]) -> Order:
+    """Apply an issued notice to its order at once (called by the notice's "issue" transition): the
+    changes amend the order through the engine, each value keeping its change mark with the notice's
+    number, date and signer; a notice that cancels the whole order cancels it through the engine; the
+    order's shipping state follows changed quantities. Then each department concerned gets its
+    acknowledgement to give."""
+    problems = change_notice_problems(notice=notice)
+    if problems:
+        raise Blocked(problems=problems)
+    items = list(notice.items.select_related("line"))
+    order = _lock_order(notice.order)
+    if any(item.kind == ChangeKind.CANCEL_ORDER for item in items):
+        order = wf.transition_record(
+            record=order, name="cancel_by_notice", user=user, comment=notice.number, data={"notice": notice.number}
+        )
+    else:
+        wf.record_amend(target=order, changes=_amendments(items), by_record=notice, user=user)
+        if any(item.kind in (ChangeKind.QUANTITY, ChangeKind.CANCEL_LINE, ChangeKind.ADD_LINE) for item in items):
+            order = _follow_shipments(order_id=order.pk, user=user, notes=[], comment=notice.number)
+    for department_id in departments:
+        wf.record_create(model=ChangeAck, user=user, data={"notice": notice, "department_id": department_id})
+    return order
+
+
+# --- delay notices (4.4) ---------------------------------------------------------------------------------
+
+DELAY_LINK = "delay_confirmation"
+DELAY_LINK_DAYS = 14
+
+
+def can_raise_delay(user: User) -> bool:
+    return wf.may(user=user, flow=DELAY_NOTICE_FLOW, ability="create")
+
+
+def delay_candidates(customer) -> list[Order]:
+    """The customer's orders a delay notice may postpone: released or partly shipped, with a committed date."""
+    return list(
+        Order.objects.filter(customer=customer, state__in=CHANGEABLE_STATES, committed_date__isnull=False).order_by(
+            "committed_date", "number"
+        )
+    )
+
+
+def _delay_items(customer, items: list[tuple[Order, date]]) -> tuple[list[DelayItem], list[str]]:
+    problems: list[str] = []
+    out: list[DelayItem] = []
+    seen: set[int] = set()
+    orders = _lock_orders(order.pk for order, _day in items)
+    for order, proposed in items:
+        order = orders[order.pk]
+        if order.pk in seen:
+            continue
+        seen.add(order.pk)
+        if order.customer_id != customer.pk:
+            problems.append(
+                _("Order %(number)s is not an order of %(customer)s: one notice is for one customer.")
+                % {"number": order.number, "customer": customer.code}
+            )
+        elif order.state not in CHANGEABLE_STATES or order.committed_date is None:
+            problems.append(
+                _("Order %(number)s is “%(state)s”: only a released, not fully shipped order is delayed.")
+                % {"number": order.number, "state": order.state_label}
+            )
+        elif proposed is None:
+            problems.append(_("Order %(number)s: give the proposed date.") % {"number": order.number})
+        elif proposed <= order.committed_date:
+            problems.append(
+                _("Order %(number)s is committed for %(date)s: the proposed date must be later.")
+                % {"number": order.number, "date": order.committed_date.isoformat()}
+            )
+        else:
+            out.append(DelayItem(order=order, original_date=order.committed_date, proposed_date=proposed))
+    if not out and not problems:
+        problems.append(_("Choose at least one order and its proposed date."))
+    return out, problems
+
+
+def _save_delay_items(notice: DelayNotice, items: list[DelayItem], user: User, reason: str = "") -> None:
+    for item in items:
+        item.notice = notice
+        item._history_user = user
+        if reason:
+            item._change_reason = reason
+        item.save()
+
+
+@transaction.atomic
+def delay_notice_create(*, user: User, customer, reason: str, items: list[tuple[Order, date]]) -> DelayNotice:
+    """Planning's written notice to sales that orders of one customer cannot be delivered on their
+    committed dates, with the proposed ones (a draft until issued)."""
+    if not can_raise_delay(user):
+        raise NotAllowed()
+    rows, problems = _delay_items(customer, items)
+    if problems:
+        raise Blocked(problems=problems)
+    notice = wf.record_create(
+        model=DelayNotice, user=user, data={"customer": customer, "reason": (reason or "").strip()}
+    )
+    _save_delay_items(notice, rows, user)
+    return notice
+
+
+@transaction.atomic
+def delay_notice_save(
+    *,
+    notice: DelayNotice,
+    user: User,
+    reason: str,
+    items: list[tuple[Order, date]],
+    expected_version: int | None = None,
+) -> DelayNotice:
+    with wf.record_editing(record=notice, user=user, expected_version=expected_version) as locked:
+        rows, problems = _delay_items(locked.customer, items)
+        if problems:
+            raise Blocked(problems=problems)
+        locked.reason = (reason or "").strip()
+        locked._history_user = user
+        locked._change_reason = locked._nhcs_reason
+        locked.save()
+        for old in locked.items.all():
+            old._history_user = user
+            old.delete()
+        _save_delay_items(locked, rows, user)
+    return DelayNotice.objects.get(pk=notice.pk)
+
+
+def delay_notice_problems(*, notice: DelayNotice) -> list[str]:
+    """Why the notice's dates no longer fit its orders: an order left the released states, or its committed
+    date changed meanwhile."""
+    problems = []
+    for item in notice.items.select_related("order"):
+        order = item.order
+        if order.state not in CHANGEABLE_STATES:
+            problems.append(
+                _("Order %(number)s is “%(state)s” now: return the notice to planning.")
+                % {"number": order.number, "state": order.state_label}
+            )
+        elif order.committed_date != item.original_date:
+            problems.append(
+                _("Order %(number)s is committed for %(now)s now, not %(then)s: return the notice to planning.")
+                % {
+                    "number": order.number,
+                    "now": order.committed_date.isoformat() if order.committed_date else "—",
+                    "then": item.original_date.isoformat(),
+                }
+            )
+    return problems
+
+
+def delay_notice_apply(*, notice: DelayNotice, user: User) -> None:
+    """The customer confirmed in writing: each order's committed date becomes the proposed one, the old
+    one struck through with the notice's number, the date and the signer (called by "confirm")."""
+    problems = delay_notice_problems(notice=notice)
+    if problems:
+        raise Blocked(problems=problems)
+    for item in notice.items.select_related("order").order_by("pk"):
+        wf.record_amend(
+            target=item.order, changes=[wf.Amend("committed_date", item.proposed_date)], by_record=notice, user=user
+        )
+
+
+def delay_confirmation_attachment(*, notice: DelayNotice):
+    """The customer's written confirmation kept with the notice in its current round (a letter attached,
+    or the written answer printed when the customer confirmed through the link), or None."""
+    from nhcs.workflow.models import Attachment
+
+    attachments = Attachment.objects.for_record(notice).filter(kind=AttachmentKind.WRITTEN_CONFIRMATION)
+    current = wf.round_current(notice)
+    if current is not None:
+        attachments = attachments.filter(uploaded_at__gte=current.started_at)
+    return attachments.order_by("-seq").first()
+
+
+@transaction.atomic
+def delay_link_give(*, notice: DelayNotice, user: User, days: int = DELAY_LINK_DAYS):
+    """A link for the customer to confirm the proposed dates (nhcs.links), valid `days` days; the one
+    given out before is returned while it can still be answered."""
+    from datetime import timedelta
+
+    from nhcs.links import services as links
+
+    if not wf.may(user=user, flow=DELAY_NOTICE_FLOW, ability="send_link", record=notice):
+        raise NotAllowed()
+    locked = wf.record_lock(notice)
+    if locked.state != DelayNoticeState.NEGOTIATING:
+        raise Blocked(_("The customer confirms once sales has recorded the negotiation with the customer."))
+    current = locked.link
+    if current is not None and current.used_at is None and not current.is_expired:
+        return current
+    link = links.link_create(
+        purpose=DELAY_LINK,
+        customer=locked.customer,
+        target=locked,
+        expires_at=timezone.now() + timedelta(days=days),
+        user=user,
+    )
+    DelayNotice.objects.filter(pk=locked.pk).update(link=link)
+    return link
+
+
+@transaction.atomic
+def delay_customer_confirm(*, token: str, name: str, ip: str | None, user_agent: str = "") -> DelayNotice:
+    """The customer confirms the proposed dates through the link by typing their name: their written
+    confirmation, printed on the letterhead and kept with the notice. Sales then applies the dates."""
+    from nhcs.links import services as links
+    from nhcs.links.exceptions import LinkClosed
+
+    from .sheets import delay_answer_pdf
+
+    link = links.link_for_use(token=token, purpose=DELAY_LINK, for_update=True)
+    notice = DelayNotice.objects.filter(link=link).first()
+    if notice is None:
+        raise LinkClosed(link)
+    notice = wf.record_lock(notice)
+    if (
+        notice.state != DelayNoticeState.NEGOTIATING
+        or notice.link_id != link.pk
+        or delay_notice_problems(notice=notice)
+    ):
+        raise LinkClosed(link)
+    name = " ".join((name or "").split())
+    if not name:
+        raise Blocked(_("Type your name to confirm the new delivery dates."))
+    used = links.link_use(link=link, name=name, ip=ip, user_agent=user_agent)
+    pdf = delay_answer_pdf(notice=notice, link=used)
+    wf.attachment_add(
+        record=notice,
+        user=used.created_by,
+        upload=SimpleUploadedFile(f"{notice.number}-customer-confirmation.pdf", pdf, "application/pdf"),
+        kind=AttachmentKind.WRITTEN_CONFIRMATION,
+        purpose="delay_link_confirmation",
+        params={"name": used.answered_name, "date": f"{timezone.localtime(used.used_at):%Y-%m-%d %H:%M}"},
+    )
+    return notice

@@ -5,7 +5,16 @@
   sign-offs, replied and re-confirmed dates (a list), and the same for one order with its signature
   boxes (a record sheet, from the order page);
 - the written report to the customer on a certified-data discrepancy (NH-QP14 4.1.3), a letter;
-- 发货记录表 (shipment log): every delivery per order line, reversing entries included (a list).
+- 发货记录表 (shipment log): every delivery per order line, reversing entries included (a list);
+- 生产订单/计划表更改通知单 (change notice, 4.3): one notice with its changes, impact opinions and signature
+  boxes (a record sheet), and the log of change notices (a list);
+- 交期延误通知单 (delay notice, 4.4): one notice with its orders, old and proposed dates and the customer's
+  written confirmation (a record sheet), the log of delay notices (a list), and the customer's written
+  answer through the link, printed on the letterhead.
+
+The production plan & review sheet of one order prints every value a change or delay notice amended: the
+old value struck through beside the new one, with the notice's number, the date and who signed (a real
+strike-through in the PDF, a strike-through font in Excel).
 
 Prices (unit price, currency, amount) are columns only users with `orders.view_prices` get, in both
 formats.
@@ -13,20 +22,28 @@ formats.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from openpyxl.styles import Font
 
 from nhcs.sheets.declarations import Column, ListSheet, RecordSheet, SignatureBox, choice_label
 from nhcs.sheets.export import render_pdf_bytes, sheet_context, write_field_rows
 from nhcs.sheets.xlsx_record import LOW_FONT, MONEY_FORMAT, note, section, table_header, table_row
 from nhcs.workflow.choices import Action, TaskKind, TaskStatus
+from nhcs.workflow.flow import list_text
 from nhcs.workflow.models import SignOff, Task
+from nhcs.workflow.selectors import amendments_for
 
-from .choices import OrderState, ReviewStep, ShipmentSource
-from .models import Order
+from .choices import ChangeKind, ChangeNoticeState, DelayNoticeState, OrderState, ReviewStep, ShipmentSource
+from .models import ChangeNotice, DelayNotice, Order
 from .services import can_see_prices
+
+# Excel: what a change or delay notice struck through, as the paper shows it.
+STRUCK_FONT = Font(strike=True, color="555555")
 
 
 def may_see_prices(user) -> bool:
@@ -137,14 +154,48 @@ def review_queryset(base):
     )
 
 
+def _mark_note(mark) -> str:
+    """A change mark's source: the notice's number, the date and who signed."""
+    return f"{mark.number} · {timezone.localtime(mark.when):%Y-%m-%d} · {mark.user}"
+
+
+def _day_value(value):
+    """A date as amended values store it (ISO text) as a date, for Excel."""
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return value
+
+
 def order_review_context(*, order: Order, user) -> dict:
-    """What the order's record sheet prints besides its fields: lines, requirements, BOM, opinions."""
+    """What the order's record sheet prints besides its fields: lines (with what change notices amended),
+    requirements, BOM, opinions, the approval of the agreed requirements (3.5) and the delivery dates
+    re-confirmed with the customer (4.4)."""
+    from nhcs.workflow.selectors import signoffs_for
+
+    from .selectors import approval_summary
+
+    amended = amendments_for(record=order)
+    show_prices = may_see_prices(user)
+    lines = list(order.lines.all())
+    for line in lines:
+        line.marks = {
+            name: amended.get(("lines", line.pk, name), [])
+            for name in ("quantity", "unit_price", "requested_date", "cancelled")
+            if show_prices or name != "unit_price"
+        }
+        line.added_by = amended.get(("lines", line.pk, ""), [])
+    field_marks = {name: values for (relation, _row, name), values in amended.items() if not relation and name}
     return {
-        "lines": list(order.lines.all()),
+        "lines": lines,
+        "committed_marks": field_marks.get("committed_date", []),
+        # What notices amended on the order itself (dates, requirement notes, remarks), by field.
+        "field_marks": field_marks,
+        "approval": approval_summary(order, signoffs_for(record=order)),
         "bom": list(order.bom_lines.all()),
         "requirements": order.requirement_rows(),
         "clarifications": list(order.clarifications.select_related("confirmation")),
-        "show_prices": may_see_prices(user),
+        "show_prices": show_prices,
         "lead_time_summary": order.lead_time_summary(),
     }
 
@@ -156,20 +207,51 @@ def order_review_xlsx(*, ws, record, context, request=None) -> None:
 
     section(ws, gettext("Requirement identification (4.1.1)"))
     for item, _value, label, details in context["requirements"]:
-        table_row(ws, [str(item.label), str(label or "—"), details or None])
+        marks = context["field_marks"].get(f"req_{item.value}_note", [])
+        changed = "; ".join(f"{mark_value(m.old)} → {mark_value(m.new)} ({_mark_note(m)})" for m in marks)
+        table_row(ws, [str(item.label), str(label or "—"), details or None, changed or None])
+
+    if context["approval"]:
+        note(ws, context["approval"])
+    if context["committed_marks"]:
+        section(ws, gettext("Delivery date re-confirmed with the customer (4.4)"))
+        table_header(
+            ws,
+            gettext("Earlier date"),
+            gettext("Re-confirmed date"),
+            gettext("Notice"),
+            gettext("Signed by"),
+            gettext("Date"),
+        )
+        for mark in context["committed_marks"]:
+            table_row(
+                ws,
+                [
+                    _day_value(mark.old),
+                    _day_value(mark.new),
+                    mark.number,
+                    str(mark.user),
+                    timezone.localtime(mark.when).date(),
+                ],
+                fonts={1: STRUCK_FONT},
+            )
 
     section(ws, gettext("Order lines"))
     columns = [gettext("Part number"), gettext("Description"), gettext("Quantity"), gettext("Unit")]
     if context["show_prices"]:
         columns += [gettext("Unit price"), gettext("Currency"), gettext("Amount")]
-    table_header(ws, *columns, gettext("Requested delivery"))
+    table_header(ws, *columns, gettext("Requested delivery"), gettext("Changed by notices (old values struck through)"))
     for line in context["lines"]:
         values = [line.part_number, line.description or None, _qty(line.quantity), line.unit]
         formats = {}
         if context["show_prices"]:
             values += [line.unit_price, line.currency, line.amount]
             formats = {7: MONEY_FORMAT}
-        table_row(ws, [*values, line.requested_date], formats=formats)
+        changes = _line_changes_text(line)
+        row = table_row(ws, [*values, line.requested_date, changes or None], formats=formats)
+        if line.cancelled:
+            for column in range(1, len(values) + 2):
+                ws.cell(row, column).font = STRUCK_FONT
 
     if context["clarifications"]:
         section(ws, gettext("Clarifications with the customer (4.1.2)"))
@@ -234,6 +316,20 @@ def order_review_xlsx(*, ws, record, context, request=None) -> None:
                 table_row(ws, [str(box.label), f"{s.outcome} · {s.name}", s.comment or None, s.date])
 
 
+def _line_changes_text(line) -> str:
+    """What notices changed on a line, as one line of text: "quantity: 1000 → 1500 (BG-2026-0001 · …)"."""
+    parts = []
+    for mark in line.added_by:
+        parts.append(gettext("added (%(note)s)") % {"note": _mark_note(mark)})
+    for name, marks in line.marks.items():
+        for mark in marks:
+            if name == "cancelled":
+                parts.append(gettext("cancelled (%(note)s)") % {"note": _mark_note(mark)})
+            else:
+                parts.append(f"{mark.label}: {mark_value(mark.old)} → {mark_value(mark.new)} ({_mark_note(mark)})")
+    return "; ".join(parts)
+
+
 # One order's review, with its signature boxes: what the paper form carried per order.
 ORDER_REVIEW = RecordSheet(
     "production_plan_review",
@@ -249,6 +345,8 @@ ORDER_REVIEW = RecordSheet(
         SignatureBox(
             _("Sales: date confirmed by the customer"), actions=(Action.CONFIRM,), transitions=("confirm_date",)
         ),
+        SignatureBox(_("Deputy GM: requirements approved"), actions=(Action.APPROVE,), transitions=("vgm_approve",)),
+        SignatureBox(_("GM: requirements approved"), actions=(Action.APPROVE,), transitions=("gm_approve",)),
         SignatureBox(_("Released to production"), actions=(Action.ISSUE,), transitions=("release",)),
     ],
     fields=[
@@ -333,3 +431,254 @@ def discrepancy_letter_pdf(*, order: Order, request=None) -> bytes:
             today=timezone.localdate(),
         )
         return render_pdf_bytes("orders/sheets/discrepancy_letter.html", context)
+
+
+def mark_value(value) -> str:
+    """An amended value as written: 1500, not 1500.000 (amended values are stored as text)."""
+    from decimal import Decimal, InvalidOperation
+
+    if isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return value
+        if number.is_finite():
+            return f"{number.normalize():f}"
+    return "" if value is None else str(value)
+
+
+# --- 生产订单/计划表更改通知单: the change notice (4.3) and its log --------------------------------------------
+
+
+def _notice_prices(user) -> bool:
+    return may_see_prices(user)
+
+
+def change_notice_context(*, notice: ChangeNotice, user) -> dict:
+    """What a change notice's sheet prints besides its fields: the changes (prices only for those who may
+    see them), the impact opinions of the current round with their figures, the acknowledgements."""
+    from nhcs.workflow.selectors import current_round_signoffs, signoffs_for
+
+    from .selectors import change_rows
+
+    show_prices = may_see_prices(user)
+    signoffs = list(signoffs_for(record=notice))
+    opinions = [s for s in current_round_signoffs(record=notice, signoffs=signoffs) if s.step]
+    costs = [s.data.get("cost") for s in opinions if s.data.get("cost") not in (None, "")]
+    return {
+        "rows": change_rows(notice, show_prices=show_prices),
+        "opinions": [
+            {
+                "label": str(notice.flow.step_label(s.step)),
+                "who": s.user.signature_name,
+                "outcome": s.get_outcome_display(),
+                "comment": s.comment,
+                "data": s.data_rows,
+                "date": timezone.localtime(s.signed_at).date(),
+            }
+            for s in opinions
+        ],
+        "cost_total": sum(mark_value_decimal(c) for c in costs) if costs else None,
+        "acknowledgements": list(notice.acknowledgements.select_related("department").order_by("pk")),
+        "show_prices": show_prices,
+    }
+
+
+def mark_value_decimal(value):
+    from decimal import Decimal
+
+    return Decimal(str(value))
+
+
+def change_notice_xlsx(*, ws, record, context, request=None) -> None:
+    """The Excel body of a change notice, as its PDF (orders/sheets/change_notice.html) prints it."""
+    write_field_rows(ws, context["fields"])
+    section(ws, gettext("Changes"))
+    table_header(ws, gettext("Change"), gettext("Line / item"), gettext("Old value"), gettext("New value"))
+    for row in context["rows"]:
+        table_row(ws, [row.kind_label, row.subject or None, row.old, row.new], fonts={3: STRUCK_FONT})
+    section(ws, gettext("Impact opinions"))
+    table_header(ws, gettext("Step"), gettext("Opinion"), gettext("Impact"), gettext("Comment"), gettext("Date"))
+    for o in context["opinions"]:
+        impact = "; ".join(f"{label}: {value}" for label, value in o["data"])
+        table_row(ws, [o["label"], f"{o['outcome']} · {o['who']}", impact or None, o["comment"] or None, o["date"]])
+    if context["cost_total"] is not None:
+        note(ws, gettext("Stated cost of the change: %(cost)s CNY") % {"cost": f"{context['cost_total']:,.2f}"})
+    if context["acknowledgements"]:
+        section(ws, gettext("Acknowledgements of receipt"))
+        table_header(ws, gettext("Department"), gettext("State"), gettext("Number"))
+        for ack in context["acknowledgements"]:
+            table_row(ws, [str(ack.department), ack.state_label, ack.number])
+
+
+def _notice_customer(notice) -> str:
+    return str(notice.order.customer)
+
+
+CHANGE_NOTICE = RecordSheet(
+    "change_notice",
+    "orders/sheets/change_notice.html",
+    signature_boxes=[
+        SignatureBox(_("Sales: written"), transitions=("submit",)),
+        SignatureBox(_("R&D: impact"), step="rd"),
+        SignatureBox(_("Purchasing: impact"), step="pur"),
+        SignatureBox(_("Quality: impact"), step="qa"),
+        SignatureBox(
+            _("Planning: review concluded"), actions=(Action.REVIEW, Action.REJECT), transitions=("accept", "reject")
+        ),
+        SignatureBox(_("Department head: reviewed"), actions=(Action.REVIEW,), transitions=("head_review",)),
+        SignatureBox(_("Deputy GM: approved"), actions=(Action.APPROVE,), transitions=("vgm_approve",)),
+        SignatureBox(_("GM: price change approved"), actions=(Action.APPROVE,), transitions=("gm_approve",)),
+        SignatureBox(_("Planning: issued"), actions=(Action.ISSUE,), transitions=("issue",)),
+    ],
+    fields=[
+        Column("order", _("Order number"), "order.number"),
+        Column("customer", _("Customer"), _notice_customer),
+        Column("po", _("customer PO number"), "order.po_number"),
+        Column("state", _("State"), choice_label("state", ChangeNoticeState.choices)),
+        Column("reason", _("reason for the change"), "reason"),
+        Column("customer_request_on", _("customer's written request dated"), "customer_request_on", kind="date"),
+        Column("price_changed", _("a price changes"), "price_changed", kind="bool", visible=_notice_prices),
+        Column("negotiation", _("outcome negotiated with the customer"), "negotiation"),
+        Column("created_at", _("Written on"), "created_at", kind="date"),
+    ],
+    xlsx_builder=change_notice_xlsx,
+    landscape=True,
+)
+
+
+def _kinds(notice, *, prices: bool) -> str:
+    kinds = [item.get_kind_display() for item in notice.items.all() if prices or item.kind != ChangeKind.UNIT_PRICE]
+    return list_text(dict.fromkeys(kinds))
+
+
+def _no_prices(user) -> bool:
+    return not may_see_prices(user)
+
+
+CHANGE_LOG = ListSheet(
+    "change_notice_log",
+    [
+        Column("number", _("Notice number"), "number", width=14),
+        Column("written", _("Written on"), "created_at", kind="date"),
+        Column("order", _("Order number"), "order.number", width=14),
+        Column("customer", _("Customer"), "order.customer.code", width=10),
+        Column("po", _("PO number"), "order.po_number", width=14),
+        Column("changes", _("Changes"), lambda n: _kinds(n, prices=True), width=30, visible=may_see_prices),
+        Column("changes_seen", _("Changes"), lambda n: _kinds(n, prices=False), width=30, visible=_no_prices),
+        Column("price_changed", _("A price changes"), "price_changed", kind="bool", visible=may_see_prices),
+        Column("reason", _("Reason"), "reason", width=30),
+        Column("state", _("State"), choice_label("state", ChangeNoticeState.choices), width=16),
+        Column("author", _("Written by"), "created_by.signature_name", width=12),
+    ],
+    landscape=True,
+)
+
+
+# --- 交期延误通知单: the delay notice (4.4), its log, the customer's written answer -------------------------
+
+
+def delay_notice_context(*, notice: DelayNotice) -> dict:
+    from nhcs.links.selectors import written_answer
+
+    from .services import delay_confirmation_attachment
+
+    return {
+        "items": list(notice.items.all()),
+        "confirmation": delay_confirmation_attachment(notice=notice),
+        "link_answer": written_answer(notice.link) if notice.link_id else None,
+    }
+
+
+def delay_notice_xlsx(*, ws, record, context, request=None) -> None:
+    write_field_rows(ws, context["fields"])
+    section(ws, gettext("Orders"))
+    table_header(ws, gettext("Order number"), gettext("PO number"), gettext("Committed date"), gettext("Proposed date"))
+    confirmed = record.state == DelayNoticeState.CONFIRMED
+    for item in context["items"]:
+        table_row(
+            ws,
+            [item.order.number, item.order.po_number, item.original_date, item.proposed_date],
+            fonts={3: STRUCK_FONT} if confirmed else None,
+        )
+    section(ws, gettext("The customer's written confirmation"))
+    note(ws, _confirmation_text(context))
+
+
+def _confirmation_text(context) -> str:
+    answer = context["link_answer"]
+    attachment = context["confirmation"]
+    if answer is not None:
+        return gettext("Confirmed through the customer link by %(name)s on %(when)s (IP %(ip)s).") % {
+            "name": answer.name,
+            "when": f"{answer.answered_at:%Y-%m-%d %H:%M}",
+            "ip": answer.ip or "—",
+        }
+    if attachment is not None:
+        return gettext("Attached as no. %(seq)s: %(name)s") % {"seq": attachment.seq, "name": attachment.original_name}
+    return gettext("Not yet confirmed by the customer in writing.")
+
+
+DELAY_NOTICE = RecordSheet(
+    "delay_notice",
+    "orders/sheets/delay_notice.html",
+    signature_boxes=[
+        SignatureBox(_("Planning: issued in writing"), actions=(Action.ISSUE,), transitions=("issue",)),
+        SignatureBox(_("Sales: negotiated with the customer"), actions=(Action.CONFIRM,), transitions=("negotiate",)),
+        SignatureBox(_("Sales: re-confirmed dates applied"), actions=(Action.CONFIRM,), transitions=("confirm",)),
+    ],
+    fields=[
+        Column("customer", _("Customer"), lambda n: str(n.customer)),
+        Column("state", _("State"), choice_label("state", DelayNoticeState.choices)),
+        Column("reason", _("reason the dates cannot be met"), "reason"),
+        Column("negotiation", _("negotiation with the customer"), "negotiation"),
+        Column("created_at", _("Written on"), "created_at", kind="date"),
+    ],
+    xlsx_builder=delay_notice_xlsx,
+    landscape=True,
+)
+
+
+def _delay_dates(notice) -> str:
+    return "; ".join(
+        f"{item.order.number}: {item.original_date:%Y-%m-%d} → {item.proposed_date:%Y-%m-%d}"
+        for item in notice.items.all()
+    )
+
+
+DELAY_LOG = ListSheet(
+    "delay_notice_log",
+    [
+        Column("number", _("Notice number"), "number", width=14),
+        Column("written", _("Written on"), "created_at", kind="date"),
+        Column("customer", _("Customer"), "customer.code", width=10),
+        Column("dates", _("Orders: committed → proposed date"), _delay_dates, width=40),
+        Column("reason", _("Reason"), "reason", width=30),
+        Column("state", _("State"), choice_label("state", DelayNoticeState.choices), width=18),
+        Column("author", _("Written by"), "created_by.signature_name", width=12),
+    ],
+    landscape=True,
+)
+
+
+def delay_answer_pdf(*, notice: DelayNotice, link) -> bytes:
+    """The customer's confirmation through the link, printed on the letterhead in the customer's language:
+    kept with the notice as the written confirmation."""
+    from nhcs.links.sheets import written_answer_pdf
+
+    with translation.override(link.language):
+        lines = [
+            (
+                gettext("Order %(number)s (PO %(po)s)") % {"number": item.order.number, "po": item.order.po_number},
+                gettext("%(old)s → new date %(new)s")
+                % {"old": f"{item.original_date:%Y-%m-%d}", "new": f"{item.proposed_date:%Y-%m-%d}"},
+            )
+            for item in notice.items.select_related("order").order_by("pk")
+        ]
+        return written_answer_pdf(
+            link=link,
+            form_key="delay_notice",
+            record_number=notice.number,
+            heading=gettext("New delivery dates confirmed by the customer"),
+            lines=lines,
+        )

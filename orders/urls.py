@@ -1,9 +1,13 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
+# Mounted at the root (nhcs/urls.py): the orders under /orders/, their change notices under /changes/ and
+# their delay notices under /delays/, all named "orders:…". The customer's confirmation of a delay notice
+# is /c/<token>/ (a purpose of nhcs.links, registered in apps.py).
 app_name = "orders"
-urlpatterns = [
+
+order_patterns = [
     path("", views.order_list, name="order_list"),
     path("new/", views.order_create, name="order_create"),
     path("<int:pk>/", views.OrderDetail.as_view(), name="order_detail"),
@@ -23,4 +27,30 @@ urlpatterns = [
     path("shipments/log.<sheetfmt:fmt>", views.shipment_log_export, name="shipment_log_export"),
     path("shipments/import/", views.shipment_import, name="shipment_import"),
     path("shipments/<int:pk>/reverse/", views.shipment_reverse, name="shipment_reverse"),
+]
+
+change_patterns = [
+    path("", views.change_list, name="change_list"),
+    path("export.<sheetfmt:fmt>", views.change_list_export, name="change_list_export"),
+    path("new/<int:order_pk>/", views.change_create, name="change_create"),
+    path("<int:pk>/", views.ChangeDetail.as_view(), name="change_detail"),
+    path("<int:pk>/edit/", views.change_edit, name="change_edit"),
+    path("<int:pk>/sheet.<sheetfmt:fmt>", views.change_sheet, name="change_sheet"),
+    path("acknowledgements/<int:pk>/", views.ChangeAckDetail.as_view(), name="change_ack_detail"),
+]
+
+delay_patterns = [
+    path("", views.delay_list, name="delay_list"),
+    path("export.<sheetfmt:fmt>", views.delay_list_export, name="delay_list_export"),
+    path("new/", views.delay_create, name="delay_create"),
+    path("<int:pk>/", views.DelayDetail.as_view(), name="delay_detail"),
+    path("<int:pk>/edit/", views.delay_edit, name="delay_edit"),
+    path("<int:pk>/sheet.<sheetfmt:fmt>", views.delay_sheet, name="delay_sheet"),
+    path("<int:pk>/customer-link/", views.delay_link, name="delay_link"),
+]
+
+urlpatterns = [
+    path("orders/", include(order_patterns)),
+    path("changes/", include(change_patterns)),
+    path("delays/", include(delay_patterns)),
 ]

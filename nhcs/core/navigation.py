@@ -20,6 +20,7 @@ NAV_ITEMS = [
     NavItem("orders", _("Orders"), "orders:order_list"),
     NavItem("shipments", _("Shipments"), "orders:shipments"),
     NavItem("changes", _("Change notices"), "orders:change_list"),
+    NavItem("delays", _("Delay notices"), "orders:delay_list"),
     NavItem("complaints", _("Complaints"), "complaints:complaint_list"),
     NavItem("surveys", _("Surveys"), "satisfaction:campaign_list"),
     NavItem("actions", _("Corrective actions"), "capa:action_list"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -17,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
@@ -373,7 +375,11 @@ def my_tasks(request):
 
 
 @login_required
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
 def attachment_download(request, pk: int):
+    """A file of a record, for its readers only (404 for anyone else). Our own pages may show a PDF or a
+    picture in a frame (a customer's request on the approver's page); no other site may."""
     attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
     record = attachment.record
     if record is None:

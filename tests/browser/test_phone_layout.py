@@ -16,6 +16,8 @@ def test_list_filters_fold_away_on_a_phone_and_stay_open_on_a_desk(page, live_de
         ("/orders/", "#order-filter-card"),
         ("/customers/", "#customer-filter-card"),
         ("/surveys/", "#campaign-filter-card"),
+        ("/changes/", "#change-filter-card"),
+        ("/delays/", "#delay-filter-card"),
     ):
         page.set_viewport_size(PHONE)
         page.goto(f"{live_demo.url}{path}")

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 # URL names that name no record of anyone's: public customer links (a token is its own key), the
 # password reset, and the admin.
-PUBLIC = {"links:survey", "links:date_confirmation", "password_reset_confirm"}
+PUBLIC = {"links:survey", "links:date_confirmation", "links:delay_confirmation", "password_reset_confirm"}
 
 
 def walk(patterns, prefix="", namespace=""):
@@ -121,7 +121,22 @@ def world(demo, sent_campaign, answer_online):  # noqa: F811
     from nhcs.accounts.services import user_create
 
     user_create(username="clerk", password="x-pass-123", department_code="GMO", position="staff")
+    # A change notice on the released order, acknowledged by Quality; a delay notice of its date.
+    from orders.models import ChangeAck
+
+    notice = order_services.change_notice_create(
+        order=shipped, user=demo["sales"], reason="x", request=order_services.ChangeRequest(texts={"other": "Pallets"})
+    )
+    ack = wf.record_create(
+        model=ChangeAck, user=demo["planner"], data={"notice": notice, "department": demo["qa"].department}
+    )
+    delay = order_services.delay_notice_create(
+        user=demo["planner"], customer=customer, reason="x", items=[(shipped, today + timedelta(days=5))]
+    )
     return {
+        "change_notice": notice,
+        "change_ack": ack,
+        "delay_notice": delay,
         "shipment": shipment,
         "order": order,
         "clarification": clarification,
@@ -217,6 +232,17 @@ def kwargs_and_outsider(name, world):
         # Someone else's export, even for the head of the same department.
         "sheets:export_status": ({"token": world["export"].token}, "sales_head"),
         "sheets:export_download": ({"token": world["export"].token}, "sales_head"),
+        # Change and delay notices: the warehouse reads neither the order nor its notices (only its own
+        # acknowledgements: Quality's is not its own).
+        "orders:change_create": ({"order_pk": o.pk}, "warehouse"),
+        "orders:change_detail": ({"pk": world["change_notice"].pk}, "warehouse"),
+        "orders:change_edit": ({"pk": world["change_notice"].pk}, "warehouse"),
+        "orders:change_sheet": ({"pk": world["change_notice"].pk, "fmt": "pdf"}, "warehouse"),
+        "orders:change_ack_detail": ({"pk": world["change_ack"].pk}, "warehouse"),
+        "orders:delay_detail": ({"pk": world["delay_notice"].pk}, "engineer"),
+        "orders:delay_edit": ({"pk": world["delay_notice"].pk}, "engineer"),
+        "orders:delay_sheet": ({"pk": world["delay_notice"].pk, "fmt": "xlsx"}, "engineer"),
+        "orders:delay_link": ({"pk": world["delay_notice"].pk}, "engineer"),
     }
     return table.get(name)
 
@@ -231,6 +257,9 @@ def test_every_record_url_is_covered_here():
 
 
 WORLD_KEYS = [
+    "change_notice",
+    "change_ack",
+    "delay_notice",
     "shipment",
     "order",
     "clarification",
@@ -279,6 +308,9 @@ def test_an_unrelated_department_gets_404_on_every_record_url(demo, client_for, 
     assert client_for(demo["sales"]).get(world["incident"].get_absolute_url()).status_code == 200
     attachment_url = reverse("workflow:attachment_download", args=[world["attachment"].pk])
     assert client_for(demo["engineer"]).get(attachment_url).status_code == 200
+    assert client_for(demo["engineer"]).get(world["change_notice"].get_absolute_url()).status_code == 200
+    assert client_for(demo["qa"]).get(world["change_ack"].get_absolute_url()).status_code == 200
+    assert client_for(demo["sales"]).get(world["delay_notice"].get_absolute_url()).status_code == 200
 
 
 def test_old_customer_addresses_redirect_only_for_readers(demo, client_for, world):
@@ -303,6 +335,8 @@ def test_old_customer_addresses_redirect_only_for_readers(demo, client_for, worl
         ("/property/register.xlsx", "engineer"),
         ("/property/labels.pdf", "engineer"),
         ("/property/counts/", "engineer"),
+        ("/delays/", "warehouse"),
+        ("/delays/export.xlsx", "engineer"),
     ],
 )
 def test_lists_and_their_sheets_are_404_to_those_who_read_none_of_them(demo, client_for, url, outsider):

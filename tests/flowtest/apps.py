@@ -12,5 +12,6 @@ class FlowTestConfig(AppConfig):
 
         from .services import DATE_LINK
 
-        # The customer's page /c/<token>/ in the test URLconf (nhcs.links mounts registered purposes).
-        register(LinkPurpose(DATE_LINK, "c", "tests.flowtest.views.confirm_date", "Date confirmation · 日期确认"))
+        # The customer's page /tc/<token>/ in the test URLconf (nhcs.links mounts registered purposes); /c/ is
+        # the delay notices' real confirmation (orders).
+        register(LinkPurpose(DATE_LINK, "tc", "tests.flowtest.views.confirm_date", "Date confirmation · 日期确认"))

@@ -57,7 +57,7 @@ def memo_list_export(request, fmt):
     )
 
 
-# --- a date confirmed by the customer through a link (/c/<token>/, mounted by nhcs.links) -----------
+# --- a date confirmed by the customer through a link (/tc/<token>/, mounted by nhcs.links) -----------
 
 
 def confirm_date(request, *, link):

@@ -1,5 +1,5 @@
 """Two purposes on the one customer-link service: the satisfaction survey (/s/<token>/) and the test-only
-date confirmation (/c/<token>/). Each `LinkCase` gives out a link to a demo customer and knows how the
+date confirmation (/tc/<token>/). Each `LinkCase` gives out a link to a demo customer and knows how the
 customer answers it and what the area keeps."""
 
 from collections.abc import Callable
@@ -80,9 +80,49 @@ def date_case(demo):
     def answered(link):
         return DateConfirmation.objects.get(link=link).confirmed_date == date(2026, 12, 18)
 
-    return LinkCase("date_confirmation", "c", give, answer, answered, 200)
+    return LinkCase("date_confirmation", "tc", give, answer, answered, 200)
 
 
-@pytest.fixture(params=["survey", "date_confirmation"])
+@pytest.fixture
+def delay_case(demo):
+    """A delay notice of a released order of the customer, negotiated by sales: the customer confirms the new
+    date through the link; the written answer is kept with the notice."""
+    from decimal import Decimal
+
+    from nhcs.workflow import services as wf
+    from nhcs.workflow.choices import AttachmentKind
+    from nhcs.workflow.models import Attachment
+    from orders import services
+    from orders.demo import ALL_IDENTIFIED
+    from orders.models import DelayNotice, Order
+
+    def give(code):
+        customer = Customer.objects.get(code=code)
+        today = timezone.localdate()
+        order = services.order_create(
+            user=demo["sales"],
+            data={"customer": customer, "po_number": "PO-LINK", "po_date": today, **ALL_IDENTIFIED},
+            lines=[{"part_number": "P1", "quantity": Decimal(5), "unit": "pcs", "requested_date": today}],
+        )
+        Order.objects.filter(pk=order.pk).update(state="released", committed_date=today + timedelta(days=3))
+        notice = services.delay_notice_create(
+            user=demo["planner"], customer=customer, reason="x", items=[(order, today + timedelta(days=10))]
+        )
+        notice = wf.transition_record(record=notice, name="issue", user=demo["planner"])
+        notice = wf.transition_record(record=notice, name="negotiate", user=demo["sales"], data={"negotiation": "ok"})
+        return services.delay_link_give(notice=notice, user=demo["sales"])
+
+    def answer(link, name):
+        return {"name": name}
+
+    def answered(link):
+        notice = DelayNotice.objects.get(link=link)
+        return Attachment.objects.for_record(notice).filter(kind=AttachmentKind.WRITTEN_CONFIRMATION).exists()
+
+    return LinkCase("delay_confirmation", "c", give, answer, answered, 200)
+
+
+@pytest.fixture(params=["survey", "date_confirmation", "delay_confirmation"])
 def case(request):
-    return request.getfixturevalue({"survey": "survey_case", "date_confirmation": "date_case"}[request.param])
+    fixtures = {"survey": "survey_case", "date_confirmation": "date_case", "delay_confirmation": "delay_case"}
+    return request.getfixturevalue(fixtures[request.param])

@@ -95,7 +95,7 @@ def test_use_once_keeps_name_time_address_and_browser(demo, target):
 
 def test_registry_keeps_codes_and_prefixes_apart():
     survey = registry.get("survey")
-    assert survey.url_prefix == "s" and registry.get("date_confirmation").url_prefix == "c"
+    assert survey.url_prefix == "s" and registry.get("date_confirmation").url_prefix == "tc"
     registry.register(survey)  # the same again: nothing happens
     with pytest.raises(ImproperlyConfigured):
         registry.register(registry.LinkPurpose("other", "s", "x.y", "Other"))
@@ -125,7 +125,7 @@ def test_client_address(remote, forwarded, expected):
 
 def test_the_written_answer_prints_for_the_file(demo, client_for, date_case):
     link = date_case.give("C001")
-    page = f"/c/{link.token}/"
+    page = f"/tc/{link.token}/"
     assert Client().post(page, {"name": "张经理"}, REMOTE_ADDR="198.51.100.23").status_code == 200
     confirmation = DateConfirmation.objects.get(link=link)
     pdf_url = f"/flowtest/confirmations/{confirmation.pk}/answer.pdf"
@@ -142,7 +142,7 @@ def test_the_written_answer_prints_for_the_file(demo, client_for, date_case):
 
 def test_a_confirmation_needs_the_typed_name(date_case):
     link = date_case.give("C001")
-    response = Client().post(f"/c/{link.token}/", {"name": "   "})
+    response = Client().post(f"/tc/{link.token}/", {"name": "   "})
     assert response.status_code == 400 and 'id="form-error"' in response.content.decode()
     link.refresh_from_db()
     assert link.used_at is None and DateConfirmation.objects.get(link=link).confirmed_date is None

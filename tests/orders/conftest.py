@@ -119,6 +119,19 @@ def flow(demo):
             order = self.reply(order, committed or PO_DATE + timedelta(days=30))
             return self.go(order, "confirm_date", "sales")
 
+        def approve(self, order):
+            """3.5: the deputy GM approves, then the GM — unless a rule lets the deputy GM's approval suffice."""
+            order = self.go(order, "vgm_approve", "vgm")
+            if order.approval_rule_id is None:
+                order = self.go(order, "gm_approve", "gm")
+            return order
+
+        def to_approved(self, order, committed=None):
+            return self.approve(self.to_date_confirmed(order, committed))
+
+        def to_released(self, order, committed=None):
+            return self.go(self.to_approved(order, committed), "release", "sales")
+
     return Driver()
 
 
@@ -154,3 +167,104 @@ def client_for(client_for):
         return c
 
     return make
+
+
+# --- change and delay notices --------------------------------------------------------------------------------
+
+
+def fresh(record):
+    return type(record)._default_manager.get(pk=record.pk)
+
+
+def post_action(client, record, name, comment="ok", **extra):
+    """Take a transition of any record over HTTP, as its page's form posts it."""
+    record = fresh(record)
+    data = {
+        "_action": "transition",
+        "transition_name": name,
+        f"t-{name}-version": record.version,
+        f"t-{name}-transition": name,
+        f"t-{name}-comment": comment,
+    }
+    data.update(extra)
+    return client.post(record.get_absolute_url(), data)
+
+
+def post_opinion(client, record, task, outcome="accept", comment="", **figures):
+    data = {"_action": "step", "task_id": task.pk, f"s-{task.pk}-outcome": outcome, f"s-{task.pk}-comment": comment}
+    data.update({f"s-{task.pk}-{k}": v for k, v in figures.items()})
+    return client.post(fresh(record).get_absolute_url(), data)
+
+
+IMPACT_USERS = {"rd": "rd", "pur": "buyer", "qa": "qa"}
+
+
+@pytest.fixture
+def released(make_order, flow):
+    """A released order (through the review and both approvals)."""
+
+    def make(lines=None, committed=None, **data):
+        return flow.to_released(make_order(lines=lines, **data), committed)
+
+    return make
+
+
+@pytest.fixture
+def notices(demo):
+    """Raise and drive change notices with the demo users."""
+    from orders.models import ChangeNotice
+
+    class Notices:
+        def raise_change(self, order, *, lines=(), added=(), texts=None, cancel_order=False, user="sales", attach=True):
+            return services.change_notice_create(
+                order=order,
+                user=demo[user],
+                reason="Customer fax of today",
+                customer_request_on=PO_DATE,
+                request=services.ChangeRequest(
+                    lines=list(lines), added=list(added), texts=texts or {}, cancel_order=cancel_order
+                ),
+                request_file=pdf_upload("customer-request.pdf") if attach else None,
+            )
+
+        def go(self, notice, name, username, comment="ok", data=None):
+            return wf.transition_record(
+                record=fresh(notice), name=name, user=demo[username], comment=comment, data=data
+            )
+
+        def impacts(self, notice, outcomes=None):
+            outcomes = outcomes or {}
+            for key, task in open_steps(notice).items():
+                outcome = outcomes.get(key, "accept")
+                wf.step_complete(
+                    task=task,
+                    user=demo[IMPACT_USERS[key]],
+                    outcome=outcome,
+                    comment="" if outcome == "accept" else "Goods already in stock",
+                )
+            return fresh(notice)
+
+        def to_accepted(self, notice):
+            notice = self.go(self.go(notice, "submit", "sales"), "start_review", "planner")
+            return self.go(self.impacts(notice), "accept", "planner")
+
+        def to_vgm_approved(self, notice):
+            notice = self.go(self.to_accepted(notice), "head_review", "sales_head")
+            return self.go(notice, "vgm_approve", "vgm")
+
+        def issue(self, notice, departments=("MFG", "WH")):
+            from nhcs.accounts.models import Department
+
+            ids = list(Department.objects.filter(code__in=departments).values_list("pk", flat=True))
+            return self.go(notice, "issue", "planner", data={"departments": ids})
+
+        def to_issued(self, notice, departments=("MFG", "WH")):
+            notice = self.to_vgm_approved(notice)
+            if notice.price_changed:
+                notice = self.go(notice, "gm_approve", "gm")
+            return self.issue(notice, departments)
+
+        def get(self, notice):
+            return ChangeNotice.objects.get(pk=notice.pk)
+
+    return Notices()

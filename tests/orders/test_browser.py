@@ -1,4 +1,5 @@
-"""A new order from sales to its release, by the demo users sales, planner, engineer, buyer, rd, qa and mfg."""
+"""A new order from sales to its release, by the demo users sales, planner, engineer, buyer, rd, qa and mfg, and
+its approval by the deputy GM and the GM (3.5)."""
 
 import re
 from datetime import timedelta
@@ -141,11 +142,31 @@ def test_order_from_sales_to_release(page, live_demo, tmp_path, language):
     state(page, "date_replied")
     live_demo.logout(page)
 
-    # Sales confirms the date; release waits for the customer's written answer.
+    # Sales confirms the date with the customer.
     live_demo(page, "sales")
     page.goto(url)
     take(page, "confirm_date", "客户传真确认交期")
     state(page, "date_confirmed")
+    expect(page.locator('form[data-transition="release"]')).to_have_count(0)  # not before the approvals
+    live_demo.logout(page)
+
+    # 3.5: the deputy GM in charge approves the agreed requirements, then the GM (no rule lets the deputy
+    # GM's approval suffice for a new product).
+    live_demo(page, "vgm")
+    page.goto(url)
+    take(page, "vgm_approve")
+    state(page, "vgm_approved")
+    expect(page.locator("#approval-summary")).to_be_visible()
+    live_demo.logout(page)
+    live_demo(page, "gm")
+    page.goto(url)
+    take(page, "gm_approve")
+    state(page, "approved")
+    live_demo.logout(page)
+
+    # Release waits for the customer's written answer.
+    live_demo(page, "sales")
+    page.goto(url)
     expect(page.locator('form[data-transition="release"] .blockers li')).to_have_count(1)
     confirmation = tmp_path / "fax.pdf"
     confirmation.write_bytes(PDF)
@@ -157,8 +178,9 @@ def test_order_from_sales_to_release(page, live_demo, tmp_path, language):
     expect(page.locator(".clarification-row")).to_contain_text("fax.pdf")
     take(page, "release")
     state(page, "released")
-    # submit, start_review, five opinions, complete_review, reply_date, confirm_date, release
-    expect(page.locator(".signoff")).to_have_count(11)
+    # submit, start_review, five opinions, complete_review, reply_date, confirm_date, vgm_approve, gm_approve,
+    # release
+    expect(page.locator(".signoff")).to_have_count(13)
 
 
 def currency_text_fits(page, name) -> bool:

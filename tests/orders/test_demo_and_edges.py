@@ -25,6 +25,21 @@ def test_seed_demo_gives_orders_in_several_states_and_is_idempotent(demo):
     assert Order.objects.count() == count
 
 
+def test_the_demo_has_a_change_notice_awaiting_the_gm_and_a_delay_notice_awaiting_the_customer(demo):
+    from nhcs.workflow.selectors import tasks_for_user
+    from orders.models import ChangeNotice, DelayNotice
+
+    call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))
+    change = ChangeNotice.objects.get()
+    assert change.state == "vgm_approved" and change.price_changed
+    assert {i.kind for i in change.items.all()} == {"quantity", "unit_price"}
+    assert change.attachments.get().mime_type == "image/png"  # the customer's fax, shown in the page
+    assert [t.record_number for t in tasks_for_user(user=demo["gm"])] == [change.number]
+    delay = DelayNotice.objects.get()
+    assert delay.state == "negotiating" and delay.link is not None and delay.link.used_at is None
+    assert delay.items.get().order.po_number == "DEMO-PO-0990"
+
+
 def test_a_stale_lines_form_is_refused_and_changes_nothing(demo, make_order, client_for):
     order = make_order()
     line = order.lines.get()

@@ -194,13 +194,13 @@ def test_release_waits_for_every_written_confirmation(demo, make_order, flow, cl
         channel="fax",
         sent_on=PO_DATE,
     )
-    order = flow.to_date_confirmed(order)
+    order = flow.to_approved(order)
     response = post_transition(client_for(demo["sales"]), order, "release")
     assert response.status_code == 400
     assert shown_messages(response) == [
         "Every clarification needs the customer's answer with the written confirmation attached."
     ]
-    assert reload(order).state == "date_confirmed"
+    assert reload(order).state == "approved"
     # An answer without the written confirmation is refused, and nothing is written.
     url = reverse("orders:clarification_answer", args=[order.pk, clar.pk])
     response = client_for(demo["sales"]).post(
@@ -249,7 +249,7 @@ def test_certified_data_discrepancy_needs_the_written_report_sent(demo, make_ord
     )
     response = client_for(demo["engineer"]).get(reverse("orders:discrepancy_letter", args=[order.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    order = flow.to_date_confirmed(order)
+    order = flow.to_approved(order)
     with pytest.raises(Blocked) as refused:
         flow.go(order, "release", "sales")
     assert "written report" in " ".join(refused.value.messages())
@@ -395,9 +395,17 @@ def test_bom_and_lead_times_over_http(demo, make_order, flow, client_for):
 
 
 def test_signoffs_record_the_whole_path(demo, make_order, flow):
-    order = flow.to_date_confirmed(make_order())
-    order = flow.go(order, "release", "sales")
+    order = flow.to_released(make_order())
     transitions = list(SignOff.objects.for_record(order).exclude(transition="").values_list("transition", flat=True))
-    assert transitions == ["submit", "start_review", "complete_review", "reply_date", "confirm_date", "release"]
+    assert transitions == [
+        "submit",
+        "start_review",
+        "complete_review",
+        "reply_date",
+        "confirm_date",
+        "vgm_approve",
+        "gm_approve",
+        "release",
+    ]
     assert SignOff.objects.for_record(order).filter(step__in=["bom", "lead_times", "rd", "qa", "mfg"]).count() == 5
     assert Order.objects.get(pk=order.pk).is_final

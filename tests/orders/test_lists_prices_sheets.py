@@ -231,8 +231,7 @@ def test_order_page_issues_a_constant_small_number_of_queries(demo, make_order, 
             services.clarification_answer(
                 clarification=c, user=demo["sales"], answer="ok", answered_on=PO_DATE, confirmation=pdf_upload()
             )
-        order = flow.to_date_confirmed(reload(order))
-        return flow.go(order, "release", "sales")
+        return flow.to_released(reload(order))
 
     client = client_for(demo["planner"])
     small, _ = _count_with_sql(client, build(1, "PO-S").get_absolute_url())

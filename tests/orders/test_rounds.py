@@ -26,7 +26,7 @@ def released_after_a_refused_date(make_order, flow):
     order = flow.reply(order, PO_DATE + timedelta(days=30))
     order = flow.go(order, "date_not_accepted", "sales", comment="Customer needs it earlier")
     order = flow.reply(order, PO_DATE + timedelta(days=25))
-    order = flow.go(order, "confirm_date", "sales")
+    order = flow.approve(flow.go(order, "confirm_date", "sales"))
     return flow.go(order, "release", "sales")
 
 

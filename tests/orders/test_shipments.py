@@ -44,8 +44,7 @@ def released(make_order, flow, demo):
             line(part_number="B-200", quantity=Decimal("50"), requested_date=committed),
         ]
         order = make_order(po_number=po_number, po_date=po_date, lines=lines, **data)
-        order = flow.to_date_confirmed(order, committed)
-        return flow.go(order, "release", "sales")
+        return flow.to_released(order, committed)
 
     return make
 

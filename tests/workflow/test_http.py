@@ -271,3 +271,17 @@ def test_my_tasks_page_issues_constant_queries(demo, client_for, django_assert_m
     for _ in range(25):
         advance(new_memo(demo["sales"]), ("submit", demo["sales"]))
     assert count() == few
+
+
+def test_a_file_may_be_shown_in_a_frame_of_our_own_pages_only(demo, client_for):
+    memo = new_memo(demo["sales"])
+    attachment = services.attachment_add(
+        record=memo, user=demo["sales"], upload=confirmation(), kind=AttachmentKind.CUSTOMER_REQUEST
+    )
+    response = client_for(demo["sales"]).get(f"/attachments/{attachment.pk}/?inline=1")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    # Pages themselves are never framed.
+    page = client_for(demo["sales"]).get(memo.get_absolute_url())
+    assert page["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in page["Content-Security-Policy"]
