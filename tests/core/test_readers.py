@@ -118,6 +118,18 @@ def world(demo, sent_campaign, answer_online):  # noqa: F811
         data={"kind": "damage", "occurred_on": today, "found_how": "x", "description": "x", "extent": "x"},
     )
     count = property_services.count_start(user=demo["warehouse"], location=rack, customer=None, counted_on=today)
+    from complaints import services as complaint_services
+
+    complaint_data = {"customer": customer, "channel": "email", "description": "?", "category": "delivery"}
+    earlier = complaint_services.complaint_register(
+        user=demo["sales"], data={**complaint_data, "received_at": timezone.now() - timedelta(days=1)}
+    )
+    complaint = complaint_services.complaint_register(
+        user=demo["sales"], data={**complaint_data, "received_at": timezone.now()}, earlier=[earlier]
+    )
+    complaint_cost = complaint_services.cost_add(
+        complaint=complaint, user=demo["sales"], kind="freight", amount=Decimal(10), incurred_on=today
+    )
     from nhcs.accounts.services import user_create
 
     user_create(username="clerk", password="x-pass-123", department_code="GMO", position="staff")
@@ -160,6 +172,9 @@ def world(demo, sent_campaign, answer_online):  # noqa: F811
             filename="x.xlsx",
             fmt="xlsx",
         ),
+        "complaint": complaint,
+        "complaint_cost": complaint_cost,
+        "complaint_link": complaint.links.get(),
     }
 
 
@@ -227,6 +242,16 @@ def kwargs_and_outsider(name, world):
         "customer_property:count_detail": ({"pk": world["count"].pk}, "engineer"),
         "customer_property:count_enter": ({"pk": world["count"].pk}, "engineer"),
         "customer_property:count_sheet": ({"pk": world["count"].pk, "fmt": "xlsx"}, "engineer"),
+        "complaints:complaint_detail": ({"pk": world["complaint"].pk}, "warehouse"),
+        "complaints:complaint_edit": ({"pk": world["complaint"].pk}, "warehouse"),
+        "complaints:action_raise": ({"pk": world["complaint"].pk}, "warehouse"),
+        "complaints:cost_add": ({"pk": world["complaint"].pk}, "warehouse"),
+        "complaints:cost_remove": ({"pk": world["complaint"].pk, "cost_pk": world["complaint_cost"].pk}, "warehouse"),
+        "complaints:link_add": ({"pk": world["complaint"].pk}, "warehouse"),
+        "complaints:link_remove": ({"pk": world["complaint"].pk, "link_pk": world["complaint_link"].pk}, "warehouse"),
+        "complaints:complaint_sheet": ({"pk": world["complaint"].pk, "fmt": "pdf"}, "warehouse"),
+        "complaints:report_8d": ({"pk": world["complaint"].pk}, "warehouse"),
+        "complaints:reply_letter": ({"pk": world["complaint"].pk}, "warehouse"),
         # Deliveries: neither shipping nor reading orders, the general management office's clerk.
         "orders:shipment_reverse": ({"pk": world["shipment"].pk}, "clerk"),
         # Someone else's export, even for the head of the same department.
@@ -276,6 +301,9 @@ WORLD_KEYS = [
     "incident",
     "count",
     "export",
+    "complaint",
+    "complaint_cost",
+    "complaint_link",
 ]
 
 
@@ -303,6 +331,7 @@ def test_an_unrelated_department_gets_404_on_every_record_url(demo, client_for, 
     assert client_for(demo["planner"]).get(world["order"].get_absolute_url()).status_code == 200
     assert client_for(demo["sales"]).get(world["campaign"].get_absolute_url()).status_code == 200
     assert client_for(demo["qa"]).get(world["memo"].get_absolute_url()).status_code == 200
+    assert client_for(demo["sales"]).get(world["complaint"].get_absolute_url()).status_code == 200
     assert client_for(demo["planner"]).get(world["customer"].get_absolute_url()).status_code == 200
     assert client_for(demo["mfg"]).get(world["property_item"].get_absolute_url()).status_code == 200
     assert client_for(demo["sales"]).get(world["incident"].get_absolute_url()).status_code == 200

@@ -208,6 +208,22 @@ def _record_factories(demo):
             items=[(released, released.committed_date + timedelta(days=5))],
         )
 
+    def complaint():
+        from django.utils import timezone
+
+        from complaints import services as complaint_services
+
+        return complaint_services.complaint_register(
+            user=demo["sales"],
+            data={
+                "customer": Customer.objects.get(code="C001"),
+                "channel": "email",
+                "received_at": timezone.now(),
+                "description": "Walk",
+                "category": "delivery",
+            },
+        )
+
     memo = new_memo(demo["sales"])
     return {
         "memo": lambda: new_memo(demo["sales"]),
@@ -226,6 +242,7 @@ def _record_factories(demo):
         "change_notice": change_notice,
         "change_ack": change_ack,
         "delay_notice": delay_notice,
+        "complaint": complaint,
     }
 
 

@@ -1,0 +1,364 @@
+"""Reads of the complaints area, each with the joins its page needs (constant query counts): the log,
+the complaint page, earlier complaints of the same customer, product or category (recurrence), and the
+analysis (by month, category, defect, customer, cost; days to the first reply and to closing)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from nhcs.accounts.models import User
+from nhcs.workflow import services as wf
+from nhcs.workflow.choices import TaskStatus
+from nhcs.workflow.models import Task
+
+from .choices import Category, ComplaintState, CostKind
+from .models import Complaint, ComplaintCost, ComplaintLink
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _overdue_tasks():
+    return Task.objects.filter(
+        content_type=ContentType.objects.get_for_model(Complaint),
+        object_id=OuterRef("pk"),
+        status=TaskStatus.OPEN,
+        due_at__lt=timezone.now(),
+    )
+
+
+def _cost_total():
+    totals = (
+        ComplaintCost.objects.filter(complaint=OuterRef("pk")).order_by().values("complaint").annotate(t=Sum("amount"))
+    )
+    return Coalesce(Subquery(totals.values("t")[:1], output_field=MONEY), Value(Decimal(0)), output_field=MONEY)
+
+
+def complaint_list_qs() -> QuerySet[Complaint]:
+    """Complaints with what the log shows, computed in the database: one query whatever the row count."""
+    return Complaint.objects.select_related("customer", "defect", "created_by").annotate(
+        is_overdue=Exists(_overdue_tasks()),
+        is_repeat=Exists(ComplaintLink.objects.filter(complaint=OuterRef("pk"))),
+        cost_total=_cost_total(),
+    )
+
+
+def _links(**where):
+    return ComplaintLink.objects.filter(**where)
+
+
+def _first(links, name: str):
+    return Subquery(links.order_by("earlier__received_at", "complaint__received_at", "pk").values(name)[:1])
+
+
+def _count(links, group: str):
+    return Coalesce(Subquery(links.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]), Value(0))
+
+
+def complaint_detail_qs() -> QuerySet[Complaint]:
+    """A complaint with what its page shows: its investigators, and the first earlier complaint it repeats
+    and the first later one repeating it, with their counts (the whole lists: its recurrence page)."""
+    repeats = _links(complaint=OuterRef("pk"))
+    repeated_by = _links(earlier=OuterRef("pk"))
+    return (
+        Complaint.objects.select_related("customer", "defect", "created_by__department", "changed_by")
+        .prefetch_related(
+            Prefetch("investigators", queryset=User.objects.select_related("department").order_by("username"))
+        )
+        .annotate(
+            repeats_count=_count(repeats, "complaint"),
+            repeats_pk=_first(repeats, "earlier_id"),
+            repeats_number=_first(repeats, "earlier__number"),
+            repeated_by_count=_count(repeated_by, "earlier"),
+            repeated_by_pk=_first(repeated_by, "complaint_id"),
+            repeated_by_number=_first(repeated_by, "complaint__number"),
+        )
+    )
+
+
+def costs_of(complaint: Complaint) -> list[ComplaintCost]:
+    return list(complaint.costs.select_related("entered_by").order_by("incurred_on", "pk"))
+
+
+@dataclass
+class EarlierComplaint:
+    complaint: Complaint
+    same_customer: bool
+    same_product: bool
+    same_category: bool
+    linked: bool = False
+
+    @property
+    def score(self) -> int:
+        return 2 * self.same_product + 2 * self.same_customer + self.same_category
+
+
+EARLIER_LIMIT = 10
+
+
+def _earlier_condition(customer, part_number: str, category: str) -> Q | None:
+    condition = Q()
+    if customer is not None:
+        condition |= Q(customer=customer)
+    if part_number:
+        condition |= Q(part_number__iexact=part_number)
+    if category:
+        condition |= Q(category=category)
+    return condition or None
+
+
+def _ranked(rows, *, customer, part_number: str, category: str, linked_ids, limit: int) -> list[EarlierComplaint]:
+    found = [
+        EarlierComplaint(
+            complaint=c,
+            same_customer=customer is not None and c.customer_id == customer.pk,
+            same_product=bool(part_number) and c.part_number.lower() == part_number.lower(),
+            same_category=bool(category) and c.category == category,
+            linked=c.pk in linked_ids,
+        )
+        for c in rows
+    ]
+    found.sort(key=lambda e: (-e.score, -e.complaint.received_at.timestamp()))
+    return found[:limit]
+
+
+def earlier_complaints(
+    *,
+    user: User,
+    customer=None,
+    part_number: str = "",
+    category: str = "",
+    before=None,
+    exclude_pk: int | None = None,
+    limit: int = EARLIER_LIMIT,
+) -> list[EarlierComplaint]:
+    """Earlier complaints (that the user may read) of the same customer, product or category, those
+    sharing most first (product and customer count more than the category): one query."""
+    part_number = (part_number or "").strip()
+    condition = _earlier_condition(customer, part_number, category)
+    if condition is None:
+        return []
+    qs = Complaint.objects.filter(condition).exclude(state=ComplaintState.WITHDRAWN)
+    if before is not None:
+        qs = qs.filter(received_at__lte=before)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    qs = wf.readable(qs.select_related("customer", "defect"), user=user).order_by("-received_at", "-pk")
+    return _ranked(
+        qs[: limit * 5], customer=customer, part_number=part_number, category=category, linked_ids=(), limit=limit
+    )
+
+
+@dataclass
+class Repeats:
+    """The earlier complaints this one repeats (its links) and the later ones that repeat it."""
+
+    links: list[ComplaintLink]
+    repeated_by: list[ComplaintLink]
+
+
+def repeats_of(complaint: Complaint) -> Repeats:
+    """One query: the links from and to the complaint, with the other complaint's number and date."""
+    rows = list(
+        ComplaintLink.objects.filter(Q(complaint=complaint) | Q(earlier=complaint))
+        .select_related("complaint", "earlier", "linked_by")
+        .order_by("earlier__received_at", "complaint__received_at", "pk")
+    )
+    return Repeats(
+        links=[r for r in rows if r.complaint_id == complaint.pk],
+        repeated_by=[r for r in rows if r.earlier_id == complaint.pk],
+    )
+
+
+def earlier_for(complaint: Complaint, *, user: User, linked_ids: set[int]) -> list[EarlierComplaint]:
+    """Earlier complaints of the same customer, product or category as this one, marked when linked."""
+    found = earlier_complaints(
+        user=user,
+        customer=complaint.customer,
+        part_number=complaint.part_number,
+        category=complaint.category,
+        before=complaint.received_at,
+        exclude_pk=complaint.pk,
+    )
+    for e in found:
+        e.linked = e.complaint.pk in linked_ids
+    return found
+
+
+# --- analysis ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Analysis:
+    count: int = 0
+    by_month: list[tuple[str, int]] = field(default_factory=list)
+    by_category: list[tuple[str, str, int]] = field(default_factory=list)
+    # Pareto: (defect, count, cumulative share in %), the most frequent first.
+    pareto: list[tuple[str, int, float]] = field(default_factory=list)
+    by_customer: list[tuple[str, str, int]] = field(default_factory=list)
+    cost_by_month: list[tuple[str, Decimal]] = field(default_factory=list)
+    cost_by_kind: list[tuple[str, str, Decimal]] = field(default_factory=list)
+    cost_total: Decimal = Decimal(0)
+    mean_days_to_first_reply: float | None = None
+    mean_days_to_close: float | None = None
+    replied_count: int = 0
+    closed_count: int = 0
+    open_count: int = 0
+    repeat_count: int = 0
+    first_reply_late: int = 0
+
+
+def _months(first: date, last: date) -> list[str]:
+    out = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+CUSTOMERS_SHOWN = 10
+
+
+def analysis(queryset: QuerySet[Complaint], *, today: date | None = None) -> Analysis:
+    """The figures of the analysis over the complaints of the queryset (the log's filters applied): two
+    queries whatever their number."""
+    today = today or timezone.localdate()
+    rows = list(
+        queryset.order_by()
+        .annotate(repeat=Exists(ComplaintLink.objects.filter(complaint=OuterRef("pk"))))
+        .values_list(
+            "pk",
+            "received_at",
+            "category",
+            "defect__code",
+            "defect__name_zh",
+            "defect__name_en",
+            "customer__code",
+            "customer__name_zh",
+            "customer__name_en",
+            "first_replied_on",
+            "reply_due_on",
+            "closed_on",
+            "state",
+            "repeat",
+        )
+    )
+    result = Analysis(count=len(rows))
+    if not rows:
+        return result
+    from django.utils.translation import get_language
+
+    chinese = (get_language() or "zh-hans").startswith("zh")
+    months: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
+    defects: Counter[str] = Counter()
+    customers: Counter[tuple[str, str]] = Counter()
+    reply_days, close_days = [], []
+    first = today
+    for (
+        _pk,
+        received_at,
+        category,
+        defect_code,
+        defect_zh,
+        defect_en,
+        code,
+        name_zh,
+        name_en,
+        first_replied,
+        reply_due,
+        closed_on,
+        state,
+        repeat,
+    ) in rows:
+        received = timezone.localtime(received_at).date()
+        first = min(first, received)
+        months[f"{received:%Y-%m}"] += 1
+        categories[category] += 1
+        if defect_code:
+            defects[f"{defect_code} {(defect_zh or defect_en) if chinese else (defect_en or defect_zh)}"] += 1
+        else:
+            defects["—"] += 1
+        customers[(code, (name_zh or name_en) if chinese else (name_en or name_zh))] += 1
+        if first_replied is not None:
+            reply_days.append((first_replied - received).days)
+            if reply_due is not None and first_replied > reply_due:
+                result.first_reply_late += 1
+        elif reply_due is not None and reply_due < today and state not in Complaint.flow.final_states:
+            result.first_reply_late += 1
+        if closed_on is not None and state == ComplaintState.CLOSED:
+            close_days.append((closed_on - received).days)
+        if state not in Complaint.flow.final_states:
+            result.open_count += 1
+        result.repeat_count += bool(repeat)
+    result.by_month = [(m, months.get(m, 0)) for m in _months(first, max(today, first))][-24:]
+    labels = dict(Category.choices)
+    result.by_category = [(c, str(labels[c]), categories[c]) for c in Category.values if categories.get(c)]
+    total = sum(defects.values())
+    running = 0
+    for label, n in sorted(defects.items(), key=lambda item: (-item[1], item[0])):
+        running += n
+        result.pareto.append((label, n, round(100 * running / total, 1)))
+    result.by_customer = [(code, name, n) for (code, name), n in customers.most_common(CUSTOMERS_SHOWN)]
+    result.replied_count = len(reply_days)
+    result.closed_count = len(close_days)
+    result.mean_days_to_first_reply = round(sum(reply_days) / len(reply_days), 1) if reply_days else None
+    result.mean_days_to_close = round(sum(close_days) / len(close_days), 1) if close_days else None
+    _costs(result, [pk for pk, *_rest in rows], first, today)
+    return result
+
+
+def _costs(result: Analysis, ids: list[int], first: date, today: date) -> None:
+    by_month: dict[str, Decimal] = defaultdict(Decimal)
+    by_kind: dict[str, Decimal] = defaultdict(Decimal)
+    for kind, amount, day in ComplaintCost.objects.filter(complaint_id__in=ids).values_list(
+        "kind", "amount", "incurred_on"
+    ):
+        by_month[f"{day:%Y-%m}"] += amount
+        by_kind[kind] += amount
+        result.cost_total += amount
+        first = min(first, day)
+    result.cost_by_month = [(m, by_month.get(m, Decimal(0))) for m in _months(first, max(today, first))][-24:]
+    labels = dict(CostKind.choices)
+    result.cost_by_kind = [(k, str(labels[k]), by_kind[k]) for k in CostKind.values if by_kind.get(k)]
+
+
+def complaint_counts_by_customer(customer_ids: list[int]) -> dict[int, int]:
+    from django.db.models import Count
+
+    rows = Complaint.objects.filter(customer_id__in=customer_ids).values("customer_id").annotate(n=Count("pk"))
+    return {row["customer_id"]: row["n"] for row in rows.order_by()}
+
+
+def home_warnings(user) -> list[str]:
+    """Sales and Quality: complaints past the first-reply deadline of the customer's terms, unanswered."""
+    from django.utils.translation import ngettext
+
+    from .flow import COMPLAINT_FLOW
+
+    if not user.is_authenticated or not wf.may(user=user, flow=COMPLAINT_FLOW, ability="register"):
+        return []
+    late = (
+        wf.readable(Complaint.objects.all(), user=user)
+        .exclude(state__in=Complaint.flow.final_states)
+        .filter(first_replied_on=None, reply_due_on__lt=timezone.localdate())
+        .count()
+    )
+    if not late:
+        return []
+    return [
+        ngettext(
+            "%(n)s complaint is past its first-reply deadline without a reply to the customer.",
+            "%(n)s complaints are past their first-reply deadline without a reply to the customer.",
+            late,
+        )
+        % {"n": late}
+    ]
