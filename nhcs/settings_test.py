@@ -16,7 +16,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The real queue (the database backend); tests run its worker with the `run_jobs` fixture (tests/conftest.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-MEDIA_ROOT = VAR_DIR / "test-media"
+# One folder per pytest-xdist worker (gw0, gw1, ...): two workers never share uploaded files.
+MEDIA_ROOT = VAR_DIR / ("test-media-" + os.environ.get("PYTEST_XDIST_WORKER", "main"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
