@@ -37,7 +37,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from nhcs.jobs import task
-from nhcs.ops.storage import StorageFull, is_disk_full
+from nhcs.ops.storage import is_disk_full
 
 from .models import ExportFile
 
@@ -121,11 +121,18 @@ def interrupted_reason() -> str:
     return _("The export was interrupted several times.")
 
 
+def disk_full_reason() -> str:
+    return _(
+        "The server's disk is full: the export could not be written. Please tell the system administrator and "
+        "ask for it again later."
+    )
+
+
 def user_reasons(export: ExportFile) -> set[str]:
     """The failure reasons written for the user (in the export's language), shown on its page; any other
     error text is for the administrator."""
     with translation.override(export.language):
-        return {interrupted_reason(), str(StorageFull())}
+        return {interrupted_reason(), disk_full_reason()}
 
 
 def progress(count: int) -> None:
@@ -196,7 +203,7 @@ def export_run(*, export_id: int) -> str:
             raise
         # `writing` removed the partial file; the user reads why in their language and may ask again later.
         with translation.override(export.language):
-            ExportFile.objects.filter(pk=export.pk).update(status=ExportFile.Status.FAILED, error=str(StorageFull()))
+            ExportFile.objects.filter(pk=export.pk).update(status=ExportFile.Status.FAILED, error=disk_full_reason())
         return "disk full"
     except Exception as error:
         ExportFile.objects.filter(pk=export.pk).update(status=ExportFile.Status.FAILED, error=str(error)[:2000])

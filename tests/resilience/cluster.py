@@ -129,15 +129,18 @@ class Machine:
         path = Path(str(self.flag) + ".reached")
         return int(path.read_text()) if path.exists() and path.read_text() else None
 
-    def stop(self) -> None:
+    def terminate(self) -> None:
         self.release()
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+
+    def stop(self) -> None:
+        self.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
         self.log.close()
 
     def text(self) -> str:
@@ -184,6 +187,8 @@ def start_server(name: str, env: dict, workdir: Path, port: int) -> Machine:
         "1",
         "--timeout",
         "120",
+        "--graceful-timeout",
+        "5",
     ]
     # A server can be stopped at a commit: every row of a transition written, none committed.
     return Machine(name, args, env, workdir, "django.db.backends.base.base:BaseDatabaseWrapper.commit", port=port)

@@ -134,6 +134,8 @@ def two(django_db_setup, django_db_blocker, worker_id, tmp_path_factory):
             assert "Traceback" not in machine.text(), machine.text()[-3000:]
     finally:
         for machine in machines["servers"] + machines["workers"]:
+            machine.terminate()  # all at once, then wait for each
+        for machine in machines["servers"] + machines["workers"]:
             machine.stop()
         with django_db_blocker.unblock():
             cluster.drop_database(db_name)
