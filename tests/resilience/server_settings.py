@@ -11,3 +11,9 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 
 # The workers' mails go to files the tests read (EMAIL_BACKEND=…filebased.EmailBackend in the environment).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")
+
+# The users the tests write in-process carry the test suite's fast password hashes (nhcs.settings_test).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+]
