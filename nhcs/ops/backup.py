@@ -113,7 +113,9 @@ def backup(*, output: Path | None = None, using: str = "default") -> Summary:
         name = _dump_database(work_dir, using)
         members[name] = work_dir / name
         if media.is_dir():
-            for path in sorted(p for p in media.rglob("*") if p.is_file() and not p.is_symlink()):
+            # Files being written (an export's ".part") are not part of the state to keep.
+            files = (p for p in media.rglob("*") if p.is_file() and not p.is_symlink() and p.suffix != ".part")
+            for path in sorted(files):
                 members["media/" + path.relative_to(media).as_posix()] = path
         manifest = {
             "format": FORMAT,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -50,14 +51,23 @@ def lock_key(worker_id: str) -> int:
 class Liveness:
     """The worker's own connection holding its advisory lock while it lives (PostgreSQL only)."""
 
+    CHECK_EVERY = 5.0  # seconds between checks that the lock's connection still stands
+
     def __init__(self, worker_id: str, using: str = "default"):
         self.worker_id = worker_id
         self.using = using
         self.connection = None
+        self.checked_at = float("-inf")
 
     def hold(self) -> None:
+        """Take the lock, or take it again if its connection was lost (a database restart). While the
+        connection is down the worker's job could be taken as lost: keep NHCS_JOB_REAP_SECONDS well above
+        the time the database may be away."""
         if connections[self.using].vendor != "postgresql":
             return
+        if self.connection is not None and time.monotonic() - self.checked_at < self.CHECK_EVERY:
+            return
+        self.checked_at = time.monotonic()
         if self.connection is not None and self.connection.is_usable():
             return
         if self.connection is not None:
