@@ -24,6 +24,8 @@ from . import cluster
 
 pytestmark = [
     pytest.mark.postgres,
+    # Under pytest-xdist with --dist loadgroup the module stays on one worker: its servers start once.
+    pytest.mark.xdist_group("two_servers"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="two servers share one PostgreSQL database"),
 ]
 
