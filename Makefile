@@ -15,7 +15,7 @@ TEST_WORKERS ?= auto
 RUN_DEBS  := fonts-noto-cjk
 TEST_DEBS := $(RUN_DEBS) poppler-utils gettext chromium
 
-.PHONY: run test lint prod-check setup setup-test sysdeps-run sysdeps-test migrate messages bench clean
+.PHONY: run test lint prod-check backup restore setup setup-test sysdeps-run sysdeps-test migrate messages bench clean
 
 # DEBUG is off unless asked for (nhcs/settings.py); the development targets ask for it. prod-check does not.
 run migrate messages bench: export DEBUG = true
@@ -62,6 +62,16 @@ messages: setup-test
 	$(PY) manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=static --ignore=staticfiles
 	$(PY) scripts/fill_en_catalogue.py
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# Backup and restore (nhcs/ops/backup.py): the database and MEDIA_ROOT in one archive with SHA-256 checksums,
+# with the environment of the installation (DATABASE_URL, MEDIA_ROOT …). `make backup [TO=file.tar]`;
+# `make restore FROM=file.tar` checks every checksum first and asks before it replaces anything.
+backup: setup
+	$(PY) manage.py backup $(if $(TO),--output $(TO))
+
+restore: setup
+	@test -n "$(FROM)" || { echo "make restore FROM=var/backups/nhcs-….tar"; exit 2; }
+	$(PY) manage.py restore $(FROM)
 
 bench: setup
 	$(PY) bench/run.py

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_fsm",
     "simple_history",
+    # Before django_tasks_db: its `db_worker` command (the same worker, plus the reaper of lost jobs) wins.
+    "nhcs.ops",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -182,7 +184,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads: a full disk is told to the user, the data kept (nhcs.ops.storage).
+    "default": {"BACKEND": "nhcs.ops.storage.FullDiskAwareStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -229,6 +232,11 @@ else:
     raise ImproperlyConfigured("NHCS_TASKS_BACKEND must be 'database' or 'rq'.")
 # Minutes to wait before each new attempt at a mail the server did not take; after the last, it is "failed".
 NHCS_MAIL_RETRY_MINUTES = [int(m) for m in env_list("NHCS_MAIL_RETRY_MINUTES", "1,5,15,60,180,360,720")]
+# A job RUNNING for more than NHCS_JOB_REAP_SECONDS whose worker is gone (killed, machine lost) is queued
+# again by the other workers, up to NHCS_JOB_MAX_STARTS starts in all, then failed (nhcs.ops.reaper). On
+# PostgreSQL a live worker's job is never taken from it, however long it runs.
+NHCS_JOB_REAP_SECONDS = float(os.environ.get("NHCS_JOB_REAP_SECONDS", "900"))
+NHCS_JOB_MAX_STARTS = int(os.environ.get("NHCS_JOB_MAX_STARTS", "3"))
 # Hour of the day (office time, Asia/Shanghai) at which the daily job mails the reminders of overdue tasks.
 NHCS_REMINDER_HOUR = int(os.environ.get("NHCS_REMINDER_HOUR", "8"))
 if not 0 <= NHCS_REMINDER_HOUR <= 23:

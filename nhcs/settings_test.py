@@ -19,7 +19,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # One folder per pytest-xdist worker (gw0, gw1, ...): two workers never share uploaded files.
 MEDIA_ROOT = VAR_DIR / ("test-media-" + os.environ.get("PYTEST_XDIST_WORKER", "main"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads: a full disk is told to the user, the data kept (nhcs.ops.storage).
+    "default": {"BACKEND": "nhcs.ops.storage.FullDiskAwareStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "zh-hans"

@@ -37,6 +37,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from nhcs.jobs import task
+from nhcs.ops.storage import is_disk_full
 
 from .models import ExportFile
 
@@ -109,13 +110,29 @@ def requeue_if_lost(export: ExportFile) -> bool:
     if export.updated_at > timezone.now() - stale():
         return False
     if export.attempts >= MAX_ATTEMPTS:
-        ExportFile.objects.filter(pk=export.pk).update(
-            status=ExportFile.Status.FAILED, error=_("The export was interrupted several times.")
-        )
+        ExportFile.objects.filter(pk=export.pk).update(status=ExportFile.Status.FAILED, error=interrupted_reason())
         return False
     ExportFile.objects.filter(pk=export.pk).update(status=ExportFile.Status.QUEUED, rows_done=0)
     _enqueue(export)
     return True
+
+
+def interrupted_reason() -> str:
+    return _("The export was interrupted several times.")
+
+
+def disk_full_reason() -> str:
+    return _(
+        "The server's disk is full: the export could not be written. Please tell the system administrator and "
+        "ask for it again later."
+    )
+
+
+def user_reasons(export: ExportFile) -> set[str]:
+    """The failure reasons written for the user (in the export's language), shown on its page; any other
+    error text is for the administrator."""
+    with translation.override(export.language):
+        return {interrupted_reason(), disk_full_reason()}
 
 
 def progress(count: int) -> None:
@@ -180,6 +197,14 @@ def export_run(*, export_id: int) -> str:
     try:
         with translation.override(export.language):
             response = match.func(request, *match.args, **match.kwargs)
+    except OSError as error:
+        if not is_disk_full(error):
+            ExportFile.objects.filter(pk=export.pk).update(status=ExportFile.Status.FAILED, error=str(error)[:2000])
+            raise
+        # `writing` removed the partial file; the user reads why in their language and may ask again later.
+        with translation.override(export.language):
+            ExportFile.objects.filter(pk=export.pk).update(status=ExportFile.Status.FAILED, error=disk_full_reason())
+        return "disk full"
     except Exception as error:
         ExportFile.objects.filter(pk=export.pk).update(status=ExportFile.Status.FAILED, error=str(error)[:2000])
         raise

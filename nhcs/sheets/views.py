@@ -30,7 +30,12 @@ def export_status(request, token: str):
         return JsonResponse(
             {"status": export.status, "label": export.get_status_display(), "percent": export.percent, "file": download}
         )
-    return render(request, "sheets/export_status.html", {"export": export, "download": download})
+    reason = (
+        export.error
+        if export.status == ExportFile.Status.FAILED and export.error in background.user_reasons(export)
+        else ""
+    )
+    return render(request, "sheets/export_status.html", {"export": export, "download": download, "reason": reason})
 
 
 @login_required
