@@ -5,9 +5,11 @@ from django.urls import include, path
 from nhcs.accounts import views as accounts_views
 from nhcs.core import views as core_views
 from nhcs.customers.urls import legacy_urlpatterns as customers_legacy_urlpatterns
+from nhcs.dashboard import views as dashboard_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
+    path("", include("nhcs.dashboard.urls")),
     path("accounts/password_reset/", accounts_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
