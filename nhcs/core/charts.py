@@ -58,16 +58,14 @@ def _split(label: str, width: float, size: float) -> list[str]:
     label = str(label)
     if text_width(label, size) <= width:
         return [label]
+    # The most even cut that fits: between words, else between characters (Chinese has no spaces).
     words = label.split(" ")
-    if len(words) > 1:
-        for i in range(1, len(words)):
-            first, second = " ".join(words[:i]), " ".join(words[i:])
-            if text_width(first, size) <= width and text_width(second, size) <= width:
-                return [first, second]
-    # Characters (Chinese labels have no spaces): cut in the middle.
-    for i in range(1, len(label)):
-        first, second = label[:i].strip(), label[i:].strip()
-        if text_width(first, size) <= width and text_width(second, size) <= width:
+    word_cuts = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    char_cuts = [(label[:i].strip(), label[i:].strip()) for i in range(1, len(label))]
+    for cuts in (word_cuts, char_cuts):
+        fitting = [c for c in cuts if c[0] and c[1] and max(text_width(c[0], size), text_width(c[1], size)) <= width]
+        if fitting:
+            first, second = min(fitting, key=lambda c: abs(text_width(c[0], size) - text_width(c[1], size)))
             return [first, second]
     return []
 
