@@ -147,9 +147,10 @@ class Data:
             shots_at_receipt=shots,
         )
 
-    def build(self):
-        """The fixed set (see test_figures.py for the figures computed by hand)."""
-        c1, c2, c3 = self.customer("T101"), self.customer("T102"), self.customer("T103")
+    def build(self, tag=""):
+        """The fixed set (see test_figures.py for the figures computed by hand); `tag` names another
+        three customers for a second set."""
+        c1, c2, c3 = (self.customer(f"T10{i}{tag}") for i in (1, 2, 3))
         plan = Department.objects.get(code="PLAN")
         # Orders: O1 in review (an overdue task, a clarification unanswered), O2 released and late,
         # O3 shipped (one shipment on time, one late, one reversed pair), O4 date replied.
@@ -204,6 +205,19 @@ class Data:
         # Tasks: one for QA staff (not overdue), besides the overdue one on O1 (planning).
         self.task(k2, due_in_days=3, assignee=self.demo["qa"])
         return {"c1": c1, "c2": c2, "c3": c3, "o1": o1, "k2": k2}
+
+    def more_for(self, customer, n=3):
+        """More records of one customer, of every kind the dossier shows."""
+        for i in range(n):
+            order = self.order(customer, state="released", po_ago=30 + i, committed_ago=2, reply_ago=25)
+            self.task(order, due_in_days=-2)
+            ChangeNotice.objects.create(
+                number=number("CN"), created_by=self.sales, changed_by=self.sales, order=order, state="submitted"
+            )
+            self.complaint(customer, received_ago=20 + i, state="registered")
+            self.item(customer, state="in_storage")
+            CustomerCertificate.objects.create(customer=customer, certificate=f"C{i}", expires_on=self.day(-5))
+        self.survey(sent_ago=10, answers=[("75.0", "satisfied")], recipients=[customer])
 
 
 @pytest.fixture
