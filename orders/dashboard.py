@@ -18,15 +18,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate, TruncMonth
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nhcs.core import charts
 from nhcs.dashboard.registry import Chart, Figure, Panel, Row, Table, dossier_section, panel
-from nhcs.workflow.models import SignOff
+from nhcs.workflow.choices import TaskStatus
+from nhcs.workflow.models import SignOff, Task
 
 from .choices import ChangeNoticeState, DelayNoticeState, OrderState
-from .models import ChangeNotice, DelayItem, DelayNotice, Order, Shipment
-from .selectors import AWAITING_DELIVERY, _overdue_tasks, _pending_delays, _unconfirmed_clarifications
+from .models import ChangeNotice, Clarification, DelayItem, DelayNotice, Order, Shipment
+from .selectors import AWAITING_DELIVERY, _pending_delays, _unconfirmed_clarifications
 
 REVIEW_STATES = (OrderState.SUBMITTED, OrderState.IN_REVIEW, OrderState.REVIEWED, OrderState.RETURNED)
 REPLY_TARGET_DAYS = 7
@@ -49,20 +51,42 @@ def _first_signoff(model, **where) -> Subquery:
 
 
 def order_figures(ctx, orders) -> dict:
-    """Review, reply and confirmation figures: two queries."""
+    """Review, reply and confirmation figures: two queries. The conditions on other tables are `pk IN
+    (…)` (hashed once) rather than a correlated EXISTS per order, and the replies start from the period's
+    sign-offs (index on record type, transition, time): fast on 100,000 orders."""
     today = ctx.today
+    ct = ContentType.objects.get_for_model(Order)
+    overdue_tasks = Task.objects.filter(content_type=ct, status=TaskStatus.OPEN, due_at__lt=timezone.now()).values(
+        "object_id"
+    )
+    unconfirmed = Clarification.objects.filter(Q(answer="") | Q(confirmation=None)).values("order_id")
+    pending = DelayItem.objects.filter(
+        notice__state__in=(DelayNoticeState.ISSUED, DelayNoticeState.NEGOTIATING)
+    ).values("order_id")
     counts = orders.order_by().aggregate(
         in_review=Count("pk", filter=Q(state__in=REVIEW_STATES)),
-        overdue=Count("pk", filter=Q(Exists(_overdue_tasks()))),
-        awaiting=Count("pk", filter=Q(Exists(_unconfirmed_clarifications())) | Q(state=OrderState.DATE_REPLIED)),
+        overdue=Count("pk", filter=Q(pk__in=overdue_tasks)),
+        awaiting=Count("pk", filter=Q(pk__in=unconfirmed) | Q(state=OrderState.DATE_REPLIED)),
         delivery_overdue=Count("pk", filter=Q(state__in=AWAITING_DELIVERY, committed_date__lt=today)),
-        delay_pending=Count("pk", filter=Q(Exists(_pending_delays()))),
+        delay_pending=Count("pk", filter=Q(pk__in=pending)),
     )
+    # The first reply of each order whose first reply falls in the period.
+    earlier = SignOff.objects.filter(
+        content_type=ct, object_id=OuterRef("object_id"), transition="reply_date", signed_at__lt=OuterRef("signed_at")
+    )
+    po_date = Subquery(orders.filter(pk=OuterRef("object_id")).order_by().values("po_date")[:1])
     replied = (
-        orders.order_by()
-        .annotate(replied_on=TruncDate(_first_signoff(Order, transition="reply_date")))
-        .filter(replied_on__gte=ctx.start, replied_on__lte=ctx.end)
-        .annotate(reply_days=ExpressionWrapper(F("replied_on") - F("po_date"), output_field=DurationField()))
+        SignOff.objects.filter(
+            content_type=ct,
+            transition="reply_date",
+            signed_at__gte=_day_start(ctx.start),
+            signed_at__lt=_day_start(ctx.end + timedelta(days=1)),
+        )
+        .exclude(Exists(earlier))
+        .annotate(po=po_date)
+        .filter(po__isnull=False)
+        .annotate(reply_days=ExpressionWrapper(TruncDate("signed_at") - F("po"), output_field=DurationField()))
+        .order_by()
         .aggregate(
             n=Count("pk"),
             mean=Avg("reply_days"),
@@ -73,6 +97,13 @@ def order_figures(ctx, orders) -> dict:
     counts["mean_reply_days"] = _days(replied["mean"])
     counts["reply_on_time"] = round(100 * replied["on_time"] / replied["n"], 1) if replied["n"] else None
     return counts
+
+
+def _day_start(day):
+    """The first moment of a day, office time (an index on the time serves the range)."""
+    from datetime import datetime, time
+
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def delivery_figures(ctx) -> tuple[list, list]:
