@@ -59,8 +59,8 @@ def _split(label: str, width: float, size: float) -> list[str]:
     if text_width(label, size) <= width:
         return [label]
     # The most even cut that fits: between words, else between characters (Chinese has no spaces).
-    words = label.split(" ")
-    word_cuts = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    # Between words (after a space, a hyphen or a slash: "2026-" / "11"), else between characters.
+    word_cuts = [(label[:i].strip(), label[i:].strip()) for i in range(1, len(label)) if label[i - 1] in " -/"]
     char_cuts = [(label[:i].strip(), label[i:].strip()) for i in range(1, len(label))]
     for cuts in (word_cuts, char_cuts):
         fitting = [c for c in cuts if c[0] and c[1] and max(text_width(c[0], size), text_width(c[1], size)) <= width]

@@ -53,7 +53,8 @@ def home(request):
         "query": request.GET.urlencode(),
         "task_total": task_count_for_user(user=request.user),
         "overdue_total": task_count_for_user(user=request.user, overdue=True),
-        "warnings": core_views.home_warnings(request),
+        # A warning a panel shows (the 12-month survey warning) is not repeated above the panels.
+        "warnings": [w for w in core_views.home_warnings(request) if all(w not in p.warnings for p in panels)],
     }
     return render(request, "dashboard/dashboard.html", context, status=200 if start else 400)
 
