@@ -199,3 +199,104 @@ def complaints_dossier(ctx) -> Panel | None:
         ),
     ]
     return p
+
+
+# --- after-sales feedback and advisory notices (4.5) ------------------------------------------------------
+
+
+@panel("aftersales", order=45)
+def aftersales_panel(ctx) -> Panel | None:
+    """Feedback received in the period by tone and by source; advisory notices still open and the
+    customers who have not acknowledged them. Three queries."""
+    from .choices import AckState, FeedbackSource, Sentiment
+    from .models import AdvisoryAck, AdvisoryNotice, Feedback
+
+    feedback = ctx.readable(Feedback.objects.filter(**ctx.customer_filter()))
+    notices = ctx.readable(AdvisoryNotice.objects.all())
+    if feedback is None and notices is None:
+        return None
+    p = Panel("aftersales", _("After-sales feedback and advisory notices (4.5)"))
+    if feedback is not None:
+        url = reverse("complaints:feedback_list")
+        period = {"received_after": ctx.start, "received_before": ctx.end}
+        rows = list(
+            feedback.filter(received_at__date__gte=ctx.start, received_at__date__lte=ctx.end)
+            .order_by()
+            .values("sentiment", "source")
+            .annotate(n=Count("pk"))
+            .values_list("sentiment", "source", "n")
+        )
+        tones = {s: sum(n for t, _s, n in rows if t == s) for s in Sentiment.values}
+        sources = {s: sum(n for _t, src, n in rows if src == s) for s in FeedbackSource.values}
+        p.figures.append(
+            Figure("feedback_received", _("Feedback received"), sum(tones.values()), url + ctx.query(**period))
+        )
+        p.figures.append(
+            Figure(
+                "feedback_negative",
+                _("Negative feedback"),
+                tones[Sentiment.NEGATIVE],
+                url + ctx.query(sentiment=Sentiment.NEGATIVE, **period),
+                alert=bool(tones[Sentiment.NEGATIVE]),
+            )
+        )
+        tone_labels, source_labels = dict(Sentiment.choices), dict(FeedbackSource.choices)
+        items = [(str(tone_labels[s]), n) for s, n in tones.items()]
+        title = _("Feedback by tone")
+        p.charts.append(Chart("feedback_by_tone", title, charts.bar_chart(items, title=title, color="#0dcaf0"), items))
+        items = [(str(source_labels[s]), n) for s, n in sources.items() if n]
+        title = _("Feedback by source")
+        p.charts.append(Chart("feedback_by_source", title, charts.hbar_chart(items, title=title), items))
+    if notices is not None:
+        open_notices = notices.exclude(state__in=AdvisoryNotice.flow.final_states)
+        counts = open_notices.order_by().aggregate(n=Count("pk"))
+        waiting = (
+            AdvisoryAck.objects.filter(notice__in=open_notices, state=AckState.SENT, **ctx.customer_filter())
+            .order_by()
+            .aggregate(acks=Count("pk"), customers=Count("customer", distinct=True))
+        )
+        url = reverse("complaints:advisory_list")
+        p.figures.append(Figure("advisories_open", _("Advisory notices open"), counts["n"], url))
+        p.figures.append(
+            Figure(
+                "advisories_not_acknowledged",
+                _("Customers who have not acknowledged"),
+                waiting["customers"],
+                url + "?state=sent",
+                note=_("%(n)s acknowledgements awaited") % {"n": waiting["acks"]},
+                alert=bool(waiting["customers"]),
+            )
+        )
+    return p
+
+
+@dossier_section("advisories", order=45)
+def advisories_dossier(ctx) -> Panel | None:
+    """The customer's advisory notices not acknowledged yet."""
+    from .choices import AckState
+    from .models import AdvisoryAck
+
+    acks = ctx.readable(AdvisoryAck.objects.filter(customer=ctx.customer, state=AckState.SENT))
+    if acks is None:
+        return None
+    rows = list(
+        acks.order_by("respond_by", "pk").values_list("pk", "notice__number", "notice__subject", "respond_by")[:20]
+    )
+    p = Panel("advisories", _("Advisory notices not acknowledged"))
+    p.tables.append(
+        Table(
+            "advisories_waiting",
+            _("Advisory notices not acknowledged"),
+            [_("Notice"), _("Subject"), _("Deadline")],
+            [
+                Row(
+                    [number, subject, respond_by],
+                    reverse("complaints:advisory_ack_detail", args=[pk]),
+                    alert=bool(respond_by and respond_by < ctx.today),
+                )
+                for pk, number, subject, respond_by in rows
+            ],
+            empty=_("Every advisory notice is acknowledged."),
+        )
+    )
+    return p

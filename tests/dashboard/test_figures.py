@@ -103,3 +103,45 @@ def test_the_twelve_month_warning(demo, ago):
     panels = selectors.dashboard(user=demo["gm"], start=d.today - timedelta(days=500), end=d.today)
     satisfaction = next(p for p in panels if p.key == "satisfaction")
     assert any("12 months" in str(w) for w in satisfaction.warnings)
+
+
+def test_after_sales_feedback_and_advisory_notices(data, client_for):
+    from complaints.models import AdvisoryAck, AdvisoryNotice, Feedback
+    from tests.dashboard.conftest import at, number
+
+    c1, c2 = data.rows["c1"], data.rows["c2"]
+    record = {"created_by": data.sales, "changed_by": data.sales}
+    for customer, sentiment, source, ago in [
+        (c1, "negative", "phone", 5),
+        (c2, "positive", "email", 8),
+        (c1, "negative", "visit", 300),
+    ]:
+        Feedback.objects.create(
+            number=number("FK"),
+            customer=customer,
+            sentiment=sentiment,
+            source=source,
+            text="x",
+            received_at=at(data.day(ago)),
+            state="open",
+            **record,
+        )
+    notice = AdvisoryNotice.objects.create(
+        number=number("ZG"),
+        subject="Burr on lot 7",
+        reason="x",
+        measure="stop_use",
+        respond_by=data.day(-7),
+        state="sent",
+        **record,
+    )
+    for customer, state in [(c1, "sent"), (c2, "acknowledged")]:
+        AdvisoryAck.objects.create(number=number("ZGA"), notice=notice, customer=customer, state=state, **record)
+    f, panels = figures(data.demo["gm"], data)
+    assert (f["feedback_received"], f["feedback_negative"]) == (2, 1)  # the one of 300 days ago is out
+    assert chart_data(panels["aftersales"], "feedback_by_source") == {"Phone": 1, "E-mail": 1}
+    assert (f["advisories_open"], f["advisories_not_acknowledged"]) == (1, 1)
+    html = client_for(data.demo["gm"]).get(f"/customers/{c1.code}/").content.decode()
+    assert 'id="panel-advisories"' in html and "Burr on lot 7" in html
+    html = client_for(data.demo["gm"]).get(f"/customers/{c2.code}/").content.decode()
+    assert "Burr on lot 7" not in html
