@@ -330,28 +330,37 @@ def orders_dossier(ctx) -> Panel | None:
         )
         .values_list(
             "pk", "number", "po_number", "state", "committed_date", "reconfirmed", "delay_pending", "awaiting"
-        )[: OPEN_ORDER_ROWS + 1]
+        )[:OPEN_ORDER_ROWS]
     )
     labels = dict(OrderState.choices)
     url = reverse("orders:order_list")
     p = Panel("orders", _("Open orders"))
-    late = [r for r in rows if r[3] in AWAITING_DELIVERY and r[4] and r[4] < ctx.today]
+    unconfirmed = Clarification.objects.filter(Q(answer="") | Q(confirmation=None)).values("order_id")
+    counts = orders.order_by().aggregate(
+        open=Count("pk", filter=~Q(state__in=(OrderState.SHIPPED, OrderState.CANCELLED))),
+        late=Count("pk", filter=Q(state__in=AWAITING_DELIVERY, committed_date__lt=ctx.today)),
+        awaiting=Count("pk", filter=Q(pk__in=unconfirmed) | Q(state=OrderState.DATE_REPLIED)),
+    )
     p.figures = [
-        Figure("dossier_open_orders", _("Open orders"), len(rows[:OPEN_ORDER_ROWS]), url + ctx.query()),
+        Figure("dossier_open_orders", _("Open orders"), counts["open"], url + ctx.query()),
         Figure(
             "dossier_orders_late",
             _("Confirmed dates passed"),
-            len(late),
+            counts["late"],
             url + ctx.query(overdue_delivery="on"),
-            alert=bool(late),
+            alert=bool(counts["late"]),
         ),
         Figure(
             "dossier_orders_awaiting",
             _("Awaiting the customer's written confirmation"),
-            sum(1 for r in rows if r[7] or r[3] == OrderState.DATE_REPLIED),
+            counts["awaiting"],
             url + ctx.query(awaiting_customer="on"),
         ),
     ]
+    if counts["open"] > OPEN_ORDER_ROWS:
+        p.note = _("The %(n)s open orders with the earliest committed dates; the list shows them all.") % {
+            "n": OPEN_ORDER_ROWS
+        }
     p.tables.append(
         Table(
             "open_orders",
@@ -370,7 +379,7 @@ def orders_dossier(ctx) -> Panel | None:
                     reverse("orders:order_detail", args=[pk]),
                     alert=bool(state in AWAITING_DELIVERY and committed and committed < ctx.today),
                 )
-                for pk, number, po, state, committed, reconfirmed, pending, _a in rows[:OPEN_ORDER_ROWS]
+                for pk, number, po, state, committed, reconfirmed, pending, _a in rows
             ],
             empty=_("No open orders."),
         )

@@ -64,6 +64,10 @@ def test_dossier_queries_stay_bounded_and_figures_link(data, client_for):
         assert f'id="panel-{section}"' in html
     assert f"/complaints/?open_only=on&amp;customer={c1.pk}" in html
     assert 'id="figure-dossier_certificates_expiring"' in html
+    found = {f.key: f.value for p in dossier_of(response) for f in p.figures}
+    assert found["dossier_open_orders"] == 6  # O1, O2 and four more, counted (not the listed rows)
+    assert found["dossier_orders_late"] == 5
+    assert found["dossier_certificates_expiring"] == 5
 
 
 def test_dossier_shows_only_what_the_reader_may_read(data, client_for):
