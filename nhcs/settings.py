@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "complaints",
     "satisfaction",
     "customer_property",
+    # Last: it finds the areas' dashboard modules when every app is ready.
+    "nhcs.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -5,9 +5,11 @@ from django.urls import include, path
 from nhcs.accounts import views as accounts_views
 from nhcs.core import views as core_views
 from nhcs.customers.urls import legacy_urlpatterns as customers_legacy_urlpatterns
+from nhcs.dashboard import views as dashboard_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
+    path("", include("nhcs.dashboard.urls")),
     path("accounts/password_reset/", accounts_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -18,7 +20,8 @@ urlpatterns = [
     path("orders/customers/", include(customers_legacy_urlpatterns)),
     # /orders/, /changes/ (change notices) and /delays/ (delay notices), named "orders:…".
     path("", include("orders.urls")),
-    path("complaints/", include("complaints.urls")),
+    # /complaints/, /feedback/ (after-sales feedback) and /advisories/ (advisory notices), "complaints:…".
+    path("", include("complaints.urls")),
     path("actions/", include("nhcs.capa.urls")),
     path("property/", include("customer_property.urls")),
     path("exports/", include("nhcs.sheets.urls")),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl.styles import Alignment
 
+from nhcs.core import charts
 from nhcs.sheets.declarations import Column, ListSheet, RecordSheet, SignatureBox
 from nhcs.sheets.excel_text import new_workbook, save_workbook
 from nhcs.sheets.export import form_setting, write_field_rows
@@ -374,36 +375,25 @@ def hbars(
     }
 
 
-def vbars(items: Sequence[tuple[str, float]], *, width=200, height=150, scale_max=None) -> dict:
-    """Geometry of a vertical bar chart (label, value)."""
-    top = max([v for _l, v in items] + [1]) if scale_max is None else scale_max
-    n = max(len(items), 1)
-    slot = (width - 20) / n
-    plot_h = height - 44
-    bars = []
-    for i, (label, value) in enumerate(items):
-        h = round(plot_h * float(value) / top, 1) if top else 0
-        x = 10 + i * slot + slot * 0.15
-        bars.append(
-            {
-                "label": label,
-                "value": value,
-                "x": round(x, 1),
-                "w": round(slot * 0.7, 1),
-                "y": round(18 + plot_h - h, 1),
-                "h": h,
-                "cx": round(x + slot * 0.35, 1),
-            }
-        )
-    return {"width": width, "height": height, "bars": bars, "base_y": 18 + plot_h, "label_y": 18 + plot_h + 14}
-
-
 def statistics_context(stats) -> dict:
     return {
         "stats": stats,
         "band_legend": [(scoring.band_label(b), rule) for b, rule in scoring.BAND_LEGEND],
         "aspect_chart": hbars([(s.aspect.label_zh, s.mean, s.previous_mean) for s in stats.aspects]),
-        "band_chart": vbars([(label.split(" ")[0], n) for _b, label, n, _s in stats.bands]),
-        "trend_chart": vbars([(str(y), float(m)) for y, m, _n in stats.trend], scale_max=100),
+        # Drawn by the shared charts (nhcs.core.charts): band names wrap or turn rather than collide.
+        "band_svg": charts.bar_chart(
+            [(label.split(" ")[0], n) for _b, label, n, _s in stats.bands],
+            title=gettext("Band distribution"),
+            color="#20a070",
+            width=220,
+            plot_height=110,
+        ),
+        "trend_svg": charts.bar_chart(
+            [(str(y), float(m)) for y, m, _n in stats.trend],
+            title=gettext("Trend over years"),
+            width=220,
+            plot_height=110,
+            scale_max=100,
+        ),
         "printed_on": timezone.localdate(),
     }

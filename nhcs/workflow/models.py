@@ -276,7 +276,11 @@ class SignOff(models.Model):
         verbose_name_plural = _("sign-offs")
         permissions = [("audit_records", _("Can read every record and verify its signatures"))]
         ordering = ["signed_at", "pk"]
-        indexes = [models.Index(fields=["content_type", "object_id", "signed_at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "signed_at"]),
+            # The dashboard's figures by transition in a period (e.g. dates replied): issue 17.
+            models.Index(fields=["content_type", "transition", "signed_at"], name="wf_signoff_transition_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.user} · {self.signed_at:%Y-%m-%d %H:%M}"
