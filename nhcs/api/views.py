@@ -86,6 +86,18 @@ def bind(form_class, data, **kwargs):
     return form
 
 
+def initial_data(form_class, kwargs: dict) -> dict:
+    """What the page's form starts with (the model's defaults …): a field the input leaves out keeps it."""
+    form = form_class(**kwargs)
+    out = {}
+    for name, field in form.fields.items():
+        value = form.get_initial_for_field(field, name)
+        if value in (None, "", [], ()) or isinstance(value, bool) and field.widget.input_type != "checkbox":
+            continue
+        out[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
 def version_of(body: dict) -> int:
     value = body.get("version")
     if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
@@ -180,7 +192,9 @@ def list_view(resource: Resource, out):
             resource.queryset(request)  # 404 for those who have no such list
             if resource.can_create is not None and not resource.can_create(request.user):
                 raise NotAllowed()
-            form = bind(resource.create_form, body_of(request), **_kwargs(resource, request))
+            kwargs = _kwargs(resource, request)
+            body = {**initial_data(resource.create_form, kwargs), **body_of(request)}
+            form = bind(resource.create_form, body, **kwargs)
             created = resource.create(request, form)
             # An upsert answers 200 with the record it found, 201 with the one it made.
             created, new = created if isinstance(created, tuple) else (created, True)
