@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from django.db import models
 from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -126,7 +127,16 @@ def _record_serializer(resource: Resource) -> type[serializers.ModelSerializer]:
         attrs[name] = value() if callable(value) and not isinstance(value, serializers.Field) else value
         fields.append(name)
     meta = type("Meta", (), {"model": resource.model, "fields": fields, "read_only_fields": fields})
-    return type(f"{_camel(resource.name)}Serializer", (serializers.ModelSerializer,), {"Meta": meta, **attrs})
+    return type(f"{_camel(resource.name)}Serializer", (RecordSerializer,), {"Meta": meta, **attrs})
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    # Stored text as it is: an e-mail address or a link left empty is "" (no format to promise).
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.EmailField: serializers.CharField,
+        models.URLField: serializers.CharField,
+    }
 
 
 def get_for(resource: Resource, request, pk: int):
