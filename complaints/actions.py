@@ -14,7 +14,7 @@ from nhcs.accounts.models import User
 from nhcs.core.widgets import DateInput
 from nhcs.workflow.forms import ActionForm
 
-from .choices import ComplaintChannel, SixM
+from .choices import AckChannel, ComplaintChannel, SixM
 
 TEXT = {"widget": forms.Textarea(attrs={"rows": 2})}
 LINE = {"widget": forms.Textarea(attrs={"rows": 1})}
@@ -278,3 +278,115 @@ class NotEffectiveForm(ActionForm):
     def apply(self, record) -> None:
         # The new investigation needs actions of its own: those raised from now on.
         record.reopened_at = timezone.now()
+
+
+# --- after-sales feedback and advisory notices (NH-QP14 4.5) ------------------------------------------
+
+
+class FeedbackCloseForm(ActionForm):
+    """What was done about the feedback (thanked, explained, passed on …)."""
+
+    outcome = forms.CharField(label=_("what was done"), **TEXT)
+
+    def apply(self, record) -> None:
+        record.outcome = _text(self, "outcome")
+
+
+SELECTION_SHIPMENTS = "shipments"
+SELECTION_CHOSEN = "chosen"
+
+
+class AdvisorySendForm(ActionForm):
+    """The customers the notice goes to: those who received the affected products or lots in the period
+    (from the shipments), or those picked by hand. Captured with the sign-off; each gets an
+    acknowledgement record and a link."""
+
+    selection = forms.ChoiceField(
+        label=_("customers"),
+        choices=[
+            (SELECTION_SHIPMENTS, _("Those who received the affected products or lots in the period (shipments)")),
+            (SELECTION_CHOSEN, _("Those ticked below")),
+        ],
+        initial=SELECTION_SHIPMENTS,
+        widget=forms.RadioSelect,
+    )
+    customers = forms.ModelMultipleChoiceField(
+        label=_("customers chosen"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        from nhcs.customers.models import Customer
+
+        super().__init__(*args, **kwargs)
+        self.fields["customers"].queryset = Customer.objects.filter(is_active=True).order_by("code")
+
+    def clean(self):
+        from nhcs.customers.models import Customer
+
+        from .selectors import advisory_customers_from_shipments
+
+        data = super().clean()
+        if data.get("selection") == SELECTION_SHIPMENTS and self.record is not None:
+            found = advisory_customers_from_shipments(self.record)
+            data["customers"] = list(Customer.objects.filter(pk__in=found).order_by("code"))
+            if not found:
+                self.add_error(
+                    "selection", _("No shipment of the affected products or lots in the period: pick the customers.")
+                )
+        elif data.get("selection") == SELECTION_CHOSEN and not data.get("customers"):
+            self.add_error("customers", _("Tick at least one customer."))
+        return data
+
+    def apply(self, record) -> None:
+        record.sent_on = timezone.localdate()
+
+
+class AdvisoryCloseForm(ActionForm):
+    """Closing the notice: every customer acknowledged, or Sales recorded why not."""
+
+    def apply(self, record) -> None:
+        record.closed_on = timezone.localdate()
+
+
+class AckRecordForm(ActionForm):
+    """Sales records a customer's acknowledgement that came by phone, e-mail, fax, letter or visit (the
+    customer's reply attached with the action)."""
+
+    acknowledged_on = forms.DateField(label=_("acknowledged on"), widget=DateInput(), initial=timezone.localdate)
+    channel = forms.ChoiceField(
+        label=_("acknowledged by way of"),
+        choices=[c for c in AckChannel.choices if c[0] != AckChannel.ONLINE],
+    )
+    acknowledged_by = forms.CharField(label=_("acknowledged by (customer)"), max_length=80)
+    reply = forms.CharField(label=_("customer's reply"), required=False, **TEXT)
+
+    def clean_acknowledged_on(self):
+        return _not_in_future(self.cleaned_data["acknowledged_on"])
+
+    def apply(self, record) -> None:
+        record.acknowledged_on = self.cleaned_data["acknowledged_on"]
+        record.channel = self.cleaned_data["channel"]
+        record.acknowledged_by = _text(self, "acknowledged_by")
+        record.reply = _text(self, "reply")
+
+
+class AckOnlineForm(ActionForm):
+    """The customer's own acknowledgement through the link: the name they typed and their reply."""
+
+    acknowledged_by = forms.CharField(label=_("acknowledged by (customer)"), max_length=80)
+    reply = forms.CharField(label=_("customer's reply"), required=False, **TEXT)
+
+    def apply(self, record) -> None:
+        record.acknowledged_on = timezone.localdate()
+        record.channel = AckChannel.ONLINE
+        record.acknowledged_by = _text(self, "acknowledged_by")
+        record.reply = _text(self, "reply")
+
+
+class NoAckForm(ActionForm):
+    """Why this customer does not acknowledge (refused, no longer reachable, no longer holds the goods …)."""
+
+    reason = forms.CharField(label=_("why not acknowledged"), **TEXT)
+
+    def apply(self, record) -> None:
+        record.reason = _text(self, "reason")

@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from nhcs.workflow.admin import WorkflowRecordAdmin
 
-from .models import Complaint, DefectType
+from .models import AdvisoryAck, AdvisoryNotice, Complaint, DefectType, Feedback
 
 
 @admin.register(DefectType)
@@ -29,3 +29,26 @@ class ComplaintAdmin(WorkflowRecordAdmin):
     list_select_related = ["customer", "defect"]
     search_fields = ["number", "customer__code", "part_number", "lot", "order_number"]
     filter_horizontal = ["investigators"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(WorkflowRecordAdmin):
+    list_display = ["customer", "received_at", "source", "sentiment", "part_number", "lot"]
+    list_filter = ["state", "source", "sentiment"]
+    list_select_related = ["customer"]
+    search_fields = ["number", "customer__code", "part_number", "lot", "order_number", "text"]
+
+
+@admin.register(AdvisoryNotice)
+class AdvisoryNoticeAdmin(WorkflowRecordAdmin):
+    list_display = ["subject", "measure", "respond_by"]
+    list_filter = ["state", "measure"]
+    search_fields = ["number", "subject", "parts", "lots"]
+
+
+@admin.register(AdvisoryAck)
+class AdvisoryAckAdmin(WorkflowRecordAdmin):
+    list_display = ["notice", "customer", "acknowledged_on", "channel"]
+    list_filter = ["state", "channel"]
+    list_select_related = ["notice", "customer"]
+    search_fields = ["number", "customer__code", "notice__number"]

@@ -20,6 +20,36 @@ class ComplaintsConfig(AppConfig):
         register_attachment_purpose("complaint_reply_letter", _("Reply letter to the customer, %(date)s"))
         register_attachment_purpose("complaint_8d_report", _("8D report sent with the reply, %(date)s"))
 
+        # After-sales (4.5): the feedback register keeps every customer opinion other areas hear (4.7.4);
+        # actions raised from a feedback tell the customer of the measures; customers acknowledge advisory
+        # notices at /a/<token>/.
+        from nhcs.customers.opinions import connect
+        from nhcs.links.registry import LinkPurpose, register
+
+        from .services import ADVISORY_LINK, feedback_from_opinion
+
+        connect(feedback_from_opinion)
+        register_source(
+            SourceKind(
+                "feedback",
+                "complaints.Feedback",
+                _("After-sales feedback"),
+                customer_opinion=True,
+                select_related=("customer",),
+            )
+        )
+        register(
+            LinkPurpose(
+                ADVISORY_LINK,
+                "a",
+                "complaints.views.advisory_customer_page",
+                _("Acknowledgement of an advisory notice"),
+            )
+        )
+        register_attachment_purpose(
+            "advisory_online_ack", _("Acknowledged by %(name)s through the customer link on %(date)s")
+        )
+
     def seed_demo(self, stdout) -> None:
         from .demo import seed
 

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from nhcs.customers.models import Customer
 
-from .choices import Category, ComplaintState
-from .models import Complaint, DefectType
+from .choices import AdvisoryState, Category, ComplaintState, FeedbackSource, FeedbackState, Sentiment
+from .models import AdvisoryNotice, Complaint, DefectType, Feedback
 
 OWNER_CHOICES = [("QA", _("Quality")), ("SALES", _("Sales"))]
 
@@ -99,3 +99,61 @@ class ComplaintFilter(django_filters.FilterSet):
 
     def only_true(self, queryset, name, value):
         return queryset.filter(**{name: True}) if value else queryset
+
+
+class FeedbackFilter(django_filters.FilterSet):
+    """The feedback register (and its log): by state, source, tone, customer, the period received."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    state = django_filters.ChoiceFilter(label=_("State"), choices=FeedbackState.choices)
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=FeedbackSource.choices)
+    sentiment = django_filters.ChoiceFilter(label=_("Tone"), choices=Sentiment.choices)
+    customer = django_filters.ModelChoiceFilter(label=_("Customer"), queryset=Customer.objects.all())
+    received = django_filters.DateFromToRangeFilter(
+        label=_("Received (from – to)"),
+        method="received_between",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Feedback
+        fields = ["q", "state", "source", "sentiment", "customer"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(part_number__icontains=value)
+            | Q(lot__icontains=value)
+            | Q(order_number__icontains=value)
+            | Q(text__icontains=value)
+        )
+
+    def received_between(self, queryset, name, value):
+        if value.start:
+            queryset = queryset.filter(received_at__date__gte=value.start)
+        if value.stop:
+            queryset = queryset.filter(received_at__date__lte=value.stop)
+        return queryset
+
+
+class AdvisoryFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    state = django_filters.ChoiceFilter(label=_("State"), choices=AdvisoryState.choices)
+
+    class Meta:
+        model = AdvisoryNotice
+        fields = ["q", "state"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(subject__icontains=value)
+            | Q(parts__icontains=value)
+            | Q(lots__icontains=value)
+        )

@@ -25,19 +25,37 @@ from nhcs.accounts.choices import Position
 from nhcs.capa.choices import ActionState
 from nhcs.capa.flow import ActionsVerified
 from nhcs.workflow.choices import Action
-from nhcs.workflow.flow import Check, Due, FieldsFilled, Flow, FromField, Requirement, Role, Transition, list_text
+from nhcs.workflow.flow import (
+    Check,
+    ChildrenIn,
+    Due,
+    FieldsFilled,
+    Flow,
+    FromField,
+    Requirement,
+    Role,
+    Transition,
+    VGMInCharge,
+    list_text,
+)
 
 from .actions import (
+    AckOnlineForm,
+    AckRecordForm,
+    AdvisoryCloseForm,
+    AdvisorySendForm,
     AssignForm,
     ContainmentForm,
     EffectivenessForm,
+    FeedbackCloseForm,
     FirstReplyForm,
     InvestigationForm,
+    NoAckForm,
     NotEffectiveForm,
     ReplyForm,
     VerificationForm,
 )
-from .choices import Category, ComplaintChannel, ComplaintState
+from .choices import AckState, AdvisoryState, Category, ComplaintChannel, ComplaintState, FeedbackState
 
 S = ComplaintState
 SALES = Role(department="SALES")
@@ -321,3 +339,258 @@ COMPLAINT_FLOW = Flow(
 
 # States in which actions are raised from the complaint.
 INVESTIGATION_STATES = (S.ASSIGNED, S.INVESTIGATING)
+
+
+# --- after-sales feedback (NH-QP14 4.5) ---------------------------------------------------------------
+#
+# Sales or Quality registers what a customer says after delivery (survey comments arrive by themselves);
+# it is dealt with — thanked, explained, turned into a complaint or a corrective action — and closed with
+# what was done. Withdrawing one entered by mistake is optional, never a task.
+
+F = FeedbackState
+
+FEEDBACK_FLOW = Flow(
+    key="feedback",
+    label=_("After-sales feedback"),
+    states=FeedbackState,
+    initial=F.OPEN,
+    number_pattern="FK-{yyyy}-{seq:04}",
+    final_states=(F.CLOSED, F.WITHDRAWN),
+    transitions=[
+        Transition(
+            "close",
+            F.OPEN,
+            F.CLOSED,
+            _("Dealt with: record what was done"),
+            Action.CLOSE,
+            who=(SALES, QA),
+            form=FeedbackCloseForm,
+            separation_of_duties=False,
+            done_label=_("Feedback dealt with"),
+            style="success",
+        ),
+        Transition(
+            "withdraw",
+            F.OPEN,
+            F.WITHDRAWN,
+            _("Withdraw (entered by mistake)"),
+            Action.WITHDRAW,
+            who=(SALES, QA),
+            done_label=_("Withdrawn"),
+            separation_of_duties=False,
+            optional=True,
+            style="danger",
+        ),
+    ],
+    due_days={F.OPEN: 5},
+    editors=(SALES, QA),
+    edit_states={F.OPEN: None},
+    readers=(SALES, QA),
+    abilities={"register": (SALES, QA), "escalate": (SALES, QA)},
+)
+
+
+# --- advisory notices (忠告性通知, NH-QP14 4.5) ------------------------------------------------------------
+#
+# Quality or Sales drafts the notice; the Quality head reviews it and the deputy GM in charge (of the
+# drafting department) approves it; then it is sent to the chosen customers — each an acknowledgement of
+# its own (a child record with a link) — and it closes once every customer acknowledged or Sales recorded
+# why not.
+
+A = AdvisoryState
+K = AckState
+DRAFTERS = (SALES, QA)
+VGM_IN_CHARGE = VGMInCharge(name=_("deputy GM in charge"))
+
+
+def acknowledgements_settled(notice) -> bool:
+    return not notice.acknowledgements.filter(state=K.SENT).exists()
+
+
+def refresh_notice_tasks(*, record, signoff, user, context) -> None:
+    """An acknowledgement settled: the notice's "close" task appears once the last one is."""
+    from nhcs.workflow import services as wf
+
+    wf.tasks_refresh(record=type(record.notice).objects.get(pk=record.notice_id))
+
+
+def send_to_customers(*, record, signoff, user, context) -> None:
+    from .services import advisory_acks_create
+
+    advisory_acks_create(notice=record, user=user, customer_ids=context.data.get("customers") or [])
+
+
+ADVISORY_FLOW = Flow(
+    key="advisory",
+    label=_("Advisory notice"),
+    states=AdvisoryState,
+    initial=A.DRAFT,
+    number_pattern="ZG-{yyyy}-{seq:04}",
+    final_states=(A.CLOSED, A.WITHDRAWN),
+    transitions=[
+        Transition(
+            "submit",
+            A.DRAFT,
+            A.SUBMITTED,
+            _("Submit for review"),
+            Action.SUBMIT,
+            who=DRAFTERS,
+            requires=(FieldsFilled("subject", "reason", "measure", "respond_by"),),
+            done_label=_("Drafted"),
+        ),
+        Transition(
+            "review",
+            A.SUBMITTED,
+            A.REVIEWED,
+            _("Review (Quality head)"),
+            Action.REVIEW,
+            who=(QA_HEAD,),
+            done_label=_("Reviewed"),
+        ),
+        Transition(
+            "approve",
+            A.REVIEWED,
+            A.APPROVED,
+            _("Approve (deputy GM in charge)"),
+            Action.APPROVE,
+            who=(VGM_IN_CHARGE,),
+            done_label=_("Approved"),
+        ),
+        Transition(
+            "return_to_draft",
+            (A.SUBMITTED, A.REVIEWED),
+            A.DRAFT,
+            _("Return to the drafter"),
+            Action.RETURN,
+            who=(QA_HEAD, VGM_IN_CHARGE),
+            done_label=_("Returned"),
+            style="warning",
+        ),
+        Transition(
+            "send",
+            A.APPROVED,
+            A.SENT,
+            _("Send to the customers"),
+            Action.ISSUE,
+            who=DRAFTERS,
+            form=AdvisorySendForm,
+            after=(send_to_customers,),
+            separation_of_duties=False,
+            done_label=_("Sent to the customers"),
+        ),
+        Transition(
+            "close",
+            A.SENT,
+            A.CLOSED,
+            _("Close: every customer acknowledged or the reason is recorded"),
+            Action.CLOSE,
+            who=(SALES,),
+            conditions=(acknowledgements_settled,),
+            requires=(
+                ChildrenIn(
+                    "acknowledgements",
+                    (K.ACKNOWLEDGED, K.NOT_ACKNOWLEDGED),
+                    _("Not acknowledged yet: %(children)s."),
+                ),
+            ),
+            form=AdvisoryCloseForm,
+            separation_of_duties=False,
+            done_label=_("Closed"),
+            style="success",
+        ),
+        # Optional actions: offered, never tasks, never mailed.
+        Transition(
+            "reopen",
+            (A.SUBMITTED, A.REVIEWED, A.APPROVED),
+            A.DRAFT,
+            _("Take back to change the notice"),
+            Action.REOPEN,
+            who=DRAFTERS,
+            done_label=_("Taken back to change"),
+            separation_of_duties=False,
+            optional=True,
+            style="secondary",
+        ),
+        Transition(
+            "withdraw",
+            (A.DRAFT, A.SUBMITTED, A.REVIEWED, A.APPROVED),
+            A.WITHDRAWN,
+            _("Withdraw the notice"),
+            Action.WITHDRAW,
+            who=DRAFTERS,
+            done_label=_("Withdrawn"),
+            separation_of_duties=False,
+            optional=True,
+            style="danger",
+        ),
+    ],
+    due_days={A.SUBMITTED: 1, A.REVIEWED: 1, A.APPROVED: 1, A.SENT: None},
+    editors=DRAFTERS,
+    # Signed data changes only by taking the notice back to draft (a new round).
+    edit_states={A.DRAFT: None, A.SUBMITTED: "reopen", A.REVIEWED: "reopen", A.APPROVED: "reopen"},
+    readers=(SALES, QA),
+    abilities={"draft": DRAFTERS, "remind": DRAFTERS},
+)
+
+
+def answered_online(ack) -> bool:
+    """The customer answered through their link (the link service marked it used just before)."""
+    return ack.link_id is not None and ack.link.used_at is not None
+
+
+ACK_FLOW = Flow(
+    key="advisory_ack",
+    label=_("Acknowledgement of an advisory notice"),
+    states=AckState,
+    initial=K.SENT,
+    number_pattern="",
+    final_states=(K.ACKNOWLEDGED, K.NOT_ACKNOWLEDGED),
+    parent_field="notice",
+    transitions=[
+        # Sales follows up the customers who have not acknowledged (a task, due with the deadline).
+        Transition(
+            "acknowledge",
+            K.SENT,
+            K.ACKNOWLEDGED,
+            _("Record the customer's acknowledgement"),
+            Action.ACKNOWLEDGE,
+            who=(SALES,),
+            form=AckRecordForm,
+            after=(refresh_notice_tasks,),
+            separation_of_duties=False,
+            done_label=_("Acknowledgement recorded"),
+            style="success",
+        ),
+        Transition(
+            "not_acknowledged",
+            K.SENT,
+            K.NOT_ACKNOWLEDGED,
+            _("Record why the customer does not acknowledge"),
+            Action.CLOSE,
+            who=(SALES,),
+            form=NoAckForm,
+            after=(refresh_notice_tasks,),
+            separation_of_duties=False,
+            done_label=_("Reason for no acknowledgement recorded"),
+            style="warning",
+        ),
+        # The customer's own acknowledgement through the link, signed in the name of whoever sent the
+        # notice; it exists only once the link was answered, so it is never offered nor a task.
+        Transition(
+            "acknowledge_online",
+            K.SENT,
+            K.ACKNOWLEDGED,
+            _("Acknowledged online by the customer"),
+            Action.ACKNOWLEDGE,
+            who=DRAFTERS,
+            conditions=(answered_online,),
+            form=AckOnlineForm,
+            after=(refresh_notice_tasks,),
+            separation_of_duties=False,
+            optional=True,
+            done_label=_("Acknowledged online by the customer"),
+        ),
+    ],
+    due_days={K.SENT: Due(field="respond_by")},
+    readers=(SALES, QA),
+)

@@ -17,8 +17,8 @@ from nhcs.capa.choices import ActionKind
 from nhcs.core.widgets import DateInput
 from nhcs.customers.models import Customer
 
-from .choices import Category, CostKind
-from .models import Complaint, ComplaintCost, DefectType
+from .choices import Category, CostKind, Severity
+from .models import AdvisoryNotice, Complaint, ComplaintCost, DefectType, Feedback
 from .services import UNCHANGED
 
 DELIVERY_CHOICES_LIMIT = 30
@@ -237,3 +237,102 @@ class CostForm(forms.ModelForm):
         if day > timezone.localdate():
             raise forms.ValidationError(_("The date of a cost cannot be in the future."))
         return day
+
+
+# --- after-sales feedback and advisory notices (4.5) ----------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the material that came with a feedback)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class FeedbackForm(forms.ModelForm):
+    """What a customer said after delivery, with the material that came with it."""
+
+    attachments = MultipleFileField(label=_("attachments"), required=False)
+
+    class Meta:
+        model = Feedback
+        fields = [
+            "customer",
+            "contact_name",
+            "contact_detail",
+            "source",
+            "received_at",
+            "order_number",
+            "part_number",
+            "lot",
+            "sentiment",
+            "text",
+        ]
+        widgets = {"received_at": DateTimeLocalInput(), "text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.filter(is_active=True).order_by("code")
+        if self.instance.pk:
+            del self.fields["attachments"]
+
+    def registration_data(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "attachments"}
+
+
+class FeedbackComplaintForm(forms.Form):
+    """Register the feedback as a complaint: what the complaint is about (who owns it follows)."""
+
+    category = forms.ChoiceField(label=_("category"), choices=Category.choices)
+    severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices, initial=Severity.MAJOR)
+
+
+class FeedbackActionForm(forms.Form):
+    """A corrective or preventive action for a department, raised from the feedback."""
+
+    kind = forms.ChoiceField(label=_("kind"), choices=ActionKind.choices)
+    owner_department = forms.ModelChoiceField(
+        label=_("owner department"), queryset=Department.objects.filter(is_active=True)
+    )
+    title = forms.CharField(label=_("title"), max_length=200)
+    measures = forms.CharField(label=_("measures"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    due_on = forms.DateField(label=_("measures due on"), widget=DateInput())
+
+
+class AdvisoryForm(forms.ModelForm):
+    """The advisory notice as drafted: subject, what was found, the affected products and lots, what the
+    customers must do and by when, and the shipping period the customers are drawn from."""
+
+    class Meta:
+        model = AdvisoryNotice
+        fields = [
+            "subject",
+            "reason",
+            "parts",
+            "lots",
+            "measure",
+            "instructions",
+            "respond_by",
+            "shipped_from",
+            "shipped_to",
+        ]
+        widgets = {
+            "reason": forms.Textarea(attrs={"rows": 3}),
+            "parts": forms.Textarea(attrs={"rows": 2}),
+            "lots": forms.Textarea(attrs={"rows": 2}),
+            "instructions": forms.Textarea(attrs={"rows": 3}),
+            "respond_by": DateInput(),
+            "shipped_from": DateInput(),
+            "shipped_to": DateInput(),
+        }

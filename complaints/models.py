@@ -20,8 +20,18 @@ from simple_history.models import HistoricalRecords
 
 from nhcs.workflow.models import WorkflowRecord
 
-from .choices import Category, ComplaintChannel, CostKind, Severity, SixM
-from .flow import COMPLAINT_FLOW
+from .choices import (
+    AckChannel,
+    Category,
+    ComplaintChannel,
+    CostKind,
+    CustomerMeasure,
+    FeedbackSource,
+    Sentiment,
+    Severity,
+    SixM,
+)
+from .flow import ACK_FLOW, ADVISORY_FLOW, COMPLAINT_FLOW, FEEDBACK_FLOW
 
 QUANTITY = {"max_digits": 12, "decimal_places": 3, "null": True, "blank": True}
 
@@ -133,6 +143,16 @@ class Complaint(WorkflowRecord):
     closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
     # When Quality last found the actions not effective: the investigation then starts again.
     reopened_at = models.DateTimeField(_("investigation reopened at"), null=True, blank=True, editable=False)
+    # The after-sales feedback this complaint was raised from (its data copied at registration).
+    from_feedback = models.OneToOneField(
+        "complaints.Feedback",
+        verbose_name=_("raised from the feedback"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="complaint",
+    )
 
     class Meta:
         verbose_name = _("customer complaint")
@@ -242,3 +262,139 @@ class ComplaintLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} → {self.earlier_id}"
+
+
+# --- after-sales feedback (Quality Information Feedback, NH-QP14 4.5) ----------------------------------
+
+
+class Feedback(WorkflowRecord):
+    """What a customer says after delivery: praise, remarks, problems. A negative one may become a
+    complaint (its data copied, linked both ways) or a corrective action for a department; the comments
+    of satisfaction answers arrive here too (nhcs.customers.opinions), once each (`origin_key`)."""
+
+    flow = FEEDBACK_FLOW
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="feedbacks"
+    )
+    contact_name = models.CharField(_("contact person"), max_length=60, blank=True)
+    contact_detail = models.CharField(_("contact's phone or e-mail"), max_length=120, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=FeedbackSource.choices)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    order_number = models.CharField(_("order number"), max_length=40, blank=True)
+    part_number = models.CharField(_("product (part number)"), max_length=60, blank=True)
+    lot = models.CharField(_("lot / batch"), max_length=40, blank=True)
+    sentiment = models.CharField(_("tone"), max_length=10, choices=Sentiment.choices, default=Sentiment.NEUTRAL)
+    text = models.TextField(_("what the customer said"))
+    # Where it came from when another area passed it on (a survey answer's comment): once per origin.
+    origin_key = models.CharField(_("origin"), max_length=60, null=True, blank=True, unique=True, editable=False)
+    origin_reference = models.CharField(_("origin reference"), max_length=60, blank=True, editable=False)
+    origin_url = models.CharField(_("origin page"), max_length=200, blank=True, editable=False)
+    # Captured by the "close" action: what was done about it.
+    outcome = models.TextField(_("what was done"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("after-sales feedback")
+        verbose_name_plural = _("after-sales feedback")
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "received_at"], name="feedback_customer_idx")]
+
+    def get_absolute_url(self) -> str:
+        return reverse("complaints:feedback_detail", args=[self.pk])
+
+    def record_title(self) -> str:
+        parts = [self.customer.code, (self.text or "").splitlines()[0][:60] if self.text else ""]
+        return " · ".join(p for p in parts if p)
+
+
+# --- advisory notices (忠告性通知, NH-QP14 4.5) -------------------------------------------------------------
+
+
+def _lines(text: str) -> list[str]:
+    return [x.strip() for x in (text or "").replace(",", "\n").replace("，", "\n").splitlines() if x.strip()]
+
+
+class AdvisoryNotice(WorkflowRecord):
+    """An advisory notice to the customers of affected products or lots: what they must do and by when;
+    approved by the Quality head and the deputy GM in charge, then sent to the chosen customers, each of
+    whom acknowledges it (AdvisoryAck, child records)."""
+
+    flow = ADVISORY_FLOW
+
+    subject = models.CharField(_("subject"), max_length=200)
+    reason = models.TextField(_("what was found"), help_text=_("The problem and the risk, as the customer reads it."))
+    parts = models.TextField(
+        _("affected products (part numbers)"), blank=True, help_text=_("One per line (or separated by commas).")
+    )
+    lots = models.TextField(_("affected lots"), blank=True, help_text=_("One per line (or separated by commas)."))
+    measure = models.CharField(_("what the customers must do"), max_length=10, choices=CustomerMeasure.choices)
+    instructions = models.TextField(_("instructions to the customers"), blank=True)
+    respond_by = models.DateField(_("deadline"), help_text=_("The customers act and acknowledge by this day."))
+    shipped_from = models.DateField(_("shipped from"), null=True, blank=True)
+    shipped_to = models.DateField(_("shipped to"), null=True, blank=True)
+    sent_on = models.DateField(_("sent on"), null=True, blank=True, editable=False)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("advisory notice")
+        verbose_name_plural = _("advisory notices")
+        ordering = ["-created_at", "-pk"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("complaints:advisory_detail", args=[self.pk])
+
+    def record_title(self) -> str:
+        return self.subject
+
+    @property
+    def part_list(self) -> list[str]:
+        return _lines(self.parts)
+
+    @property
+    def lot_list(self) -> list[str]:
+        return _lines(self.lots)
+
+
+class AdvisoryAck(WorkflowRecord):
+    """One customer an advisory notice was sent to, and their acknowledgement: online through their link
+    (nhcs.links), or recorded by Sales (phone, e-mail …) with the customer's reply attached; or why the
+    customer does not acknowledge."""
+
+    flow = ACK_FLOW
+
+    notice = models.ForeignKey(
+        AdvisoryNotice, verbose_name=_("advisory notice"), on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="advisory_acks"
+    )
+    respond_by = models.DateField(_("deadline"), null=True, blank=True, editable=False)
+    link = models.OneToOneField(
+        "links.CustomerLink",
+        verbose_name=_("acknowledgement link"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="advisory_ack",
+    )
+    # Captured with the acknowledgement (or the reason why none comes).
+    acknowledged_on = models.DateField(_("acknowledged on"), null=True, blank=True, editable=False)
+    acknowledged_by = models.CharField(_("acknowledged by (customer)"), max_length=80, blank=True, editable=False)
+    channel = models.CharField(
+        _("acknowledged by way of"), max_length=10, choices=AckChannel.choices, blank=True, editable=False
+    )
+    reply = models.TextField(_("customer's reply"), blank=True, editable=False)
+    reason = models.TextField(_("why not acknowledged"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("acknowledgement of an advisory notice")
+        verbose_name_plural = _("acknowledgements of advisory notices")
+        ordering = ["notice", "pk"]
+        constraints = [models.UniqueConstraint(fields=["notice", "customer"], name="advisory_ack_once")]
+
+    def get_absolute_url(self) -> str:
+        return reverse("complaints:advisory_ack_detail", args=[self.pk])
+
+    def record_title(self) -> str:
+        return f"{self.customer.code} · {self.notice.subject}"

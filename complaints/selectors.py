@@ -19,7 +19,7 @@ from nhcs.workflow import services as wf
 from nhcs.workflow.choices import TaskStatus
 from nhcs.workflow.models import Task
 
-from .choices import Category, ComplaintState, CostKind
+from .choices import AckState, Category, ComplaintState, CostKind
 from .models import Complaint, ComplaintCost, ComplaintLink
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -362,3 +362,49 @@ def home_warnings(user) -> list[str]:
         )
         % {"n": late}
     ]
+
+
+# --- after-sales feedback and advisory notices (4.5) ----------------------------------------------------
+
+
+def feedback_list_qs() -> QuerySet:
+    """The feedback register with what its list shows, in one query whatever the row count: the
+    complaint raised from each (its number) and whether its task is overdue."""
+    from .models import Feedback
+
+    overdue = Task.objects.filter(
+        content_type=ContentType.objects.get_for_model(Feedback),
+        object_id=OuterRef("pk"),
+        status=TaskStatus.OPEN,
+        due_at__lt=timezone.now(),
+    )
+    return Feedback.objects.select_related("customer", "created_by", "complaint").annotate(is_overdue=Exists(overdue))
+
+
+def advisory_list_qs() -> QuerySet:
+    """Advisory notices with their acknowledgement counts, in one query whatever the row count."""
+    from .models import AdvisoryNotice
+
+    return AdvisoryNotice.objects.select_related("created_by").annotate(
+        ack_total=Count("acknowledgements", distinct=True),
+        ack_done=Count("acknowledgements", filter=Q(acknowledgements__state=AckState.ACKNOWLEDGED), distinct=True),
+        ack_waiting=Count("acknowledgements", filter=Q(acknowledgements__state=AckState.SENT), distinct=True),
+    )
+
+
+def acknowledgements_of(notice) -> list:
+    """The customers a notice went to, with their links (one query)."""
+    return list(notice.acknowledgements.select_related("customer", "link").order_by("customer__code", "pk"))
+
+
+def advisory_customers_from_shipments(notice) -> set[int]:
+    """The customers who received the notice's affected products or lots in its shipping period (net of
+    reversals; through nhcs.deliveries)."""
+    from nhcs import deliveries
+
+    parts, lots = notice.part_list, notice.lot_list
+    if not parts and not lots:
+        return set()
+    return deliveries.customers_who_got(
+        parts=parts, lots=lots, shipped_from=notice.shipped_from, shipped_to=notice.shipped_to
+    )

@@ -6,7 +6,10 @@
 - 顾客投诉一览表 (the complaint log, NH-QP14-19): the complaints as listed, with the list's filters;
 - the 8D report (NH-QP14-20) for customers who ask for one, and the reply letter (NH-QP14-21), both in
   the customer's language on the letterhead;
-- 顾客投诉统计分析 (the analysis, NH-QP14-22): the figures and charts of the analysis page, as SVG.
+- 顾客投诉统计分析 (the analysis, NH-QP14-22): the figures and charts of the analysis page, as SVG;
+- 忠告性通知 (the advisory notice as a letter, NH-QP14-23) in each customer's language on the letterhead;
+- 忠告性通知记录 (the notice record with its acknowledgement table, NH-QP14-24), Excel and PDF;
+- 质量信息反馈一览表 (the after-sales feedback log, NH-QP14-25): the feedback as listed.
 """
 
 from __future__ import annotations
@@ -22,9 +25,20 @@ from nhcs.workflow.choices import Action
 from nhcs.workflow.flow import list_text
 
 from . import charts
-from .choices import Category, ComplaintState, Severity, SixM
+from .choices import (
+    AckChannel,
+    AckState,
+    Category,
+    ComplaintState,
+    CustomerMeasure,
+    FeedbackSource,
+    FeedbackState,
+    Sentiment,
+    Severity,
+    SixM,
+)
 from .flow import FIRST_REPLY_TRANSITIONS, complaint_actions
-from .models import Complaint
+from .models import AdvisoryNotice, Complaint
 
 
 def _qty(value):
@@ -301,3 +315,141 @@ def analysis_pdf(*, request, result, filters: list[str]) -> bytes:
         **analysis_charts(result),
     )
     return render_pdf_bytes("complaints/sheets/analysis.html", context)
+
+
+# --- 质量信息反馈一览表: the after-sales feedback log (4.5) --------------------------------------------------
+
+FEEDBACK_LOG = ListSheet(
+    "feedback_log",
+    [
+        Column("number", _("Number"), "number", width=14),
+        Column("received", _("Received"), "received_at", kind="date"),
+        Column("customer", _("Customer"), "customer.code", width=10),
+        Column("contact", _("Contact"), "contact_name", width=12),
+        Column("source", _("Source"), choice_label("source", FeedbackSource.choices), width=12),
+        Column("sentiment", _("Tone"), choice_label("sentiment", Sentiment.choices), width=8),
+        Column("order", _("Order"), "order_number", width=14),
+        Column("part", _("Product"), "part_number", width=14),
+        Column("lot", _("Lot"), "lot", width=12),
+        Column("text", _("What the customer said"), "text", width=40),
+        Column("complaint", _("Complaint"), lambda f: getattr(getattr(f, "complaint", None), "number", ""), width=14),
+        Column("outcome", _("What was done"), "outcome", width=30),
+        Column("state", _("State"), choice_label("state", FeedbackState.choices), width=10),
+    ],
+    landscape=True,
+)
+
+
+# --- 忠告性通知: the advisory notice, its record and its letter (4.5) ------------------------------------------
+
+
+def _ack_rows(acks) -> list[list]:
+    rows = []
+    for a in acks:
+        rows.append(
+            [
+                a.number,
+                f"{a.customer.code} {a.customer.display_name}",
+                a.state_label,
+                a.acknowledged_on,
+                a.acknowledged_by or None,
+                str(AckChannel(a.channel).label) if a.channel else None,
+                a.reply or a.reason or None,
+            ]
+        )
+    return rows
+
+
+def _ack_headers() -> list[str]:
+    return [
+        gettext("Number"),
+        gettext("Customer"),
+        gettext("State"),
+        gettext("Acknowledged on"),
+        gettext("Acknowledged by (customer)"),
+        gettext("By way of"),
+        gettext("Reply, or why not acknowledged"),
+    ]
+
+
+def advisory_context(notice: AdvisoryNotice) -> dict:
+    from .selectors import acknowledgements_of
+
+    acks = acknowledgements_of(notice)
+    return {
+        "acks": acks,
+        "ack_headers": _ack_headers(),
+        "ack_rows": _ack_rows(acks),
+        "ack_done": sum(1 for a in acks if a.state == AckState.ACKNOWLEDGED),
+    }
+
+
+def advisory_xlsx(*, ws, record, context, request=None) -> None:
+    write_field_rows(ws, context["fields"])
+    section(ws, gettext("Customers and their acknowledgements"))
+    table_header(ws, *context["ack_headers"])
+    for row in context["ack_rows"]:
+        table_row(ws, row)
+    if not context["ack_rows"]:
+        note(ws, gettext("Not sent yet."))
+
+
+def _lines_text(values: list[str]) -> str:
+    return list_text(values)
+
+
+ADVISORY_RECORD = RecordSheet(
+    "advisory_record",
+    "complaints/sheets/advisory.html",
+    signature_boxes=[
+        SignatureBox(_("Drafted"), actions=(Action.SUBMIT,), transitions=("submit",)),
+        SignatureBox(_("Reviewed (Quality head)"), actions=(Action.REVIEW,), transitions=("review",)),
+        SignatureBox(_("Approved (deputy GM in charge)"), actions=(Action.APPROVE,), transitions=("approve",)),
+        SignatureBox(_("Sent to the customers"), actions=(Action.ISSUE,), transitions=("send",)),
+        SignatureBox(_("Closed"), actions=(Action.CLOSE,), transitions=("close",)),
+    ],
+    fields=[
+        Column("subject", _("Subject"), "subject"),
+        Column("reason", _("What was found"), "reason"),
+        Column("parts", _("Affected products (part numbers)"), lambda n: _lines_text(n.part_list)),
+        Column("lots", _("Affected lots"), lambda n: _lines_text(n.lot_list)),
+        Column("measure", _("What the customers must do"), "get_measure_display"),
+        Column("instructions", _("Instructions to the customers"), "instructions"),
+        Column("respond_by", _("Deadline"), "respond_by", kind="date"),
+        Column("shipped_from", _("Shipped from"), "shipped_from", kind="date"),
+        Column("shipped_to", _("Shipped to"), "shipped_to", kind="date"),
+        Column("drafted_by", _("Drafted by"), lambda n: n.created_by.signature_name),
+        Column("sent_on", _("Sent on"), "sent_on", kind="date"),
+        Column("closed_on", _("Closed on"), "closed_on", kind="date"),
+        Column("state", _("State"), "state_label"),
+    ],
+    xlsx_builder=advisory_xlsx,
+    size=lambda n: n.acknowledgements.count(),
+)
+
+
+def advisory_letter_pdf(notice: AdvisoryNotice, *, customer=None, ack=None, language: str = "", request=None) -> bytes:
+    """The notice as a letter on the letterhead, in the customer's language (or `language` for a blank
+    preview), with the customer's acknowledgement link when there is one."""
+    language = language or (customer.language if customer is not None else "") or "zh-hans"
+    with translation.override(language):
+        context = sheet_context(
+            form_key="advisory_letter",
+            request=request,
+            record_number=notice.number,
+            notice=notice,
+            customer=customer,
+            ack=ack,
+            url=ack.link.url if ack is not None and ack.link_id else "",
+            measure=_measure_label(notice.measure),
+            letter_date=notice.sent_on or timezone.localdate(),
+        )
+        return render_pdf_bytes("complaints/sheets/advisory_letter.html", context)
+
+
+def _measure_label(code: str) -> str:
+    """The measure's label in the language active now (the letter's)."""
+    try:
+        return str(CustomerMeasure(code).label)
+    except ValueError:
+        return code

@@ -22,13 +22,30 @@ from nhcs.sheets.export import (
     pdf_response,
 )
 from nhcs.workflow import services as wf
-from nhcs.workflow.views import RecordDetailView, form_action, get_record_for, readable_list, request_directory
+from nhcs.workflow.views import (
+    RecordDetailView,
+    RecordEditView,
+    form_action,
+    get_record_for,
+    readable_list,
+    request_directory,
+)
 
 from . import selectors, services, sheets
-from .filters import ComplaintFilter
+from .choices import AckState, AdvisoryState
+from .filters import AdvisoryFilter, ComplaintFilter, FeedbackFilter
 from .flow import complaint_actions
-from .forms import ActionRaiseForm, ComplaintForm, CostForm, EarlierComplaintsField
-from .models import Complaint, ComplaintCost, ComplaintLink
+from .forms import (
+    ActionRaiseForm,
+    AdvisoryForm,
+    ComplaintForm,
+    CostForm,
+    EarlierComplaintsField,
+    FeedbackActionForm,
+    FeedbackComplaintForm,
+    FeedbackForm,
+)
+from .models import AdvisoryAck, AdvisoryNotice, Complaint, ComplaintCost, ComplaintLink, Feedback
 
 PAGE_SIZE = 25
 
@@ -439,3 +456,342 @@ def report_8d(request, pk: int):
 def reply_letter(request, pk: int):
     complaint = get_record_for(request, Complaint, pk, queryset=selectors.complaint_detail_qs())
     return pdf_response(sheets.reply_letter_pdf(complaint, request=request), f"{complaint.number}-reply")
+
+
+# --- after-sales feedback (4.5) -------------------------------------------------------------------------
+
+
+def _feedback_readable(request):
+    return readable_list(request, selectors.feedback_list_qs())
+
+
+@login_required
+def feedback_list(request):
+    filterset = FeedbackFilter(request.GET or None, queryset=_feedback_readable(request))
+    valid = not filterset.is_bound or filterset.is_valid()
+    qs = (filterset.qs if filterset.is_bound and valid else filterset.queryset).order_by("-received_at", "-pk")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/feedback_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": _query(request),
+            "can_create": services.can_register_feedback(request.user),
+        },
+        status=200 if valid else 400,
+    )
+
+
+@login_required
+def feedback_log_export(request, fmt: str):
+    """质量信息反馈一览表: the feedback as listed (same filters), .xlsx or .pdf."""
+    return export_list(
+        request=request,
+        sheet=sheets.FEEDBACK_LOG,
+        queryset=_feedback_readable(request).order_by("-received_at", "-pk"),
+        fmt=fmt,
+        filename="质量信息反馈一览表",
+        filterset_class=FeedbackFilter,
+    )
+
+
+@login_required
+def feedback_create(request):
+    if not services.can_register_feedback(request.user):
+        raise PermissionDenied
+    initial = {"customer": request.GET["customer"]} if request.GET.get("customer", "").isdigit() else {}
+    form = FeedbackForm(request.POST or None, request.FILES or None, initial=initial)
+
+    def page(status):
+        return render(request, "complaints/feedback_form.html", {"form": form}, status=status)
+
+    if request.method != "POST":
+        return page(200)
+    return form_action(
+        request,
+        form=form,
+        call=lambda data: services.feedback_register(
+            user=request.user, data=form.registration_data(), attachments=data.get("attachments") or []
+        ),
+        success=lambda f: _("Feedback %(number)s registered.") % {"number": f.number},
+        then=lambda f: f.get_absolute_url(),
+        again=page,
+        files_may_be_saved=True,
+    )
+
+
+class FeedbackEdit(RecordEditView):
+    model = Feedback
+    form_class = FeedbackForm
+
+
+class FeedbackDetail(RecordDetailView):
+    model = Feedback
+    template_name = "complaints/feedback_detail.html"
+
+    def get_queryset(self):
+        return Feedback.objects.select_related("customer", "created_by__department", "complaint")
+
+    def get_context_data(self, record, **kwargs):
+        from nhcs.capa.selectors import actions_for_source
+
+        user = self.request.user
+        complaint = getattr(record, "complaint", None)
+        can_escalate = services.can_escalate(user, record)
+        return {
+            "feedback": record,
+            "complaint": complaint,
+            "actions_raised": actions_for_source(record),
+            "can_escalate": can_escalate,
+            "can_complain": can_escalate and complaint is None and services.can_register(user),
+            "complaint_form": kwargs.get("complaint_form") or FeedbackComplaintForm(prefix="c"),
+            "can_view_customer": can_view_customers(user),
+        }
+
+
+@login_required
+@require_POST
+def feedback_to_complaint(request, pk: int):
+    """One click: the feedback becomes a complaint carrying its data and linking back."""
+    feedback = get_record_for(request, Feedback, pk)
+    if not services.can_escalate(request.user, feedback) or not services.can_register(request.user):
+        raise PermissionDenied
+    form = FeedbackComplaintForm(request.POST, prefix="c")
+
+    def again(status):
+        view = FeedbackDetail()
+        view.setup(request, pk=feedback.pk)
+        return view.render_page(view.get_record(), status=status, complaint_form=form)
+
+    return form_action(
+        request,
+        form=form,
+        call=lambda data: services.feedback_to_complaint(feedback=feedback, user=request.user, **data),
+        success=lambda c: _("Complaint %(number)s registered from the feedback.") % {"number": c.number},
+        then=lambda c: c.get_absolute_url(),
+        again=again,
+    )
+
+
+@login_required
+def feedback_action_raise(request, pk: int):
+    """A corrective or preventive action for a department, raised from the feedback."""
+    feedback = get_record_for(request, Feedback, pk)
+    if not services.can_escalate(request.user, feedback):
+        raise PermissionDenied
+    form = FeedbackActionForm(request.POST or None, prefix="act", initial={"title": feedback.text[:200]})
+
+    def page(status):
+        return render(
+            request, "complaints/feedback_action_form.html", {"record": feedback, "form": form}, status=status
+        )
+
+    if request.method != "POST":
+        return page(200)
+    return form_action(
+        request,
+        form=form,
+        call=lambda data: services.feedback_action_raise(feedback=feedback, user=request.user, **data),
+        success=lambda a: (
+            _("Action %(number)s raised: the head of %(department)s sets its measures.")
+            % {"number": a.number, "department": a.owner_department}
+        ),
+        then=feedback.get_absolute_url() + "#actions",
+        again=page,
+    )
+
+
+# --- advisory notices (4.5) -------------------------------------------------------------------------------
+
+
+def _advisory_readable(request):
+    return readable_list(request, selectors.advisory_list_qs())
+
+
+@login_required
+def advisory_list(request):
+    filterset = AdvisoryFilter(request.GET or None, queryset=_advisory_readable(request))
+    valid = not filterset.is_bound or filterset.is_valid()
+    qs = (filterset.qs if filterset.is_bound and valid else filterset.queryset).order_by("-created_at", "-pk")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/advisory_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": _query(request),
+            "can_create": services.can_draft_advisory(request.user),
+        },
+        status=200 if valid else 400,
+    )
+
+
+@login_required
+def advisory_create(request):
+    if not services.can_draft_advisory(request.user):
+        raise PermissionDenied
+    form = AdvisoryForm(request.POST or None)
+
+    def page(status):
+        return render(request, "complaints/advisory_form.html", {"form": form}, status=status)
+
+    if request.method != "POST":
+        return page(200)
+    return form_action(
+        request,
+        form=form,
+        call=lambda data: services.advisory_create(user=request.user, data=data),
+        success=lambda n: _("Advisory notice %(number)s drafted.") % {"number": n.number},
+        then=lambda n: n.get_absolute_url(),
+        again=page,
+    )
+
+
+class AdvisoryEdit(RecordEditView):
+    model = AdvisoryNotice
+    form_class = AdvisoryForm
+
+
+def _advisory_queryset():
+    return AdvisoryNotice.objects.select_related("created_by__department", "changed_by")
+
+
+class AdvisoryDetail(RecordDetailView):
+    model = AdvisoryNotice
+    template_name = "complaints/advisory_detail.html"
+
+    def get_queryset(self):
+        return _advisory_queryset()
+
+    def get_context_data(self, record, **kwargs):
+        acks = selectors.acknowledgements_of(record)
+        drawn = []
+        if record.state == AdvisoryState.APPROVED:
+            from nhcs.customers.models import Customer
+
+            found = selectors.advisory_customers_from_shipments(record)
+            drawn = list(Customer.objects.filter(pk__in=found).order_by("code")) if found else []
+        return {
+            "notice": record,
+            "acks": acks,
+            "ack_done": sum(1 for a in acks if a.state == AckState.ACKNOWLEDGED),
+            "ack_waiting": sum(1 for a in acks if a.state == AckState.SENT),
+            "drawn": drawn,
+            "can_remind": services.can_remind(self.request.user, record),
+        }
+
+
+@login_required
+def advisory_sheet(request, pk: int, fmt: str):
+    """忠告性通知记录: the notice with its acknowledgement table and signature boxes."""
+    notice = get_record_for(request, AdvisoryNotice, pk, queryset=_advisory_queryset())
+    return export_record(
+        request=request,
+        sheet=sheets.ADVISORY_RECORD,
+        record=notice,
+        fmt=fmt,
+        context=sheets.advisory_context(notice),
+        filename=f"{notice.number}-忠告性通知记录",
+    )
+
+
+@login_required
+def advisory_letter(request, pk: int):
+    """The notice as a letter (preview, in the language asked: ?lang=en)."""
+    notice = get_record_for(request, AdvisoryNotice, pk, queryset=_advisory_queryset())
+    language = request.GET.get("lang") if request.GET.get("lang") in ("zh-hans", "en") else "zh-hans"
+    return pdf_response(
+        sheets.advisory_letter_pdf(notice, language=language, request=request), f"{notice.number}-忠告性通知"
+    )
+
+
+@login_required
+@require_POST
+def advisory_remind(request, pk: int):
+    notice = get_record_for(request, AdvisoryNotice, pk)
+    if not services.can_remind(request.user, notice):
+        raise PermissionDenied
+    return form_action(
+        request,
+        form=None,
+        call=lambda _data: services.advisory_remind(notice=notice, user=request.user),
+        success=lambda n: _("Reminders queued: %(n)s.") % {"n": n},
+        then=notice.get_absolute_url() + "#acknowledgements",
+        again=lambda status: HttpResponseRedirect(notice.get_absolute_url()),
+    )
+
+
+def _ack_queryset():
+    return AdvisoryAck.objects.select_related("notice", "customer", "link", "created_by__department")
+
+
+class AdvisoryAckDetail(RecordDetailView):
+    model = AdvisoryAck
+    template_name = "complaints/advisory_ack_detail.html"
+
+    def get_queryset(self):
+        return _ack_queryset()
+
+    def get_context_data(self, record, **kwargs):
+        from nhcs.links.selectors import written_answer
+
+        link = record.link
+        return {
+            "ack": record,
+            "notice": record.notice,
+            "link": link,
+            "link_answer": written_answer(link) if link is not None else None,
+        }
+
+
+@login_required
+def advisory_ack_letter(request, pk: int):
+    """The notice as the letter sent to this customer: their language, their link."""
+    ack = get_record_for(request, AdvisoryAck, pk, queryset=_ack_queryset())
+    data = sheets.advisory_letter_pdf(ack.notice, customer=ack.customer, ack=ack, request=request)
+    return pdf_response(data, f"{ack.notice.number}-{ack.customer.code}-忠告性通知")
+
+
+def advisory_customer_page(request, *, link):
+    """The customer's page /a/<token>/ (phone-sized, no login): the notice and a box for their name;
+    their acknowledgement is kept with their reply. Problems get the shared link pages."""
+    from django.utils import translation
+
+    from nhcs.links.exceptions import LinkClosed
+    from nhcs.links.http import answer_meta
+    from nhcs.links.views import page_language
+    from nhcs.sheets.models import CompanySettings
+    from nhcs.workflow.exceptions import Blocked
+
+    ack = AdvisoryAck.objects.filter(link=link).select_related("notice", "customer").first()
+    if ack is None or ack.state != AckState.SENT or ack.notice.state != AdvisoryState.SENT:
+        raise LinkClosed(link)
+    language = page_language(request, link)
+    with translation.override(language):
+        name = request.POST.get("name", "")
+        reply = request.POST.get("reply", "")
+        context = {
+            "ack": ack,
+            "notice": ack.notice,
+            "language": language,
+            "company": CompanySettings.load(),
+            "link": link,
+            "measure": sheets._measure_label(ack.notice.measure),
+        }
+        error, status = "", 200
+        if request.method == "POST":
+            try:
+                services.advisory_acknowledge_online(token=link.token, name=name, reply=reply, **answer_meta(request))
+            except Blocked as refused:
+                error, status = refused.message, 400
+            else:
+                return render(request, "complaints/advisory_acknowledged.html", context)
+        return render(
+            request,
+            "complaints/advisory_acknowledge.html",
+            {**context, "name": name, "reply": reply, "error": error},
+            status=status,
+        )

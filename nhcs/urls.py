@@ -23,7 +23,8 @@ urlpatterns = [
     path("orders/customers/", include(customers_legacy_urlpatterns)),
     # /orders/, /changes/ (change notices) and /delays/ (delay notices), named "orders:…".
     path("", include("orders.urls")),
-    path("complaints/", include("complaints.urls")),
+    # /complaints/, /feedback/ (after-sales feedback) and /advisories/ (advisory notices), "complaints:…".
+    path("", include("complaints.urls")),
     path("actions/", include("nhcs.capa.urls")),
     path("property/", include("customer_property.urls")),
     path("exports/", include("nhcs.sheets.urls")),

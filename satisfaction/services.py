@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -413,7 +414,28 @@ def _response_write(
         answer.response = response
     Answer.objects.bulk_create(answers)
     improvements_raise(response=response, answers=answers, user=entered_by or campaign.created_by)
+    opinion_pass_on(response=response, user=entered_by or campaign.created_by)
     return response
+
+
+def opinion_pass_on(*, response: Response, user: User) -> None:
+    """The customer's comments reach the after-sales feedback register (4.7.4: no opinion is lost),
+    through the shared hook of nhcs.customers.opinions; once per answer."""
+    from nhcs.customers.opinions import NEGATIVE, NEUTRAL, SURVEY, customer_opinion
+
+    recipient = response.recipient
+    customer_opinion(
+        key=f"survey_answer:{response.pk}",
+        customer=recipient.customer,
+        text=response.comments,
+        source=SURVEY,
+        received_on=response.received_on,
+        user=user,
+        contact_name=response.signed_name or response.respondent,
+        reference=f"{recipient.campaign.number}-{recipient.customer.code}",
+        url=reverse("satisfaction:response_detail", args=[recipient.campaign_id, recipient.pk]),
+        sentiment=NEGATIVE if scoring.is_low_total(response.total) else NEUTRAL,
+    )
 
 
 @transaction.atomic

@@ -22,6 +22,8 @@ NAV_ITEMS = [
     NavItem("changes", _("Change notices"), "orders:change_list"),
     NavItem("delays", _("Delay notices"), "orders:delay_list"),
     NavItem("complaints", _("Complaints"), "complaints:complaint_list"),
+    NavItem("feedback", _("After-sales feedback"), "complaints:feedback_list"),
+    NavItem("advisories", _("Advisory notices"), "complaints:advisory_list"),
     NavItem("surveys", _("Surveys"), "satisfaction:campaign_list"),
     NavItem("actions", _("Corrective actions"), "capa:action_list"),
     NavItem("property", _("Customer property"), "customer_property:item_list"),

@@ -15,3 +15,5 @@ class MailKind(models.TextChoices):
     TASK_REMINDER = "task_reminder", _("overdue reminder")
     SURVEY_INVITATION = "survey_invitation", _("survey invitation")
     SURVEY_REMINDER = "survey_reminder", _("survey reminder")
+    ADVISORY_NOTICE = "advisory_notice", _("advisory notice")
+    ADVISORY_REMINDER = "advisory_reminder", _("advisory notice reminder")
