@@ -6,13 +6,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from nhcs.api.registry import Resource, register
+from nhcs.api.views import record_action, record_serializer
+from nhcs.capa.api import ACTIONS
 from nhcs.capa.selectors import actions_for_source
 from nhcs.workflow.views import readable_list
 
 from . import selectors, services
-from .filters import ComplaintFilter
-from .forms import ComplaintForm
-from .models import Complaint
+from .filters import AdvisoryFilter, ComplaintFilter, FeedbackFilter
+from .forms import AdvisoryForm, ComplaintForm, FeedbackActionForm, FeedbackComplaintForm, FeedbackForm
+from .models import AdvisoryAck, AdvisoryNotice, Complaint, Feedback
 
 
 class ActionRefSerializer(serializers.Serializer):
@@ -40,7 +42,7 @@ def _register(request, form):
     )
 
 
-register(
+COMPLAINTS = register(
     Resource(
         name="complaints",
         model=Complaint,
@@ -70,5 +72,99 @@ register(
         can_create=services.can_register,
         form_kwargs=lambda request: {"quality_only": not services.registers_any_category(request.user)},
         tag="complaints",
+    )
+)
+
+
+# --- after-sales feedback ------------------------------------------------------------------------------
+
+FEEDBACK = Resource(
+    name="feedback",
+    model=Feedback,
+    fields=[*FeedbackForm.Meta.fields, "origin_reference", "outcome", "created_at"],
+    serializer_fields={
+        "complaint": lambda: serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    },
+    queryset=lambda request: readable_list(request, selectors.feedback_list_qs()),
+    filterset=FeedbackFilter,
+    ordering=("-received_at", "-pk"),
+    create_form=FeedbackForm,
+    create=lambda request, form: services.feedback_register(user=request.user, data=form.registration_data()),
+    can_create=services.can_register_feedback,
+    update_form=FeedbackForm,
+    tag="feedback",
+)
+FEEDBACK.extra = [
+    (
+        "feedback/<int:pk>/to-complaint/",
+        record_action(
+            FEEDBACK,
+            name="to-complaint",
+            form_class=FeedbackComplaintForm,
+            may=lambda user, feedback: services.can_escalate(user, feedback) and services.can_register(user),
+            call=lambda request, feedback, data: services.feedback_to_complaint(
+                feedback=feedback, user=request.user, **data
+            ),
+            out=record_serializer(COMPLAINTS),
+        ),
+        "feedback-to-complaint",
+    ),
+    (
+        "feedback/<int:pk>/corrective-actions/",
+        record_action(
+            FEEDBACK,
+            name="corrective-action",
+            form_class=FeedbackActionForm,
+            may=services.can_escalate,
+            call=lambda request, feedback, data: services.feedback_action_raise(
+                feedback=feedback, user=request.user, **data
+            ),
+            out=record_serializer(ACTIONS),
+        ),
+        "feedback-corrective-action",
+    ),
+]
+register(FEEDBACK)
+
+
+# --- advisory notices and their acknowledgements ---------------------------------------------------------
+
+
+class AckRefSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = AdvisoryAck
+        fields = ["id", "number", "customer", "state", "state_label", "acknowledged_on"]
+        read_only_fields = fields
+
+
+register(
+    Resource(
+        name="advisory-notices",
+        model=AdvisoryNotice,
+        fields=[*AdvisoryForm.Meta.fields, "sent_on", "closed_on", "created_at"],
+        serializer_fields={"acknowledgements": lambda: AckRefSerializer(many=True, read_only=True)},
+        queryset=lambda request: readable_list(request, selectors.advisory_list_qs()).prefetch_related(
+            "acknowledgements"
+        ),
+        filterset=AdvisoryFilter,
+        ordering=("-created_at", "-pk"),
+        create_form=AdvisoryForm,
+        create=lambda request, form: services.advisory_create(user=request.user, data=form.cleaned_data),
+        can_create=services.can_draft_advisory,
+        update_form=AdvisoryForm,
+        tag="advisory notices",
+    )
+)
+
+register(
+    Resource(
+        name="advisory-acknowledgements",
+        model=AdvisoryAck,
+        fields=["notice", "customer", "respond_by", "acknowledged_on", "acknowledged_by", "channel", "reply", "reason"],
+        queryset=lambda request: readable_list(request, AdvisoryAck.objects.select_related("notice", "customer")),
+        ordering=("notice", "pk"),
+        tag="advisory notices",
     )
 )

@@ -462,3 +462,37 @@ def docs(request):
     allows no inline code. The schema is in the page's language."""
     schema_url = reverse("api-schema") + f"?lang={get_language() or 'zh-hans'}"
     return render(request, "api/docs.html", {"schema_url": schema_url})
+
+
+# --- an area's own action on a record (not a transition of its flow) ------------------------------------
+
+
+def record_action(
+    resource: Resource,
+    *,
+    name: str,
+    form_class,
+    call,
+    out,
+    may=None,
+    status: int = 201,
+    summary=None,
+):
+    """A POST on one record the user reads, whose input is the page's form: `may(user, record)` first
+    (403), then the form (400), then `call(request, record, cleaned_data)` (the page's service) whose
+    result is answered with `out`."""
+    tag = resource.tag or resource.name
+    action_in = form_serializer(form_class, name=f"{_camel(resource.name, name)}Input")
+
+    @extend_schema(
+        tags=[tag], summary=summary, request=action_in, responses={status: out, **error_responses(400, 403, 404, 409)}
+    )
+    def post(self, request, pk: int):
+        record = get_for(resource, request, pk)
+        if may is not None and not may(request.user, record):
+            raise NotAllowed()
+        form = bind(form_class, body_of(request))
+        result = call(request, record, form.cleaned_data)
+        return Response(out(result, context={"request": request}).data, status=status)
+
+    return type(f"{_camel(resource.name, name)}View", (APIView,), {"post": post}).as_view()

@@ -8,7 +8,7 @@ from .filters import ActionFilter
 from .forms import ActionForm
 from .models import CorrectiveAction
 
-register(
+ACTIONS = register(
     Resource(
         name="corrective-actions",
         model=CorrectiveAction,
