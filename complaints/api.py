@@ -82,9 +82,7 @@ FEEDBACK = Resource(
     name="feedback",
     model=Feedback,
     fields=[*FeedbackForm.Meta.fields, "origin_reference", "outcome", "created_at"],
-    serializer_fields={
-        "complaint": lambda: serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    },
+    serializer_fields={"complaint": lambda: serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)},
     queryset=lambda request: readable_list(request, selectors.feedback_list_qs()),
     filterset=FeedbackFilter,
     ordering=("-received_at", "-pk"),
