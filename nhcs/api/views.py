@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from csp.decorators import csp_update
+from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404, render
@@ -457,9 +459,15 @@ def resource_urls(resource: Resource) -> list:
 # --- the documentation -----------------------------------------------------------------------------------
 
 
+# The one <style> element Swagger UI adds at run time (its SVG icons' sizes), allowed by its hash alone.
+SWAGGER_UI_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='"
+
+
+@login_required
+@csp_update({"style-src": [SWAGGER_UI_STYLE]})
 def docs(request):
     """Swagger UI from our own static files (drf-spectacular-sidecar), started by our own script: the CSP
-    allows no inline code. The schema is in the page's language."""
+    allows no inline code (but the hash of Swagger UI's own style). The schema is in the page's language."""
     schema_url = reverse("api-schema") + f"?lang={get_language() or 'zh-hans'}"
     return render(request, "api/docs.html", {"schema_url": schema_url})
 

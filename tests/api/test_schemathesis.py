@@ -28,12 +28,12 @@ OPERATIONS = [
     ("GET", "/api/v1/shipments/", None),
     ("POST", "/api/v1/shipments/", None),
     ("GET", "/api/v1/complaints/", None),
-    ("POST", "/api/v1/complaints/", None),
     ("POST", "/api/v1/complaints/{id}/actions/first_reply/", "complaint"),
     ("GET", "/api/v1/change-notices/", None),
+    ("POST", "/api/v1/feedback/", None),
+    ("POST", "/api/v1/advisory-notices/", None),
     ("GET", "/api/v1/surveys/", None),
     ("POST", "/api/v1/surveys/", None),
-    ("GET", "/api/v1/property-items/", None),
     ("POST", "/api/v1/property-items/", None),
 ]
 
