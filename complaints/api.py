@@ -6,7 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from nhcs.api.registry import Resource, register
-from nhcs.api.views import record_action, record_serializer
+from nhcs.api.views import record_action, record_serializer, version_of
+from nhcs.workflow import services as wf
+from nhcs.workflow.exceptions import NotAllowed
 from nhcs.capa.api import ACTIONS
 from nhcs.capa.selectors import actions_for_source
 from nhcs.workflow.views import readable_list
@@ -34,6 +36,21 @@ class ComplaintActionsField(serializers.Field):
 
     def to_representation(self, complaint):
         return ActionRefSerializer(actions_for_source(complaint), many=True).data
+
+
+def _correct(request, complaint, form):
+    """As the complaint's edit page: the registration corrected, with a reason after registration."""
+    if not wf.can_edit_record(user=request.user, record=complaint):
+        raise NotAllowed()
+    version = version_of(request.data)
+    return services.complaint_correct(
+        complaint=complaint,
+        user=request.user,
+        data=form.registration_data(),
+        delivery=form.cleaned_data.get("delivery"),
+        reason=str(request.data.get("change_reason") or ""),
+        expected_version=version,
+    )
 
 
 def _register(request, form):
@@ -71,6 +88,9 @@ COMPLAINTS = register(
         create=_register,
         can_create=services.can_register,
         form_kwargs=lambda request: {"quality_only": not services.registers_any_category(request.user)},
+        update_form=ComplaintForm,
+        update=_correct,
+        edit_data=lambda complaint: {"delivery": complaint.delivery_key},
         tag="complaints",
     )
 )

@@ -46,6 +46,8 @@ class Resource:
     # (reason, version, reopening); others name their own `update(request, record, form)`.
     update_form: type | None = None
     update: Callable[[Any, Any, Any], models.Model] | None = None
+    # More of the record's current values as edit-form input (fields the form has beyond the model's).
+    edit_data: Callable[[Any], dict] | None = None
     # Transitions the services take themselves (never offered on a page), not exposed.
     hidden_transitions: Sequence[str] = ()
     # More endpoints of the area: (route below /api/v1/, view, name).

@@ -38,6 +38,10 @@ class Pagination(LimitOffsetPagination):
     default_limit = 50
     max_limit = 200
 
+    def get_offset(self, request):
+        # Far beyond any list, and never beyond what the database takes.
+        return min(super().get_offset(request), 10**9)
+
 
 def _camel(*parts: str) -> str:
     return "".join(p[:1].upper() + p[1:] for part in parts for p in re.split(r"[^0-9A-Za-z]+", part) if p)
@@ -245,9 +249,12 @@ def detail_view(resource: Resource, out):
             record = get_for(resource, request, pk)
             body = body_of(request)
             if resource.update is not None:
+                current = _form_data(record, resource.update_form)
+                if resource.edit_data is not None:
+                    current.update(resource.edit_data(record))
                 form = bind(
                     resource.update_form,
-                    {**_form_data(record, resource.update_form), **body},
+                    {**current, **body},
                     instance=type(record)._default_manager.get(pk=record.pk),
                     **_kwargs(resource, request),
                 )

@@ -283,3 +283,18 @@ def test_shipments_list_and_refusals(api, order):
     assert refused.status_code == 400  # a draft order is not shipped
     assert not Shipment.objects.exists()
     assert api("warehouse").get("/api/v1/shipments/").status_code == 200
+
+
+def test_complaint_corrected_as_on_its_edit_page(api, complaint):
+    sales = api("sales")
+    changed = sales.patch(f"/api/v1/complaints/{complaint.pk}/", {"version": complaint.version, "lot": "L-9"})
+    assert changed.status_code == 200, changed.content
+    assert Complaint.objects.get(pk=complaint.pk).lot == "L-9"
+    stale = sales.patch(f"/api/v1/complaints/{complaint.pk}/", {"version": complaint.version, "lot": "L-8"})
+    assert stale.status_code == 409
+    assert api("engineer").patch(f"/api/v1/complaints/{complaint.pk}/", {"version": 2}).status_code == 404
+
+
+def test_far_offset_is_an_empty_page(api, customer):
+    response = api("sales").get("/api/v1/customers/", offset="9" * 30)
+    assert response.status_code == 200 and response.json()["results"] == []
