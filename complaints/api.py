@@ -7,10 +7,10 @@ from rest_framework import serializers
 
 from nhcs.api.registry import Resource, register
 from nhcs.api.views import record_action, record_serializer, version_of
-from nhcs.workflow import services as wf
-from nhcs.workflow.exceptions import NotAllowed
 from nhcs.capa.api import ACTIONS
 from nhcs.capa.selectors import actions_for_source
+from nhcs.workflow import services as wf
+from nhcs.workflow.exceptions import NotAllowed
 from nhcs.workflow.views import readable_list
 
 from . import selectors, services
