@@ -16,7 +16,15 @@ from nhcs.workflow.views import readable_list
 
 from . import selectors, services
 from .filters import ChangeNoticeFilter, DelayNoticeFilter, OrderFilter, ShipmentLogFilter
-from .forms import DeliveryForm, OrderForm, OrderLineForm, ShipmentLineForm
+from .forms import (
+    DelayCustomerForm,
+    DelayNoticeForm,
+    DelayOrderForm,
+    DeliveryForm,
+    OrderForm,
+    OrderLineForm,
+    ShipmentLineForm,
+)
 from .models import ChangeAck, ChangeNotice, DelayNotice, Order, OrderLine, Shipment
 
 MAX_ROWS = 500
@@ -70,13 +78,15 @@ class OrderLineSerializer(serializers.ModelSerializer):
         return str(line.unit_price)
 
 
-def _rows(request, key: str, form_class, **kwargs) -> list[dict]:
+def _rows(request, key: str, form_class, defaults: dict | None = None, **kwargs) -> list[dict]:
     """The rows of a list in the input, each checked by the page's row form."""
     rows = request.data.get(key) or []
     if not isinstance(rows, list) or len(rows) > MAX_ROWS:
         raise FormInvalid({key: [f"Send a list of at most {MAX_ROWS} objects."]})
     cleaned, errors = [], {}
+    defaults = defaults or {}
     for index, row in enumerate(rows):
+        row = {**defaults, **row} if isinstance(row, dict) else row
         form = form_class(data=as_post(row) if isinstance(row, dict) else {}, **kwargs)
         if not isinstance(row, dict) or not form.is_valid():
             for name, texts in (form_errors(form) if isinstance(row, dict) else {"": ["Send an object."]}).items():
@@ -215,11 +225,51 @@ register(
     )
 )
 
+
+class DelayCreateForm(DelayCustomerForm, DelayNoticeForm):
+    """The delay notice page's two steps in one: the customer (by code), then the reason."""
+
+
+class DelayItemSerializer(serializers.Serializer):
+    order = serializers.IntegerField(source="order_id")
+    original_date = serializers.DateField()
+    proposed_date = serializers.DateField()
+
+
+def _delay_create(request, form):
+    """As the delay notice page: the customer's orders that may be delayed, each to its proposed date."""
+    customer = form.cleaned_data["customer"]
+    rows = _rows(request, "items", DelayOrderForm, defaults={"include": True})
+    candidates = {o.pk: o for o in services.delay_candidates(customer)}
+    unknown = [str(r["order"]) for r in rows if r["order"] not in candidates]
+    if unknown:
+        raise FormInvalid({"items": [f"Not an order of this customer that may be delayed: {', '.join(unknown)}."]})
+    items = [(candidates[r["order"]], r["proposed_date"]) for r in rows if r.get("proposed_date")]
+    return services.delay_notice_create(
+        user=request.user, customer=customer, reason=form.cleaned_data["reason"], items=items
+    )
+
+
+def _delay_row_input():
+    fields = {
+        "order": serializers.IntegerField(),
+        "proposed_date": serializers.DateField(),
+    }
+    return type("DelayItemInput", (serializers.Serializer,), fields)(many=True)
+
+
 register(
     Resource(
         name="delay-notices",
         model=DelayNotice,
         fields=["customer", "reason", "negotiation", "created_at"],
+        serializer_fields={
+            "items": lambda: DelayItemSerializer(many=True, read_only=True, source="items.all"),
+        },
+        create_form=DelayCreateForm,
+        create=_delay_create,
+        can_create=services.can_raise_delay,
+        create_extra={"items": _delay_row_input},
         queryset=lambda request: readable_list(request, selectors.delay_list_qs()),
         filterset=DelayNoticeFilter,
         ordering=("-created_at", "-pk"),

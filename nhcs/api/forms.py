@@ -32,7 +32,7 @@ def _field(f: forms.Field) -> serializers.Field | None:
     if isinstance(f, forms.ModelMultipleChoiceField):
         return serializers.ListField(child=serializers.IntegerField(), **common)
     if isinstance(f, forms.ModelChoiceField):
-        return serializers.IntegerField(**common)
+        return serializers.CharField(**common) if f.to_field_name else serializers.IntegerField(**common)
     if isinstance(f, forms.MultipleChoiceField):
         return serializers.ListField(child=serializers.ChoiceField(choices=_choices(f)), **common)
     if isinstance(f, forms.ChoiceField):

@@ -30,3 +30,28 @@ def test_delivery_note_upsert_is_idempotent(api, released):  # noqa: F811
         "/api/v1/shipments/", {**body, "delivery_note": "DN-8", "entries": [{"line": line.pk, "quantity": "5000"}]}
     )
     assert too_much.status_code == 400 and too_much.json()["messages"]
+
+
+def test_delay_notice_created_for_the_customers_released_orders(api, released):  # noqa: F811
+    from datetime import timedelta
+
+    from orders.models import DelayNotice
+
+    order = released()
+    later = (order.committed_date + timedelta(days=14)).isoformat()
+    body = {
+        "customer": order.customer.code,
+        "reason": "Material late",
+        "items": [{"order": order.pk, "proposed_date": later}],
+    }
+    assert api("sales").post("/api/v1/delay-notices/", body).status_code in (403, 404)
+    created = api("planner").post("/api/v1/delay-notices/", body)
+    assert created.status_code == 201, created.content
+    notice = DelayNotice.objects.get(pk=created.json()["id"])
+    assert created.json()["items"][0]["proposed_date"] == later
+    listed = api("planner").get("/api/v1/delay-notices/").json()["results"]
+    assert [row["id"] for row in listed] == [notice.pk]
+    unknown = api("planner").post(
+        "/api/v1/delay-notices/", {**body, "items": [{"order": 999999, "proposed_date": later}]}
+    )
+    assert unknown.status_code == 400 and "items" in unknown.json()["errors"]
