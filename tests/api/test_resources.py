@@ -298,3 +298,16 @@ def test_complaint_corrected_as_on_its_edit_page(api, complaint):
 def test_far_offset_is_an_empty_page(api, customer):
     response = api("sales").get("/api/v1/customers/", offset="9" * 30)
     assert response.status_code == 200 and response.json()["results"] == []
+
+
+def test_customer_contacts_and_certified_data(api, customer):
+    sales = api("sales")
+    contact = sales.post(f"/api/v1/customers/{customer.pk}/contacts/", {"name": "Ms. Li", "role": "buyer"})
+    assert contact.status_code == 201, contact.content
+    cert = sales.post(f"/api/v1/customers/{customer.pk}/certificates/", {"certificate": "UL", "number": "E1"})
+    assert cert.status_code == 201, cert.content
+    detail = sales.get(f"/api/v1/customers/{customer.pk}/").json()
+    assert [c["name"] for c in detail["contacts"]] == ["Ms. Li"] and detail["contacts"][0]["email"] == ""
+    assert [c["certificate"] for c in detail["certificates"]] == ["UL"]
+    assert api("qa").post(f"/api/v1/customers/{customer.pk}/contacts/", {"name": "x"}).status_code == 403
+    assert sales.post(f"/api/v1/customers/{customer.pk}/contacts/", {}).status_code == 400
