@@ -9,6 +9,7 @@ from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.forms.models import model_to_dict
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -99,7 +100,7 @@ def initial_data(form_class, kwargs: dict) -> dict:
     out = {}
     for name, field in form.fields.items():
         value = form.get_initial_for_field(field, name)
-        if value in (None, "", [], ()) or isinstance(value, bool) and field.widget.input_type != "checkbox":
+        if value in (None, "", [], ()):
             continue
         out[name] = value.isoformat() if hasattr(value, "isoformat") else value
     return out
@@ -107,9 +108,10 @@ def initial_data(form_class, kwargs: dict) -> dict:
 
 def version_of(body: dict) -> int:
     value = body.get("version")
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+    text = str(value)
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not (text.isascii() and text.isdigit()):
         raise FormInvalid({"version": [_("Give the version of the record you read (a whole number).")]})
-    return min(int(value), MAX_INT + 1) if len(str(value)) < 12 else MAX_INT + 1
+    return min(int(text), MAX_INT + 1) if len(text) < 12 else MAX_INT + 1
 
 
 _SERIALIZERS: dict[str, type[serializers.ModelSerializer]] = {}
@@ -475,6 +477,7 @@ SWAGGER_UI_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='"
 def docs(request):
     """Swagger UI from our own static files (drf-spectacular-sidecar), started by our own script: the CSP
     allows no inline code (but the hash of Swagger UI's own style). The schema is in the page's language."""
+    get_token(request)  # the CSRF cookie the page's requests carry back (session login)
     schema_url = reverse("api-schema") + f"?lang={get_language() or 'zh-hans'}"
     return render(request, "api/docs.html", {"schema_url": schema_url})
 

@@ -311,3 +311,10 @@ def test_customer_contacts_and_certified_data(api, customer):
     assert [c["certificate"] for c in detail["certificates"]] == ["UL"]
     assert api("qa").post(f"/api/v1/customers/{customer.pk}/contacts/", {"name": "x"}).status_code == 403
     assert sales.post(f"/api/v1/customers/{customer.pk}/contacts/", {}).status_code == 400
+
+
+def test_odd_versions_never_fail(api, order):
+    sales = api("sales")
+    for version in ["²", "1.5", -1, True, None, "9" * 40, [1], {"a": 1}]:
+        response = sales.post(f"/api/v1/orders/{order.pk}/actions/submit/", {"version": version})
+        assert response.status_code in (400, 409), version
