@@ -290,6 +290,8 @@ def test_complaint_corrected_as_on_its_edit_page(api, complaint):
     changed = sales.patch(f"/api/v1/complaints/{complaint.pk}/", {"version": complaint.version, "lot": "L-9"})
     assert changed.status_code == 200, changed.content
     assert Complaint.objects.get(pk=complaint.pk).lot == "L-9"
+    odd = sales.patch(f"/api/v1/complaints/{complaint.pk}/", {"version": 2, "customer": "²"})
+    assert odd.status_code == 400 and "customer" in odd.json()["errors"]  # found by schemathesis: was a 500
     stale = sales.patch(f"/api/v1/complaints/{complaint.pk}/", {"version": complaint.version, "lot": "L-8"})
     assert stale.status_code == 409
     assert api("engineer").patch(f"/api/v1/complaints/{complaint.pk}/", {"version": 2}).status_code == 404
