@@ -1,6 +1,7 @@
 """Demo complaints for `manage.py seed_demo`: a quality complaint closed after its effectiveness check (with
 its costs), a repeat of it under investigation on the demo delivery, and a delivery complaint waiting for
-Sales' head to assign it."""
+Sales' head to assign it; after-sales feedback (praise, and a remark still open) and an advisory notice
+sent to two customers, one of whom acknowledged it."""
 
 from __future__ import annotations
 
@@ -55,11 +56,18 @@ def _action_done(action, users, *, verify: bool):
 
 
 def seed(stdout=None) -> None:
-    if Complaint.objects.filter(rma_number__startswith="DEMO-").exists():
-        return
     users = {u.username: u for u in User.objects.filter(username__in=USERS)}
     customers = {c.code: c for c in Customer.objects.filter(code__in=["C001", "C002"])}
     if len(users) < len(USERS) or len(customers) < 2:
+        return
+    seed_complaints(users, customers)
+    seed_aftersales(users, customers)
+    if stdout is not None:
+        stdout.write("Demo complaints ready.")
+
+
+def seed_complaints(users, customers) -> None:
+    if Complaint.objects.filter(rma_number__startswith="DEMO-").exists():
         return
     today = timezone.localdate()
     now = timezone.now()
@@ -208,5 +216,69 @@ def seed(stdout=None) -> None:
             "severity": "minor",
         },
     )
-    if stdout is not None:
-        stdout.write("Demo complaints ready.")
+
+
+def seed_aftersales(users, customers) -> None:
+    """Two feedbacks and an advisory notice, approved and sent, with one customer's acknowledgement."""
+    from .models import AdvisoryNotice, Feedback
+
+    if Feedback.objects.filter(origin_key=None).exists() or AdvisoryNotice.objects.exists():
+        return
+    vgm = User.objects.filter(username="vgm").first()
+    if vgm is None:
+        return
+    now, today = timezone.now(), timezone.localdate()
+    services.feedback_register(
+        user=users["sales"],
+        data={
+            "customer": customers["C001"],
+            "contact_name": "陈先生",
+            "source": "visit",
+            "received_at": now - timedelta(days=5),
+            "sentiment": "positive",
+            "text": "新包装运输无损，客户满意 The new packaging arrived undamaged.",
+        },
+    )
+    services.feedback_register(
+        user=users["qa"],
+        data={
+            "customer": customers["C002"],
+            "source": "service_report",
+            "received_at": now - timedelta(days=2),
+            "part_number": "NH-CN-3060",
+            "sentiment": "negative",
+            "text": "现场反馈插拔手感偏紧 The connector feels tight to mate.",
+        },
+    )
+    notice = services.advisory_create(
+        user=users["qa"],
+        data={
+            "subject": "NH-CN-2040 端子镀层检查 Plating check",
+            "reason": "个别批次镀层附着力偏低，可能脱落。Plating adhesion of some lots is low and may peel.",
+            "parts": "NH-CN-2040",
+            "measure": "inspect",
+            "instructions": "请抽检库存并反馈结果。Please sample-inspect your stock and tell us the result.",
+            "respond_by": today + timedelta(days=10),
+        },
+    )
+    notice = _go(notice, "submit", users["qa"])
+    notice = _go(notice, "review", users["qa_head"])
+    notice = _go(notice, "approve", vgm)
+    notice = _go(
+        notice,
+        "send",
+        users["sales"],
+        data={"selection": "chosen", "customers": [customers["C001"].pk, customers["C002"].pk]},
+    )
+    first = notice.acknowledgements.order_by("customer__code").first()
+    _go(
+        first,
+        "acknowledge",
+        users["sales"],
+        data={
+            "acknowledged_on": today.isoformat(),
+            "channel": "phone",
+            "acknowledged_by": "陈先生",
+            "reply": "已安排抽检",
+        },
+    )

@@ -224,6 +224,40 @@ def _record_factories(demo):
             },
         )
 
+    def feedback():
+        from django.utils import timezone
+
+        from complaints import services as complaint_services
+
+        return complaint_services.feedback_register(
+            user=demo["sales"],
+            data={
+                "customer": Customer.objects.get(code="C001"),
+                "source": "visit",
+                "received_at": timezone.now(),
+                "text": "Walk",
+            },
+        )
+
+    def advisory():
+        from django.utils import timezone
+
+        from complaints import services as complaint_services
+
+        return complaint_services.advisory_create(
+            user=demo["sales"],
+            data={"subject": "Walk", "reason": "x", "measure": "inspect", "respond_by": timezone.localdate()},
+        )
+
+    def advisory_ack():
+        from complaints.models import AdvisoryAck
+
+        return services.record_create(
+            model=AdvisoryAck,
+            user=demo["sales"],
+            data={"notice": advisory(), "customer": Customer.objects.get(code="C001")},
+        )
+
     memo = new_memo(demo["sales"])
     return {
         "memo": lambda: new_memo(demo["sales"]),
@@ -243,6 +277,9 @@ def _record_factories(demo):
         "change_ack": change_ack,
         "delay_notice": delay_notice,
         "complaint": complaint,
+        "feedback": feedback,
+        "advisory": advisory,
+        "advisory_ack": advisory_ack,
     }
 
 
