@@ -112,7 +112,7 @@ class ComplaintForm(forms.ModelForm):
         pk = self._raw("customer")
         if not pk and self.instance.pk:
             return self.instance.customer
-        return Customer.objects.filter(pk=pk).first() if pk.isdigit() else None
+        return Customer.objects.filter(pk=pk).first() if pk.isascii() and pk.isdigit() else None
 
     def _delivery_choices(self) -> list[tuple[str, str]]:
         customer = self.chosen_customer()

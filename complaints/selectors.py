@@ -68,7 +68,7 @@ def complaint_detail_qs() -> QuerySet[Complaint]:
     repeats = _links(complaint=OuterRef("pk"))
     repeated_by = _links(earlier=OuterRef("pk"))
     return (
-        Complaint.objects.select_related("customer", "defect", "created_by__department", "changed_by")
+        Complaint.objects.select_related("customer", "defect", "created_by__department", "changed_by", "from_feedback")
         .prefetch_related(
             Prefetch("investigators", queryset=User.objects.select_related("department").order_by("username"))
         )

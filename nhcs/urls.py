@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from nhcs.accounts import views as accounts_views
+from nhcs.api import tokens as api_tokens
+from nhcs.api.urls import schema_urlpatterns as api_schema_urlpatterns
 from nhcs.core import views as core_views
 from nhcs.customers.urls import legacy_urlpatterns as customers_legacy_urlpatterns
 from nhcs.dashboard import views as dashboard_views
@@ -11,7 +13,10 @@ urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("", include("nhcs.dashboard.urls")),
     path("accounts/password_reset/", accounts_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/profile/", api_tokens.profile, name="profile"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/v1/", include("nhcs.api.urls")),
+    path("api/", include(api_schema_urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("favicon.ico", core_views.favicon),

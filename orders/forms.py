@@ -259,7 +259,7 @@ class BaseShipmentLineFormSet(forms.BaseFormSet):
         ids = []
         for form in self.forms:
             value = str(form["line"].value() or "")
-            if value.isdigit():
+            if value.isascii() and value.isdigit():
                 ids.append(int(value))
         return ids
 

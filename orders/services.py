@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from nhcs.accounts.models import User
+from nhcs.customers.models import Customer
 from nhcs.sheets.xlsx_read import WorkbookRefused, first_sheet_rows
 from nhcs.workflow import services as wf
 from nhcs.workflow.choices import AttachmentKind
@@ -147,6 +148,42 @@ def order_create(*, user: User, data: dict[str, Any], lines: list[dict[str, Any]
         line._history_user = user
         line.save()
     return order
+
+
+@transaction.atomic
+def order_upsert(
+    *, user: User, data: dict[str, Any], lines: list[dict[str, Any]], reason: str = ""
+) -> tuple[Order, bool]:
+    """Create the order, or bring the one of the same customer and PO number up to date (the ERP may send
+    the same order twice): unchanged data changes nothing; changed data goes through the order's edit
+    rules (a reason after submission, a new review round). Returns the order and whether it was created."""
+    if not can_create_orders(user):
+        raise NotAllowed()
+    # One upsert per customer at a time: two copies of one batch never create two orders.
+    lock_rows(Customer.objects.filter(pk=data["customer"].pk)).get()
+    existing = (
+        Order.objects.filter(customer=data["customer"], po_number=data["po_number"])
+        .exclude(state=OrderState.CANCELLED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if existing is None:
+        return order_create(user=user, data=data, lines=lines), True
+    if not wf.can_read_record(user=user, record=existing):
+        raise NotAllowed(_("An order of this customer with this PO number exists that you may not read."))
+    changes = {k: v for k, v in data.items() if getattr(existing, k) != v}
+    order = existing
+    if changes:
+        order = wf.record_update(record=existing, user=user, changes=changes, reason=reason)
+    present = list(order.lines.order_by("pk"))
+    same = len(present) == len(lines) and all(
+        all(getattr(line, k) == v for k, v in row.items()) for line, row in zip(present, lines, strict=True)
+    )
+    if lines and not same:
+        rows = [{"id": line.pk, "delete": True} for line in present]
+        rows += [{**row, "id": None, "delete": False} for row in lines]
+        order = order_lines_save(order=order, user=user, rows=rows, reason=reason)
+    return order, False
 
 
 LINE_FIELDS = ["part_number", "description", "quantity", "unit", "unit_price", "currency", "requested_date"]
@@ -615,6 +652,33 @@ def shipments_record(
     if problems:
         raise Blocked(problems=problems)
     return _write(pending, user=user, source=ShipmentSource.HAND)
+
+
+@transaction.atomic
+def shipments_upsert(
+    *,
+    user: User,
+    delivery_note: str,
+    shipped_on: date,
+    entries: list[ShipmentEntry],
+    remark: str = "",
+) -> tuple[list[Shipment], bool]:
+    """Record a delivery note once: the lines it already recorded are answered with their entries (the ERP
+    may send the same note twice), the others are recorded as by hand. Returns the entries and whether any
+    was new."""
+    if not can_ship(user):
+        raise NotAllowed()
+    entries = [e for e in entries if e.quantity is not None]
+    recorded = _recorded_notes([e.line.pk for e in entries])
+    key = _note_key((delivery_note or "").strip())
+    known = [recorded[(e.line.pk, key)] for e in entries if (e.line.pk, key) in recorded]
+    new = [e for e in entries if (e.line.pk, key) not in recorded]
+    if entries and not new:
+        return known, False
+    created = shipments_record(
+        user=user, delivery_note=delivery_note, shipped_on=shipped_on, entries=new, remark=remark
+    )
+    return [*known, *created], True
 
 
 @transaction.atomic

@@ -1,0 +1,278 @@
+"""Orders, their lines and shipments, change and delay notices in the API (/api/v1/…): the pages' filters,
+forms, services and permission checks. The ERP upserts orders by customer and PO number, and shipments by
+delivery note, so a batch sent twice records nothing twice."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from rest_framework import serializers
+
+from nhcs.api.errors import FormInvalid, form_errors
+from nhcs.api.forms import form_serializer
+from nhcs.api.registry import Resource, register
+from nhcs.api.views import as_post
+from nhcs.workflow import services as wf
+from nhcs.workflow.views import readable_list
+
+from . import selectors, services
+from .filters import ChangeNoticeFilter, DelayNoticeFilter, OrderFilter, ShipmentLogFilter
+from .forms import (
+    DelayCustomerForm,
+    DelayNoticeForm,
+    DelayOrderForm,
+    DeliveryForm,
+    OrderForm,
+    OrderLineForm,
+    ShipmentLineForm,
+)
+from .models import ChangeAck, ChangeNotice, DelayNotice, Order, OrderLine, Shipment
+
+MAX_ROWS = 500
+
+
+class ShipmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Shipment
+        fields = [
+            "id",
+            "line",
+            "delivery_note",
+            "shipped_on",
+            "quantity",
+            "lot",
+            "over_delivery",
+            "reverses",
+            "reason",
+            "remark",
+            "source",
+            "entered_at",
+        ]
+        read_only_fields = fields
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    shipments = ShipmentSerializer(many=True, read_only=True)
+    unit_price = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderLine
+        fields = [
+            "id",
+            "part_number",
+            "description",
+            "quantity",
+            "unit",
+            "unit_price",
+            "currency",
+            "requested_date",
+            "cancelled",
+            "shipments",
+        ]
+        read_only_fields = fields
+
+    def get_unit_price(self, line) -> str | None:
+        """Only for those who see prices on the pages."""
+        request = self.context.get("request")
+        if line.unit_price is None or request is None or not services.can_see_prices(request.user):
+            return None
+        return str(line.unit_price)
+
+
+def _rows(request, key: str, form_class, defaults: dict | None = None, **kwargs) -> list[dict]:
+    """The rows of a list in the input, each checked by the page's row form."""
+    rows = request.data.get(key) or []
+    if not isinstance(rows, list) or len(rows) > MAX_ROWS:
+        raise FormInvalid({key: [f"Send a list of at most {MAX_ROWS} objects."]})
+    cleaned, errors = [], {}
+    defaults = defaults or {}
+    for index, row in enumerate(rows):
+        row = {**defaults, **row} if isinstance(row, dict) else row
+        form = form_class(data=as_post(row) if isinstance(row, dict) else {}, **kwargs)
+        if not isinstance(row, dict) or not form.is_valid():
+            for name, texts in (form_errors(form) if isinstance(row, dict) else {"": ["Send an object."]}).items():
+                errors[f"{key}[{index}].{name}".rstrip(".")] = texts
+            continue
+        cleaned.append(form.cleaned_data)
+    if errors:
+        raise FormInvalid(errors)
+    return cleaned
+
+
+# --- orders --------------------------------------------------------------------------------------------
+
+
+def _orders(request):
+    if not services.lists_orders(request.user):
+        raise Http404
+    return selectors.with_shipments(readable_list(request, selectors.orders_list_qs()))
+
+
+def _order_upsert(request, form):
+    show_prices = services.can_see_prices(request.user)
+    rows = _rows(request, "lines", OrderLineForm, show_prices=show_prices, po_date=form.cleaned_data["po_date"])
+    lines = [{k: v for k, v in r.items() if k not in ("id", "DELETE")} for r in rows]
+    reason = request.data.get("change_reason") or ""
+    return services.order_upsert(user=request.user, data=form.cleaned_data, lines=lines, reason=str(reason))
+
+
+register(
+    Resource(
+        name="orders",
+        model=Order,
+        fields=[
+            *OrderForm.Meta.fields,
+            "committed_date",
+            "committed_justification",
+            "confirmed_on",
+            "discrepancy_report_sent_on",
+            "created_at",
+            "changed_at",
+        ],
+        serializer_fields={"lines": lambda: OrderLineSerializer(many=True, read_only=True)},
+        queryset=_orders,
+        filterset=OrderFilter,
+        ordering=("-created_at", "-pk"),
+        create_form=OrderForm,
+        create=_order_upsert,
+        can_create=services.can_create_orders,
+        create_extra={
+            "lines": lambda: form_serializer(OrderLineForm, name="OrderLineInput")(many=True, required=False),
+            "change_reason": lambda: serializers.CharField(required=False, allow_blank=True, max_length=100),
+        },
+        update_form=OrderForm,
+        # The shipments move a released order: the shipment service takes these, never a user.
+        hidden_transitions=("ship_partly", "ship_in_full", "shipments_reversed"),
+        tag="orders",
+    )
+)
+
+
+# --- shipments --------------------------------------------------------------------------------------------
+
+
+def _shipments(request):
+    """As the shipment log: those who ship see every order's, the readers of orders those they read."""
+    ships = services.can_ship(request.user)
+    if not ships and not services.lists_orders(request.user):
+        raise Http404
+    orders = Order.objects.all() if ships else wf.readable(Order.objects.all(), user=request.user)
+    return selectors.shipment_log_qs().filter(line__order__in=orders.values("pk"))
+
+
+def _shipments_upsert(request, form):
+    rows = _rows(request, "entries", ShipmentLineForm)
+    lines = {line.pk: line for line in OrderLine.objects.filter(pk__in=[r["line"] for r in rows if r["line"] < 2**31])}
+    missing = [r["line"] for r in rows if r["line"] not in lines]
+    if missing:
+        raise FormInvalid({"entries": [f"No such order line: {', '.join(map(str, missing))}."]})
+    entries = [
+        services.ShipmentEntry(
+            line=lines[r["line"]],
+            quantity=r["quantity"],
+            lot=r.get("lot", ""),
+            over_delivery=r.get("over_delivery", False),
+            reason=r.get("reason", ""),
+        )
+        for r in rows
+    ]
+    created, new = services.shipments_upsert(user=request.user, entries=entries, **form.cleaned_data)
+    return created, new
+
+
+register(
+    Resource(
+        name="shipments",
+        model=Shipment,
+        fields=ShipmentSerializer.Meta.fields[1:],
+        queryset=_shipments,
+        filterset=ShipmentLogFilter,
+        ordering=("-shipped_on", "-entered_at", "-pk"),
+        create_form=DeliveryForm,
+        create=_shipments_upsert,
+        can_create=services.can_ship,
+        create_many=True,
+        create_extra={
+            "entries": lambda: form_serializer(ShipmentLineForm, name="ShipmentLineInput")(many=True),
+        },
+        tag="shipments",
+    )
+)
+
+
+# --- change and delay notices -----------------------------------------------------------------------------
+
+
+register(
+    Resource(
+        name="change-notices",
+        model=ChangeNotice,
+        fields=["order", "reason", "customer_request_on", "price_changed", "negotiation", "created_at"],
+        queryset=lambda request: readable_list(request, selectors.change_list_qs()),
+        filterset=ChangeNoticeFilter,
+        ordering=("-created_at", "-pk"),
+        tag="change notices",
+    )
+)
+
+register(
+    Resource(
+        name="change-acknowledgements",
+        model=ChangeAck,
+        fields=["notice", "department", "created_at"],
+        queryset=lambda request: readable_list(request, ChangeAck.objects.select_related("department")),
+        ordering=("-created_at", "-pk"),
+        tag="change notices",
+    )
+)
+
+
+class DelayCreateForm(DelayCustomerForm, DelayNoticeForm):
+    """The delay notice page's two steps in one: the customer (by code), then the reason."""
+
+
+class DelayItemSerializer(serializers.Serializer):
+    order = serializers.IntegerField(source="order_id")
+    original_date = serializers.DateField()
+    proposed_date = serializers.DateField()
+
+
+def _delay_create(request, form):
+    """As the delay notice page: the customer's orders that may be delayed, each to its proposed date."""
+    customer = form.cleaned_data["customer"]
+    rows = _rows(request, "items", DelayOrderForm, defaults={"include": True})
+    candidates = {o.pk: o for o in services.delay_candidates(customer)}
+    unknown = [str(r["order"]) for r in rows if r["order"] not in candidates]
+    if unknown:
+        raise FormInvalid({"items": [f"Not an order of this customer that may be delayed: {', '.join(unknown)}."]})
+    items = [(candidates[r["order"]], r["proposed_date"]) for r in rows if r.get("proposed_date")]
+    return services.delay_notice_create(
+        user=request.user, customer=customer, reason=form.cleaned_data["reason"], items=items
+    )
+
+
+def _delay_row_input():
+    fields = {
+        "order": serializers.IntegerField(),
+        "proposed_date": serializers.DateField(),
+    }
+    return type("DelayItemInput", (serializers.Serializer,), fields)(many=True)
+
+
+register(
+    Resource(
+        name="delay-notices",
+        model=DelayNotice,
+        fields=["customer", "reason", "negotiation", "created_at"],
+        serializer_fields={
+            "items": lambda: DelayItemSerializer(many=True, read_only=True, source="items.all"),
+        },
+        create_form=DelayCreateForm,
+        create=_delay_create,
+        can_create=services.can_raise_delay,
+        create_extra={"items": _delay_row_input},
+        queryset=lambda request: readable_list(request, selectors.delay_list_qs()),
+        filterset=DelayNoticeFilter,
+        ordering=("-created_at", "-pk"),
+        tag="delay notices",
+    )
+)
