@@ -764,7 +764,7 @@ def advisory_customer_page(request, *, link):
     from nhcs.links.http import answer_meta
     from nhcs.links.views import page_language
     from nhcs.sheets.models import CompanySettings
-    from nhcs.workflow.exceptions import Blocked
+    from nhcs.workflow.exceptions import WorkflowError
 
     ack = AdvisoryAck.objects.filter(link=link).select_related("notice", "customer").first()
     if ack is None or ack.state != AckState.SENT or ack.notice.state != AdvisoryState.SENT:
@@ -785,8 +785,8 @@ def advisory_customer_page(request, *, link):
         if request.method == "POST":
             try:
                 services.advisory_acknowledge_online(token=link.token, name=name, reply=reply, **answer_meta(request))
-            except Blocked as refused:
-                error, status = refused.message, 400
+            except WorkflowError as refused:  # nothing was stored
+                error, status = " ".join(refused.messages()), 400
             else:
                 return render(request, "complaints/advisory_acknowledged.html", context)
         return render(

@@ -477,3 +477,27 @@ def _pdf_text(data: bytes) -> str:
         fh.write(data)
         fh.flush()
         return subprocess.run(["pdftotext", fh.name, "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_withdrawing_is_optional_never_a_task_and_signed_records_are_never_deleted(demo, client_for, feedback):
+    from nhcs.workflow.models import SignedRecordProtected
+
+    fb = feedback()
+    tasks = list(Task.objects.for_record(fb).open())
+    assert {t.department.code for t in tasks} == {"SALES", "QA"}
+    assert all("withdraw" not in t.transitions.split(",") for t in tasks)
+    sales = client_for(demo["sales"])
+    assert act(sales, fb, "withdraw").status_code == 400  # a reason is needed
+    assert act(sales, fb, "withdraw", comment="登记错误").status_code == 302
+    fb = Feedback.objects.get(pk=fb.pk)
+    assert fb.state == "withdrawn" and not Task.objects.for_record(fb).open().exists()
+    with pytest.raises(SignedRecordProtected):
+        fb.delete()
+
+
+def test_a_sent_notice_changes_no_more(demo, client_for, sent):
+    notice = sent()
+    qa = client_for(demo["qa"])
+    assert qa.get(f"/advisories/{notice.pk}/edit/").status_code == 403
+    page = qa.get(notice.get_absolute_url()).content.decode()
+    assert 'data-transition="withdraw"' not in page and 'data-transition="reopen"' not in page

@@ -25,7 +25,13 @@ pytestmark = pytest.mark.django_db
 
 # URL names that name no record of anyone's: public customer links (a token is its own key), the
 # password reset, and the admin.
-PUBLIC = {"links:survey", "links:date_confirmation", "links:delay_confirmation", "password_reset_confirm"}
+PUBLIC = {
+    "links:survey",
+    "links:date_confirmation",
+    "links:delay_confirmation",
+    "links:advisory_ack",
+    "password_reset_confirm",
+}
 
 
 def walk(patterns, prefix="", namespace=""):
@@ -145,7 +151,24 @@ def world(demo, sent_campaign, answer_online):  # noqa: F811
     delay = order_services.delay_notice_create(
         user=demo["planner"], customer=customer, reason="x", items=[(shipped, today + timedelta(days=5))]
     )
+    # After-sales: a feedback, and an advisory notice sent to one customer (its acknowledgement).
+    feedback = complaint_services.feedback_register(
+        user=demo["sales"], data={"customer": customer, "source": "visit", "text": "x"}
+    )
+    advisory = complaint_services.advisory_create(
+        user=demo["qa"], data={"subject": "x", "reason": "x", "measure": "inspect", "respond_by": today}
+    )
+    for transition, user, data in (
+        ("submit", "qa", None),
+        ("review", "qa_head", None),
+        ("approve", "vgm", None),
+        ("send", "sales", {"selection": "chosen", "customers": [customer.pk]}),
+    ):
+        advisory = wf.transition_record(record=advisory, name=transition, user=demo[user], data=data)
     return {
+        "feedback": feedback,
+        "advisory": advisory,
+        "advisory_ack": advisory.acknowledgements.get(),
         "change_notice": notice,
         "change_ack": ack,
         "delay_notice": delay,
@@ -282,6 +305,17 @@ def kwargs_and_outsider(name, world):
         "complaints:complaint_sheet": ({"pk": world["complaint"].pk, "fmt": "pdf"}, "warehouse"),
         "complaints:report_8d": ({"pk": world["complaint"].pk}, "warehouse"),
         "complaints:reply_letter": ({"pk": world["complaint"].pk}, "warehouse"),
+        **{
+            f"complaints:{name}": ({"pk": world["feedback"].pk}, "warehouse")
+            for name in ("feedback_detail", "feedback_edit", "feedback_to_complaint", "feedback_action_raise")
+        },
+        **{
+            f"complaints:{name}": ({"pk": world["advisory"].pk}, "warehouse")
+            for name in ("advisory_detail", "advisory_edit", "advisory_letter", "advisory_remind")
+        },
+        "complaints:advisory_sheet": ({"pk": world["advisory"].pk, "fmt": "pdf"}, "warehouse"),
+        "complaints:advisory_ack_detail": ({"pk": world["advisory_ack"].pk}, "warehouse"),
+        "complaints:advisory_ack_letter": ({"pk": world["advisory_ack"].pk}, "warehouse"),
         # Deliveries: neither shipping nor reading orders, the general management office's clerk.
         "orders:shipment_reverse": ({"pk": world["shipment"].pk}, "clerk"),
         # Someone else's export, even for the head of the same department.
@@ -334,6 +368,9 @@ WORLD_KEYS = [
     "complaint",
     "complaint_cost",
     "complaint_link",
+    "feedback",
+    "advisory",
+    "advisory_ack",
 ]
 
 
