@@ -153,3 +153,26 @@ def live_demo(live_server, transactional_db):
     login.logout = logout
     login.url = live_server.url
     return login
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (live server, browser, migrations) empties every table when it ends, and with
+    them the rows the data migrations made (departments, groups, permissions, sheet settings). pytest-django
+    runs such tests last in a single process; under pytest-xdist a test file stays on one worker and the
+    next file's tests may follow. So the data migrations are run again right after the emptying (committed,
+    outside any test), and every test starts from a migrated database whatever ran before it."""
+    yield
+    if nextitem is None or not _is_transactional(item):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        rerun_data_migrations()

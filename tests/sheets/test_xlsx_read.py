@@ -105,7 +105,8 @@ def upload(data: bytes, name="probe.xlsx"):
 @pytest.mark.parametrize("kind", list(BOMBS))
 def test_the_reader_refuses_or_bounds_every_malformed_workbook_quickly(kind):
     data, says = BOMBS[kind]
-    started = time.monotonic()
+    # CPU time of this process, not the wall clock: other work on a loaded machine does not count.
+    started = time.process_time()
     with translation.override("en"):
         if says is None:
             rows = first_sheet_rows(upload(data), max_rows=100)
@@ -114,7 +115,7 @@ def test_the_reader_refuses_or_bounds_every_malformed_workbook_quickly(kind):
             with pytest.raises(WorkbookRefused) as refused:
                 first_sheet_rows(upload(data), max_rows=5000)
             assert says in refused.value.message
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_the_reader_stops_at_the_row_limit():
