@@ -97,6 +97,7 @@ def seed_orders(volume) -> list[dict]:
                 "cancelled": False,
             }
             row["_lines"].append(line)
+        row["first_requested"] = min(line["requested_date"] for line in row["_lines"])
     codes = dict(Customer.objects.values_list("pk", "code"))
     rows = volume.records(
         Order,
