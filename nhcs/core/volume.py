@@ -126,8 +126,10 @@ class Volume:
         if connection.vendor == "postgresql":
             self._copy(model, fields, rows)
         else:
+            names = [f.attname for f in fields]
             for i in range(0, len(rows), BATCH):
-                model._base_manager.bulk_create([model(**r) for r in rows[i : i + BATCH]], batch_size=500)
+                objs = [model(**{n: r[n] for n in names}) for r in rows[i : i + BATCH]]
+                model._base_manager.bulk_create(objs, batch_size=500)
         self.counts[model._meta.label] = self.counts.get(model._meta.label, 0) + len(rows)
         return rows
 
