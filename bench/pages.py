@@ -245,7 +245,7 @@ def main() -> int:
     parser.add_argument("--database", required=True)
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--label", default="")
-    parser.add_argument("--only", default="", help="only pages whose name contains this")
+    parser.add_argument("--only", default="", help="only pages whose name contains one of these (comma-separated)")
     args = parser.parse_args()
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -256,7 +256,8 @@ def main() -> int:
     setup_django(args.database)
     pages = page_list()
     if args.only:
-        pages = [p for p in pages if args.only in p["name"]]
+        wanted = args.only.split(",")
+        pages = [p for p in pages if any(w in p["name"] for w in wanted)]
     count_queries(pages)
     bad = [p for p in pages if p["status"] != 200 or p["admin_status"] != 200]
     if bad:
