@@ -99,13 +99,15 @@ def load_run(database: str, users: int = 50, seconds: int = 60) -> str:
             sys.executable,
             "-c",
             "import django, json; django.setup();"
+            "from bench_sessions import sessions;"
             "from orders.models import Order; from complaints.models import Complaint;"
             "print(json.dumps({'orders': list(Order.objects.order_by('-pk').values_list('pk', flat=True)[:2000]),"
             "'complaints': list(Complaint.objects.order_by('-pk').values_list('pk', flat=True)[:500]),"
-            "'submitted_orders': list(Order.objects.filter(state='submitted').values_list('pk', 'version'))}))",
+            "'submitted_orders': list(Order.objects.filter(state='submitted').values_list('pk', 'version')),"
+            "'sessions': sessions()}))",
         ],
         cwd=ROOT,
-        env=env,
+        env=dict(env, PYTHONPATH=str(HERE)),
         capture_output=True,
         text=True,
         check=True,
