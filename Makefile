@@ -73,8 +73,11 @@ restore: setup
 	@test -n "$(FROM)" || { echo "make restore FROM=var/backups/nhcs-….tar"; exit 2; }
 	$(PY) manage.py restore $(FROM)
 
+# Benchmarks (bench/): volume data on PostgreSQL (127.0.0.1:5432, user postgres), pages against the admin,
+# exports, a locust run; results into BENCHMARKS.md. Installs the bench-only packages (requirements-bench.txt).
 bench: setup
-	$(PY) bench/run.py
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/test-*.sqlite3

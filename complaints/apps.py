@@ -55,6 +55,11 @@ class ComplaintsConfig(AppConfig):
 
         seed(stdout=stdout)
 
+    def seed_volume(self, volume) -> None:
+        from .volume import seed
+
+        seed(volume)
+
     def home_warnings(self, user) -> list[str]:
         from .selectors import home_warnings
 

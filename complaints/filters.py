@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from nhcs.customers.models import Customer
+from nhcs.customers.filters import CustomerRefFilter
 
 from .choices import AdvisoryState, Category, ComplaintState, FeedbackSource, FeedbackState, Sentiment
 from .models import AdvisoryNotice, Complaint, DefectType, Feedback
@@ -19,7 +19,7 @@ class ComplaintFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label=_("State"), choices=ComplaintState.choices)
     owner = django_filters.ChoiceFilter(label=_("Owner"), choices=OWNER_CHOICES, method="by_owner")
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices)
-    customer = django_filters.ModelChoiceFilter(label=_("Customer"), queryset=Customer.objects.all())
+    customer = CustomerRefFilter()
     defect = django_filters.ModelChoiceFilter(label=_("Defect"), queryset=DefectType.objects.all())
     received = django_filters.DateFromToRangeFilter(
         label=_("Received (from – to)"),
@@ -108,7 +108,7 @@ class FeedbackFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label=_("State"), choices=FeedbackState.choices)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=FeedbackSource.choices)
     sentiment = django_filters.ChoiceFilter(label=_("Tone"), choices=Sentiment.choices)
-    customer = django_filters.ModelChoiceFilter(label=_("Customer"), queryset=Customer.objects.all())
+    customer = CustomerRefFilter()
     received = django_filters.DateFromToRangeFilter(
         label=_("Received (from – to)"),
         method="received_between",

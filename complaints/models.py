@@ -161,6 +161,8 @@ class Complaint(WorkflowRecord):
         indexes = [
             models.Index(fields=["customer", "received_at"], name="complaint_customer_idx"),
             models.Index(fields=["part_number"], name="complaint_part_idx"),
+            # The log's default order (newest first), with its tie-break.
+            models.Index(models.F("received_at").desc(), models.F("id").desc(), name="complaint_received_idx"),
         ]
 
     def get_absolute_url(self) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from nhcs.core.paging import page_of
 from nhcs.customers.services import can_view_customers
 from nhcs.sheets.export import (
     FilterError,
@@ -81,7 +81,7 @@ def complaint_list(request):
     filterset, qs, valid = _filtered(request)
     if not request.GET.get("ordering"):
         qs = qs.order_by("-received_at", "-pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(qs, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "complaints/complaint_list.html",

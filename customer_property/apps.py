@@ -17,3 +17,8 @@ class CustomerPropertyConfig(AppConfig):
         from .demo import seed
 
         seed(stdout)
+
+    def seed_volume(self, volume) -> None:
+        from .volume import seed
+
+        seed(volume)

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from nhcs.customers.models import Customer
+from nhcs.customers.filters import CustomerRefFilter
 
 from .choices import ItemState, PropertyKind
 from .models import Location, PropertyItem
@@ -15,7 +15,7 @@ class ItemFilter(django_filters.FilterSet):
     pending, near the shot limit, obsolete revisions."""
 
     q = django_filters.CharFilter(label=_("Number, name or asset number"), method="search")
-    customer = django_filters.ModelChoiceFilter(label=_("Customer"), queryset=Customer.objects.all())
+    customer = CustomerRefFilter()
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PropertyKind.choices)
     state = django_filters.ChoiceFilter(label=_("Status"), choices=ItemState.choices)
     location = django_filters.ModelChoiceFilter(

@@ -98,7 +98,11 @@ class PropertyItem(WorkflowRecord):
         verbose_name = _("customer property item")
         verbose_name_plural = _("customer property")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["kind", "state"], name="cp_item_kind_state_idx")]
+        indexes = [
+            models.Index(fields=["kind", "state"], name="cp_item_kind_state_idx"),
+            # The register's default order (newest first), with its tie-break.
+            models.Index(models.F("created_at").desc(), models.F("id").desc(), name="cp_item_created_idx"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("customer_property:item_detail", args=[self.pk])

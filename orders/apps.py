@@ -33,6 +33,11 @@ class OrdersConfig(AppConfig):
 
         seed(stdout)
 
+    def seed_volume(self, volume) -> None:
+        from .volume import seed
+
+        seed(volume)
+
     def home_warnings(self, user) -> list[str]:
         from .selectors import home_warnings
 

@@ -4,7 +4,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, Whe
 from django.utils.translation import gettext_lazy as _
 
 from nhcs.core.widgets import DateInput
-from nhcs.customers.models import Customer
+from nhcs.customers.filters import CustomerRefFilter
 
 from .choices import ChangeNoticeState, DelayNoticeState, OrderState, ShipmentSource
 from .flow import CHANGE_NOTICE_FLOW, DELAY_NOTICE_FLOW, ORDER_FLOW
@@ -26,7 +26,7 @@ class StateOrderingFilter(django_filters.OrderingFilter):
 
 class OrderFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("PO or order number"), method="search")
-    customer = django_filters.ModelChoiceFilter(label=_("Customer"), queryset=Customer.objects.all())
+    customer = CustomerRefFilter()
     state = django_filters.ChoiceFilter(label=_("State"), choices=OrderState.choices)
     po_date = django_filters.DateFromToRangeFilter(
         label=_("PO date (from – to)"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
@@ -130,9 +130,7 @@ def _order_or_po(queryset, prefix: str, value: str):
 class OpenLineFilter(django_filters.FilterSet):
     """The shipments page: lines still to deliver, by customer, order, part and due date."""
 
-    customer = django_filters.ModelChoiceFilter(
-        label=_("Customer"), field_name="order__customer", queryset=Customer.objects.all()
-    )
+    customer = CustomerRefFilter(field_name="order__customer")
     order = django_filters.CharFilter(label=_("Order or PO number"), method="order_or_po")
     part = django_filters.CharFilter(label=_("Part number"), field_name="part_number", lookup_expr="icontains")
     due_before = django_filters.DateFilter(
@@ -150,9 +148,7 @@ class OpenLineFilter(django_filters.FilterSet):
 class ShipmentLogFilter(django_filters.FilterSet):
     """The shipment log (and its sheet): by customer, order, part, delivery note, date and source."""
 
-    customer = django_filters.ModelChoiceFilter(
-        label=_("Customer"), field_name="line__order__customer", queryset=Customer.objects.all()
-    )
+    customer = CustomerRefFilter(field_name="line__order__customer")
     order = django_filters.CharFilter(label=_("Order or PO number"), method="order_or_po")
     part = django_filters.CharFilter(label=_("Part number"), field_name="line__part_number", lookup_expr="icontains")
     delivery_note = django_filters.CharFilter(label=_("Delivery note"), lookup_expr="icontains")
@@ -211,9 +207,7 @@ class NoticeFilter(django_filters.FilterSet):
 class ChangeNoticeFilter(NoticeFilter):
     number = django_filters.CharFilter(label=_("Notice number"), field_name="number", lookup_expr="icontains")
     state = django_filters.ChoiceFilter(label=_("State"), choices=ChangeNoticeState.choices)
-    customer = django_filters.ModelChoiceFilter(
-        label=_("Customer"), field_name="order__customer", queryset=Customer.objects.all()
-    )
+    customer = CustomerRefFilter(field_name="order__customer")
     price_changed = django_filters.BooleanFilter(
         label=_("A price changes"),
         widget=django_filters.widgets.BooleanWidget(),
@@ -262,7 +256,7 @@ class ChangeNoticeFilter(NoticeFilter):
 class DelayNoticeFilter(NoticeFilter):
     number = django_filters.CharFilter(label=_("Notice number"), field_name="number", lookup_expr="icontains")
     state = django_filters.ChoiceFilter(label=_("State"), choices=DelayNoticeState.choices)
-    customer = django_filters.ModelChoiceFilter(label=_("Customer"), queryset=Customer.objects.all())
+    customer = CustomerRefFilter()
     ordering = NoticeOrderingFilter(
         label=_("Sort by"),
         flow=DELAY_NOTICE_FLOW,

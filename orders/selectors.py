@@ -14,7 +14,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -56,10 +55,8 @@ def _unconfirmed_clarifications():
 def orders_list_qs() -> QuerySet[Order]:
     """Orders with what the list shows, computed in the database: one query whatever the row count."""
     lines = OrderLine.objects.filter(order=OuterRef("pk")).order_by()
-    first_requested = lines.values("order").annotate(m=Min("requested_date")).values("m")
     line_count = lines.values("order").annotate(c=Count("pk")).values("c")
     return Order.objects.select_related("customer", "created_by").annotate(
-        first_requested=Subquery(first_requested[:1]),
         line_count=Coalesce(Subquery(line_count[:1], output_field=IntegerField()), Value(0)),
         is_overdue=Exists(_overdue_tasks()),
         awaiting_customer=Exists(_unconfirmed_clarifications()) | Q(state=OrderState.DATE_REPLIED),

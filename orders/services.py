@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Min, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -147,6 +147,8 @@ def order_create(*, user: User, data: dict[str, Any], lines: list[dict[str, Any]
         _check_line(line, order.po_date)
         line._history_user = user
         line.save()
+    order_first_requested_refresh(order_ids=[order.pk])
+    order.refresh_from_db(fields=["first_requested"])
     return order
 
 
@@ -184,6 +186,14 @@ def order_upsert(
         rows += [{**row, "id": None, "delete": False} for row in lines]
         order = order_lines_save(order=order, user=user, rows=rows, reason=reason)
     return order, False
+
+def order_first_requested_refresh(*, order_ids) -> None:
+    """Store each order's earliest requested line date (Order.first_requested, the list's "requested
+    delivery" column and sort): after every write of order lines."""
+    earliest = (
+        OrderLine.objects.filter(order=OuterRef("pk")).order_by().values("order").annotate(m=Min("requested_date"))
+    )
+    Order.objects.filter(pk__in=list(order_ids)).update(first_requested=Subquery(earliest.values("m")[:1]))
 
 
 LINE_FIELDS = ["part_number", "description", "quantity", "unit", "unit_price", "currency", "requested_date"]
@@ -225,6 +235,7 @@ def order_lines_save(
             line.save()
         if not locked.lines.exists():
             raise Blocked(_("An order needs at least one line."))
+        order_first_requested_refresh(order_ids=[locked.pk])
     return Order.objects.get(pk=order.pk)
 
 
@@ -1464,6 +1475,7 @@ def change_notice_apply(*, notice: ChangeNotice, user: User, departments: list[i
         )
     else:
         wf.record_amend(target=order, changes=_amendments(items), by_record=notice, user=user)
+        order_first_requested_refresh(order_ids=[order.pk])
         if any(item.kind in (ChangeKind.QUANTITY, ChangeKind.CANCEL_LINE, ChangeKind.ADD_LINE) for item in items):
             order = _follow_shipments(order_id=order.pk, user=user, notes=[], comment=notice.number)
     for department_id in departments:

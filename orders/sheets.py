@@ -23,17 +23,19 @@ formats.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
+from types import SimpleNamespace
 
 from django.db.models import Prefetch
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl.styles import Font
 
 from nhcs.sheets.declarations import Column, ListSheet, RecordSheet, SignatureBox, choice_label
 from nhcs.sheets.export import render_pdf_bytes, sheet_context, write_field_rows
 from nhcs.sheets.xlsx_record import LOW_FONT, MONEY_FORMAT, note, section, table_header, table_row
-from nhcs.workflow.choices import Action, TaskKind, TaskStatus
+from nhcs.workflow.choices import Action, StepOutcome, TaskKind, TaskStatus
 from nhcs.workflow.flow import list_text
 from nhcs.workflow.models import SignOff, Task
 from nhcs.workflow.selectors import amendments_for
@@ -95,26 +97,52 @@ def demand_plan_queryset():
 # --- 生产计划及评审明细表 -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=16)
+def _labels(choices_key: str, language: str) -> dict[str, str]:
+    """Choice labels in one language, translated once per export rather than once per row."""
+    choices = {"outcome": StepOutcome.choices, "action": Action.choices}[choices_key]
+    return {value: str(label) for value, label in choices}
+
+
+def _opinions(order) -> dict:
+    """The latest finished opinion per review step, read once per order from the prefetched tasks."""
+    found = order.__dict__.get("_nhcs_opinions")
+    if found is None:
+        found = {}
+        for t in order.tasks.all():
+            if t.kind == TaskKind.STEP and t.status == TaskStatus.DONE:
+                found[t.step] = t
+        order.__dict__["_nhcs_opinions"] = found
+    return found
+
+
 def _latest_opinion(order, step: str):
-    done = [t for t in order.tasks.all() if t.kind == TaskKind.STEP and t.step == step and t.status == TaskStatus.DONE]
-    return done[-1] if done else None
+    return _opinions(order).get(step)
 
 
 def _opinion_text(order, step: str) -> str:
+    if isinstance(order, ReviewRow):
+        return order.__dict__["_nhcs_opinions"].get(step, "")
     task = _latest_opinion(order, step)
     if task is None:
         return ""
-    text = f"{task.get_outcome_display()} · {task.completed_by} · {_day(task.completed_at)}"
+    outcome = _labels("outcome", get_language()).get(task.outcome, task.outcome)
+    text = f"{outcome} · {task.completed_by} · {_day(task.completed_at)}"
     return f"{text} · {task.comment}" if task.comment else text
 
 
 def _signoff_text(order) -> str:
+    if isinstance(order, ReviewRow):
+        return order.signoff_text
+    actions = _labels("action", get_language())
     return "; ".join(
-        f"{s.get_action_display()} {s.user} {_day(s.signed_at)}" for s in order.signoffs.all() if not s.step
+        f"{actions.get(s.action, s.action)} {s.user} {_day(s.signed_at)}" for s in order.signoffs.all() if not s.step
     )
 
 
 def _lines_text(order) -> str:
+    if isinstance(order, ReviewRow):
+        return order.lines_text
     return "; ".join(f"{line.part_number} × {_qty(line.quantity)} {line.unit}" for line in order.lines.all())
 
 
@@ -137,7 +165,98 @@ REVIEW_DETAIL = ListSheet(
     ],
     pdf_template="orders/sheets/review_detail.html",
     landscape=True,
+    excel_rows=lambda queryset: review_rows(queryset),
 )
+
+
+class ReviewRow:
+    """One order of the review-detail list as the Excel export reads it (review_rows): plain values,
+    its lines, opinions and sign-offs already written out."""
+
+    __slots__ = ("__dict__", "number", "customer", "po_number", "po_date", "committed_date", "confirmed_on", "state")
+
+    def __init__(self, row, *, lines_text: str, signoff_text: str, opinions: dict) -> None:
+        (
+            _pk,
+            self.number,
+            code,
+            self.po_number,
+            self.po_date,
+            self.committed_date,
+            self.confirmed_on,
+            self.state,
+        ) = row
+        self.customer = SimpleNamespace(code=code)
+        self.__dict__["lines_text"] = lines_text
+        self.__dict__["signoff_text"] = signoff_text
+        self.__dict__["_nhcs_opinions"] = opinions
+
+
+def review_rows(queryset, chunk: int = 2000):
+    """The review-detail list's rows for Excel: the orders' values in chunks of 2,000 and, per chunk, their
+    lines, finished opinions and sign-offs in one query each (values, no model instances); labels and
+    names read once. Same text as the columns make from model instances."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import OrderLine
+
+    language = get_language()
+    actions = _labels("action", language)
+    outcomes = _labels("outcome", language)
+    names = {u.pk: str(u) for u in get_user_model().objects.all()}
+    ct = ContentType.objects.get_for_model(Order)
+    rows = queryset.prefetch_related(None).values_list(
+        "pk", "number", "customer__code", "po_number", "po_date", "committed_date", "confirmed_on", "state"
+    )
+    batch = []
+    for row in rows.iterator(chunk_size=chunk):
+        batch.append(row)
+        if len(batch) == chunk:
+            yield from _review_chunk(batch, ct, OrderLine, names, actions, outcomes)
+            batch = []
+    if batch:
+        yield from _review_chunk(batch, ct, OrderLine, names, actions, outcomes)
+
+
+def _review_chunk(batch, ct, line_model, names, actions, outcomes):
+    ids = [r[0] for r in batch]
+    tz = timezone.get_current_timezone()
+
+    def _day(moment) -> str:
+        return moment.astimezone(tz).strftime("%Y-%m-%d") if moment else ""
+
+    lines: dict[int, list[str]] = {}
+    for order_id, part, quantity, unit in (
+        line_model.objects.filter(order_id__in=ids)
+        .order_by("order", "pk")
+        .values_list("order_id", "part_number", "quantity", "unit")
+    ):
+        lines.setdefault(order_id, []).append(f"{part} × {_qty(quantity)} {unit}")
+    opinions: dict[int, dict] = {}
+    for object_id, step, outcome, user_id, done_at, comment in (
+        Task.objects.filter(content_type=ct, object_id__in=ids, kind=TaskKind.STEP, status=TaskStatus.DONE)
+        .order_by("completed_at", "pk")
+        .values_list("object_id", "step", "outcome", "completed_by_id", "completed_at", "comment")
+    ):
+        text = f"{outcomes.get(outcome, outcome)} · {names.get(user_id, 'None')} · {_day(done_at)}"
+        opinions.setdefault(object_id, {})[step] = f"{text} · {comment}" if comment else text
+    signoffs: dict[int, list[str]] = {}
+    for object_id, action, user_id, signed_at in (
+        SignOff.objects.filter(content_type=ct, object_id__in=ids, step="")
+        .order_by("signed_at", "pk")
+        .values_list("object_id", "action", "user_id", "signed_at")
+    ):
+        signoffs.setdefault(object_id, []).append(
+            f"{actions.get(action, action)} {names.get(user_id)} {_day(signed_at)}"
+        )
+    for row in batch:
+        yield ReviewRow(
+            row,
+            lines_text="; ".join(lines.get(row[0], ())),
+            signoff_text="; ".join(signoffs.get(row[0], ())),
+            opinions=opinions.get(row[0], {}),
+        )
 
 
 def review_queryset(base):

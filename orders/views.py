@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from nhcs.core.once import once
+from nhcs.core.paging import page_of
 from nhcs.customers.services import can_view_customers
 from nhcs.sheets.export import export_list, export_record, pdf_response
 from nhcs.workflow import selectors as wf_selectors
@@ -98,7 +99,7 @@ def order_list(request):
     qs = filterset.qs
     if not request.GET.get("ordering"):
         qs = qs.order_by("-created_at", "-pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(qs, PAGE_SIZE, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

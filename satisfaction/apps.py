@@ -84,3 +84,8 @@ class SatisfactionConfig(AppConfig):
         from .demo import seed
 
         seed(stdout=stdout)
+
+    def seed_volume(self, volume) -> None:
+        from .volume import seed
+
+        seed(volume)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from nhcs.mail.selectors import mails_by_object
@@ -153,13 +154,21 @@ def previous_campaign(campaign: Campaign) -> Campaign | None:
     return qs.order_by("-sent_on", "-pk").first()
 
 
-def _aspect_means(campaign_ids: list[int]) -> dict[tuple[int, str], list[Decimal]]:
-    values: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
-    for cid, key, points in Answer.objects.filter(response__recipient__campaign_id__in=campaign_ids).values_list(
-        "response__recipient__campaign_id", "aspect__key", "points"
-    ):
-        values[(cid, key)].append(Decimal(points))
-    return values
+def _aspect_means(campaign_ids: list[int]) -> dict[tuple[int, str], tuple[Decimal | None, int]]:
+    """(mean, answers) per (survey, aspect key), summed and counted in the database."""
+    rows = (
+        Answer.objects.filter(response__recipient__campaign_id__in=campaign_ids)
+        .order_by()
+        .values("response__recipient__campaign_id", "aspect__key")
+        .annotate(total=Sum("points"), n=Count("pk"))
+    )
+    return {
+        (r["response__recipient__campaign_id"], r["aspect__key"]): (
+            scoring.round_score(Decimal(r["total"]) / r["n"]) if r["n"] else None,
+            r["n"],
+        )
+        for r in rows
+    }
 
 
 def campaign_statistics(campaign: Campaign) -> Statistics:
@@ -184,10 +193,10 @@ def campaign_statistics(campaign: Campaign) -> Statistics:
     aspect_stats = [
         AspectStat(
             aspect=a,
-            mean=_mean(points_by.get((campaign.pk, a.key), [])),
+            mean=points_by.get((campaign.pk, a.key), (None, 0))[0],
             below_count=below.get(a.pk, 0),
-            answer_count=len(points_by.get((campaign.pk, a.key), [])),
-            previous_mean=_mean(points_by.get((previous.pk, a.key), [])) if previous else None,
+            answer_count=points_by.get((campaign.pk, a.key), (None, 0))[1],
+            previous_mean=points_by.get((previous.pk, a.key), (None, 0))[0] if previous else None,
         )
         for a in aspects
     ]
@@ -219,7 +228,10 @@ def trend_by_year(*, upto: Campaign | None = None) -> list[tuple[int, Decimal, i
     qs = Response.objects.filter(recipient__campaign__state__in=SENT_STATES, recipient__campaign__sent_on__isnull=False)
     if upto is not None and upto.sent_on:
         qs = qs.filter(recipient__campaign__sent_on__year__lte=upto.sent_on.year)
-    by_year: dict[int, list[Decimal]] = defaultdict(list)
-    for sent_on, total in qs.values_list("recipient__campaign__sent_on", "total"):
-        by_year[sent_on.year].append(total)
-    return [(year, _mean(values), len(values)) for year, values in sorted(by_year.items())]
+    rows = (
+        qs.order_by()
+        .values(year=ExtractYear("recipient__campaign__sent_on"))
+        .annotate(total=Sum("total"), n=Count("pk"))
+        .order_by("year")
+    )
+    return [(r["year"], scoring.round_score(Decimal(r["total"]) / r["n"]), r["n"]) for r in rows if r["n"]]

@@ -112,7 +112,11 @@ class CorrectiveAction(WorkflowRecord):
                 name="capa_raised_once_per_cause",
             )
         ]
-        indexes = [models.Index(fields=["source_type", "source_id"])]
+        indexes = [
+            models.Index(fields=["source_type", "source_id"]),
+            # The list's default order (newest first), with its tie-break.
+            models.Index(models.F("created_at").desc(), models.F("id").desc(), name="capa_action_created_idx"),
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("capa:action_detail", args=[self.pk])

@@ -18,3 +18,8 @@ class CustomersConfig(AppConfig):
         from .demo import seed
 
         seed(stdout)
+
+    def seed_volume(self, volume) -> None:
+        from .volume import seed
+
+        seed(volume)

@@ -251,6 +251,9 @@ class ListSheet:
     # Rows under headings (e.g. the delivery month): a heading row in the PDF, a first column in Excel
     # (so that the autofilter still works). The queryset must be ordered by it.
     group_by: Column | None = None
+    # The Excel list's rows from the (filtered, ordered) queryset, when the sheet reads them faster than
+    # model instances with their prefetches (values() in chunks); the columns read these rows.
+    excel_rows: Callable[[Any], Any] | None = None
 
     def __post_init__(self) -> None:
         keys = [c.key for c in self.columns] + ([self.group_by.key] if self.group_by else [])
