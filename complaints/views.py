@@ -470,7 +470,7 @@ def feedback_list(request):
     filterset = FeedbackFilter(request.GET or None, queryset=_feedback_readable(request))
     valid = not filterset.is_bound or filterset.is_valid()
     qs = (filterset.qs if filterset.is_bound and valid else filterset.queryset).order_by("-received_at", "-pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(qs, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "complaints/feedback_list.html",
@@ -615,7 +615,7 @@ def advisory_list(request):
     filterset = AdvisoryFilter(request.GET or None, queryset=_advisory_readable(request))
     valid = not filterset.is_bound or filterset.is_valid()
     qs = (filterset.qs if filterset.is_bound and valid else filterset.queryset).order_by("-created_at", "-pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(qs, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "complaints/advisory_list.html",

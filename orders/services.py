@@ -187,6 +187,7 @@ def order_upsert(
         order = order_lines_save(order=order, user=user, rows=rows, reason=reason)
     return order, False
 
+
 def order_first_requested_refresh(*, order_ids) -> None:
     """Store each order's earliest requested line date (Order.first_requested, the list's "requested
     delivery" column and sort): after every write of order lines."""
