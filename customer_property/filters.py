@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from nhcs.customers.filters import CustomerRefFilter
 
@@ -18,8 +20,11 @@ class ItemFilter(django_filters.FilterSet):
     customer = CustomerRefFilter()
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PropertyKind.choices)
     state = django_filters.ChoiceFilter(label=_("Status"), choices=ItemState.choices)
-    location = django_filters.ModelChoiceFilter(
-        label=_("Location"), queryset=Location.objects.all(), field_name="current_location_id", method="at_location"
+    # The location is where the last movement put the item (an annotation, not a column): its id in the API.
+    location = extend_schema_field(OpenApiTypes.INT)(
+        django_filters.ModelChoiceFilter(
+            label=_("Location"), queryset=Location.objects.all(), field_name="current_location_id", method="at_location"
+        )
     )
     verification_pending = django_filters.BooleanFilter(
         label=_("Verification pending"), method="pending", widget=forms.CheckboxInput

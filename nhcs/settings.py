@@ -333,6 +333,19 @@ SPECTACULAR_SETTINGS = {
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # One name per choice set where fields of the same name carry different sets (and one set several names).
+    "ENUM_NAME_OVERRIDES": {
+        "RequirementStatusEnum": "orders.choices.RequirementStatus",
+        "OpinionOutcomeEnum": "nhcs.api.enums.opinion_outcomes",
+        "ComplaintChannelEnum": "complaints.choices.ComplaintChannel",
+        "AcknowledgementChannelEnum": "nhcs.capa.choices.InformChannel",
+        "WrittenChannelEnum": "nhcs.api.enums.written_channels",
+        "PropertyKindEnum": "customer_property.choices.PropertyKind",
+        "ActionKindEnum": "nhcs.capa.choices.ActionKind",
+        "IncidentKindEnum": "customer_property.choices.IncidentKind",
+        "FeedbackSourceEnum": "complaints.choices.FeedbackSource",
+        "ShipmentSourceEnum": "orders.choices.ShipmentSource",
+    },
 }
 
 LOGGING = {
