@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from django import forms
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from nhcs.api.errors import FormInvalid, form_errors
 from nhcs.api.forms import form_serializer
 from nhcs.api.registry import Resource, register
-from nhcs.api.views import as_post, version_of
+from nhcs.api.views import as_post, bind, body_of, error_responses, initial_data, version_of
 from nhcs.workflow import services as wf
 from nhcs.workflow.exceptions import NotAllowed
 from nhcs.workflow.views import get_record_for, readable_list
@@ -22,6 +26,8 @@ from .choices import TEXT_KINDS, ChangeKind
 from .filters import ChangeNoticeFilter, DelayNoticeFilter, OrderFilter, ShipmentLogFilter
 from .forms import (
     ChangeNoticeForm,
+    ClarificationAnswerForm,
+    ClarificationForm,
     DelayCustomerForm,
     DelayNoticeForm,
     DelayOrderForm,
@@ -33,7 +39,7 @@ from .forms import (
     added_line_initial,
     line_change_initial,
 )
-from .models import ChangeAck, ChangeNotice, DelayNotice, Order, OrderLine, Shipment
+from .models import ChangeAck, ChangeNotice, Clarification, DelayNotice, Order, OrderLine, Shipment
 
 MAX_ROWS = 500
 
@@ -127,6 +133,63 @@ def _order_upsert(request, form):
     return services.order_upsert(user=request.user, data=form.cleaned_data, lines=lines, reason=str(reason))
 
 
+class ClarificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Clarification
+        fields = ["id", "topic", "question", "channel", "sent_on", "answer", "answered_on", "confirmation"]
+        read_only_fields = fields
+
+
+def _clarified_order(request, pk: int) -> Order:
+    """The order as its page reads it; 403 for those who do not handle its clarifications."""
+    order = get_record_for(request, Order, pk, queryset=Order.objects.select_related("customer"))
+    if not services.can_handle_clarifications(request.user, order):
+        raise NotAllowed()
+    return order
+
+
+class OrderClarifications(APIView):
+    @extend_schema(tags=["orders"], responses={200: ClarificationSerializer(many=True), **error_responses(404)})
+    def get(self, request, pk: int):
+        """The questions put to the customer about the order's requirements, with their answers."""
+        order = get_record_for(request, Order, pk)
+        return Response(ClarificationSerializer(order.clarifications.order_by("pk"), many=True).data)
+
+    @extend_schema(
+        tags=["orders"],
+        request=form_serializer(ClarificationForm, name="OrderClarificationInput"),
+        responses={201: ClarificationSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        """Record a question put to the customer, as the order's page does."""
+        order = _clarified_order(request, pk)
+        form = bind(ClarificationForm, {**initial_data(ClarificationForm, {}), **body_of(request)})
+        done = services.clarification_raise(order=order, user=request.user, **form.cleaned_data)
+        return Response(ClarificationSerializer(done).data, status=201)
+
+
+class ClarificationAnswer(APIView):
+    @extend_schema(
+        tags=["orders"],
+        request=form_serializer(ClarificationAnswerForm, name="OrderClarificationAnswerInput"),
+        responses={200: ClarificationSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def post(self, request, pk: int, cpk: int):
+        """Record (or correct) the customer's written answer, as the order's page does. The first answer
+        needs the customer's written confirmation attached (on the page only): without it, 400."""
+        order = _clarified_order(request, pk)
+        clarification = get_object_or_404(Clarification, pk=cpk, order=order)
+        form = bind(ClarificationAnswerForm, {**initial_data(ClarificationAnswerForm, {}), **body_of(request)})
+        done = services.clarification_answer(
+            clarification=clarification,
+            user=request.user,
+            answer=form.cleaned_data["answer"],
+            answered_on=form.cleaned_data["answered_on"],
+            confirmation=None,
+        )
+        return Response(ClarificationSerializer(done).data)
+
+
 register(
     Resource(
         name="orders",
@@ -154,6 +217,14 @@ register(
         update_form=OrderForm,
         # The shipments move a released order: the shipment service takes these, never a user.
         hidden_transitions=("ship_partly", "ship_in_full", "shipments_reversed"),
+        extra=[
+            ("orders/<int:pk>/clarifications/", OrderClarifications.as_view(), "orders-clarifications"),
+            (
+                "orders/<int:pk>/clarifications/<int:cpk>/answer/",
+                ClarificationAnswer.as_view(),
+                "orders-clarification-answer",
+            ),
+        ],
         tag="orders",
     )
 )

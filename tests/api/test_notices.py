@@ -61,3 +61,17 @@ def test_delay_notice_edit_where_the_page_allows_it(api, released):  # noqa: F81
     assert notice.reason == "Material late again" and [i.order_id for i in notice.items.all()] == [order.pk]
     stale = planner.patch(f"/api/v1/delay-notices/{pk}/", {"version": 1, "reason": "old"})
     assert stale.status_code == 409
+
+
+def test_order_clarification_raised_and_answer_needs_the_confirmation(api, order):
+    url = f"/api/v1/orders/{order.pk}/clarifications/"
+    body = {"topic": "materials", "question": "Which plating?", "channel": "email"}
+    assert api("warehouse").post(url, body).status_code in (403, 404)
+    raised = api("sales").post(url, body)
+    assert raised.status_code == 201, raised.content
+    assert [c["question"] for c in api("sales").get(url).json()] == ["Which plating?"]
+    answer = f"{url}{raised.json()['id']}/answer/"
+    assert api("sales").post(answer, {}).status_code == 400
+    # The first answer needs the customer's written confirmation, attached on the page only.
+    refused = api("sales").post(answer, {"answer": "Tin"})
+    assert refused.status_code == 400 and refused.json()["detail"], refused.content
