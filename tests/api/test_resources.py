@@ -313,6 +313,13 @@ def test_customer_contacts_and_certified_data(api, customer):
     assert [c["certificate"] for c in detail["certificates"]] == ["UL"]
     assert api("qa").post(f"/api/v1/customers/{customer.pk}/contacts/", {"name": "x"}).status_code == 403
     assert sales.post(f"/api/v1/customers/{customer.pk}/contacts/", {}).status_code == 400
+    contact_url = f"/api/v1/customers/{customer.pk}/contacts/{contact.json()['id']}/"
+    assert api("qa").client.delete(contact_url).status_code == 403
+    assert sales.client.delete(contact_url).status_code == 204
+    assert sales.client.delete(contact_url).status_code == 404
+    cert_url = f"/api/v1/customers/{customer.pk}/certificates/{cert.json()['id']}/"
+    assert sales.client.delete(cert_url).status_code == 204
+    assert sales.get(f"/api/v1/customers/{customer.pk}/").json()["certificates"] == []
 
 
 def test_odd_versions_never_fail(api, order):
