@@ -72,8 +72,11 @@ class MovementSerializer(serializers.ModelSerializer):
 
 
 class MovementPost(APIView):
-    """Record a movement of an item (issue, return, transfer …) as the item's page does: the movements its
-    present state allows."""
+    @extend_schema(tags=["customer property"], responses={200: MovementSerializer(many=True), **error_responses(404)})
+    def get(self, request, pk: int):
+        """The item's movement log, as its page shows it."""
+        item = get_record_for(request, PropertyItem, pk)
+        return Response(MovementSerializer(item.movements.order_by("moved_on", "pk"), many=True).data)
 
     @extend_schema(
         tags=["customer property"],
@@ -81,6 +84,8 @@ class MovementPost(APIView):
         responses={201: MovementSerializer, **error_responses(400, 403, 404, 409)},
     )
     def post(self, request, pk: int):
+        """Record a movement of an item (issue, return, transfer …) as the item's page does: the movements
+        its present state allows."""
         item = get_record_for(request, PropertyItem, pk)
         if not services.can_move(request.user):
             raise NotAllowed()

@@ -378,10 +378,14 @@ def _change_save(request, notice, form):
     )
 
 
+ChangeLineInput = form_serializer(LineChangeForm, name="ChangeLineInput")
+ChangeAddedLineInput = form_serializer(OrderLineForm, name="ChangeAddedLineInput")
+
+
 def _change_rows_input() -> dict:
     return {
-        "lines": lambda: form_serializer(LineChangeForm, name="ChangeLineInput")(many=True, required=False),
-        "added": lambda: form_serializer(OrderLineForm, name="ChangeAddedLineInput")(many=True, required=False),
+        "lines": lambda: ChangeLineInput(many=True, required=False),
+        "added": lambda: ChangeAddedLineInput(many=True, required=False),
     }
 
 

@@ -17,6 +17,7 @@ def test_movement_posted_as_the_items_page_does(api, drive, make_item):  # noqa:
     posted = api("warehouse").post(url, body)
     assert posted.status_code == 201, posted.content
     assert posted.json()["kind"] == "issued"
+    assert posted.json()["id"] in [m["id"] for m in api("sales").get(url).json()]
     assert PropertyItem.objects.get(pk=item.pk).state == "in_use"
 
 
