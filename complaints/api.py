@@ -2,11 +2,13 @@
 form and service, every action of the complaint's flow; its corrective actions are listed with it (and
 served at /api/v1/corrective-actions/)."""
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from nhcs.api.registry import Resource, register
-from nhcs.api.views import record_action, record_serializer, version_of
+from nhcs.api.views import error_responses, get_for, record_action, record_serializer, version_of
 from nhcs.capa.api import ACTIONS
 from nhcs.capa.selectors import actions_for_source
 from nhcs.workflow import services as wf
@@ -157,24 +159,46 @@ class AckRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-register(
-    Resource(
-        name="advisory-notices",
-        model=AdvisoryNotice,
-        fields=[*AdvisoryForm.Meta.fields, "sent_on", "closed_on", "created_at"],
-        serializer_fields={"acknowledgements": lambda: AckRefSerializer(many=True, read_only=True)},
-        queryset=lambda request: readable_list(request, selectors.advisory_list_qs()).prefetch_related(
-            "acknowledgements"
-        ),
-        filterset=AdvisoryFilter,
-        ordering=("-created_at", "-pk"),
-        create_form=AdvisoryForm,
-        create=lambda request, form: services.advisory_create(user=request.user, data=form.cleaned_data),
-        can_create=services.can_draft_advisory,
-        update_form=AdvisoryForm,
-        tag="advisory notices",
-    )
+class RemindedSerializer(serializers.Serializer):
+    reminders = serializers.IntegerField()
+
+
+def advisory_remind_view(resource: Resource):
+    class AdvisoryRemind(APIView):
+        """Mail the notice again to the customers who have not acknowledged yet, as the notice's page does."""
+
+        @extend_schema(
+            tags=["advisory notices"],
+            request=None,
+            responses={200: RemindedSerializer, **error_responses(403, 404, 409)},
+        )
+        def post(self, request, pk: int):
+            notice = get_for(resource, request, pk)
+            if not services.can_remind(request.user, notice):
+                raise NotAllowed()
+            return Response({"reminders": services.advisory_remind(notice=notice, user=request.user)})
+
+    return AdvisoryRemind.as_view()
+
+
+ADVISORIES = Resource(
+    name="advisory-notices",
+    model=AdvisoryNotice,
+    fields=[*AdvisoryForm.Meta.fields, "sent_on", "closed_on", "created_at"],
+    serializer_fields={"acknowledgements": lambda: AckRefSerializer(many=True, read_only=True)},
+    queryset=lambda request: readable_list(request, selectors.advisory_list_qs()).prefetch_related("acknowledgements"),
+    filterset=AdvisoryFilter,
+    ordering=("-created_at", "-pk"),
+    create_form=AdvisoryForm,
+    create=lambda request, form: services.advisory_create(user=request.user, data=form.cleaned_data),
+    can_create=services.can_draft_advisory,
+    update_form=AdvisoryForm,
+    tag="advisory notices",
 )
+ADVISORIES.extra = [
+    ("advisory-notices/<int:pk>/remind/", advisory_remind_view(ADVISORIES), "advisory-notices-remind"),
+]
+register(ADVISORIES)
 
 register(
     Resource(
@@ -183,6 +207,8 @@ register(
         fields=["notice", "customer", "respond_by", "acknowledged_on", "acknowledged_by", "channel", "reply", "reason"],
         queryset=lambda request: readable_list(request, AdvisoryAck.objects.select_related("notice", "customer")),
         ordering=("notice", "pk"),
+        # The customer acknowledges through their link (never a user, never the API).
+        hidden_transitions=("acknowledge_online",),
         tag="advisory notices",
     )
 )

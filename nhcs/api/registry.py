@@ -48,6 +48,8 @@ class Resource:
     update: Callable[[Any, Any, Any], models.Model] | None = None
     # More of the record's current values as edit-form input (fields the form has beyond the model's).
     edit_data: Callable[[Any], dict] | None = None
+    # More input of the update (rows …), as DRF serializer fields, for the schema: `update` reads them.
+    update_extra: dict[str, Any] = field(default_factory=dict)
     # Transitions the services take themselves (never offered on a page), not exposed.
     hidden_transitions: Sequence[str] = ()
     # More endpoints of the area: (route below /api/v1/, view, name).

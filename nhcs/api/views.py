@@ -242,6 +242,7 @@ def detail_view(resource: Resource, out):
                 "version": serializers.IntegerField(min_value=1, max_value=MAX_INT),
                 "change_reason": serializers.CharField(required=False, allow_blank=True, max_length=100),
             }
+        extra = {**extra, **resource.update_extra}
         update_in = form_serializer(
             resource.update_form, name=f"{_camel(resource.name)}UpdateInput", extra=extra, partial=True
         )

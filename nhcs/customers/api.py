@@ -1,9 +1,15 @@
 """The customer register in the API (/api/v1/customers/): the page's filters, form and service."""
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from nhcs.api.registry import Resource, register
-from nhcs.api.views import RecordSerializer, record_action
+from nhcs.api.views import RecordSerializer, error_responses, get_for, record_action
+from nhcs.workflow.exceptions import NotAllowed
 
 from . import selectors, services
 from .filters import CustomerFilter
@@ -24,8 +30,6 @@ def _save(request, form, customer=None):
 
 def _update(request, customer, form):
     if not services.can_manage_customers(request.user):
-        from nhcs.workflow.exceptions import NotAllowed
-
         raise NotAllowed()
     return _save(request, form, Customer.objects.get(pk=customer.pk))
 
@@ -90,5 +94,45 @@ CUSTOMERS.extra = [
             out=CertificateSerializer,
         ),
         "customers-certificates",
+    ),
+]
+
+
+def _remover(model, delete, label):
+    """DELETE of a contact or a certified data row of a customer, as the customer's page removes it."""
+
+    class Remove(APIView):
+        @extend_schema(
+            tags=["customers"],
+            responses={204: OpenApiResponse(description=label), **error_responses(403, 404)},
+        )
+        def delete(self, request, pk: int, row: int):
+            customer = get_for(CUSTOMERS, request, pk)
+            if not services.can_manage_customers(request.user):
+                raise NotAllowed()
+            delete(request.user, get_object_or_404(model, pk=row, customer=customer))
+            return Response(status=204)
+
+    return type(f"{model.__name__}Remove", (Remove,), {}).as_view()
+
+
+CUSTOMERS.extra += [
+    (
+        "customers/<int:pk>/contacts/<int:row>/",
+        _remover(
+            CustomerContact,
+            lambda user, c: services.contact_delete(user=user, contact=c),
+            gettext_lazy("Contact removed."),
+        ),
+        "customers-contact-remove",
+    ),
+    (
+        "customers/<int:pk>/certificates/<int:row>/",
+        _remover(
+            CustomerCertificate,
+            lambda user, c: services.certificate_delete(user=user, certificate=c),
+            gettext_lazy("Certified data removed."),
+        ),
+        "customers-certificate-remove",
     ),
 ]

@@ -71,3 +71,35 @@ def test_advisory_notice_create_actions_and_acknowledgements(api):
     detail = qa.get(f"/api/v1/advisory-notices/{pk}/").json()
     assert detail["acknowledgements"] == []
     assert qa.get("/api/v1/advisory-acknowledgements/").status_code == 200
+
+
+def test_advisory_remind_and_no_online_acknowledgement_over_the_api(api, customer):
+    today = timezone.localdate()
+    qa = api("qa")
+    body = {
+        "subject": "Plating may peel",
+        "reason": "Adhesion too low",
+        "parts": "NH-CN-2040",
+        "lots": "LOT-A",
+        "measure": "stop_use",
+        "respond_by": (today + timedelta(days=10)).isoformat(),
+    }
+    pk = qa.post("/api/v1/advisory-notices/", body).json()["id"]
+    assert qa.post(f"/api/v1/advisory-notices/{pk}/remind/").status_code == 403  # not sent yet
+    for user, name, extra in (
+        ("qa", "submit", {}),
+        ("qa_head", "review", {}),
+        ("vgm", "approve", {}),
+        ("qa", "send", {"selection": "chosen", "customers": [customer.pk]}),
+    ):
+        version = AdvisoryNotice.objects.get(pk=pk).version
+        done = api(user).post(f"/api/v1/advisory-notices/{pk}/actions/{name}/", {"version": version, **extra})
+        assert done.status_code == 200, (name, done.content)
+    assert api("engineer").post(f"/api/v1/advisory-notices/{pk}/remind/").status_code == 404
+    reminded = qa.post(f"/api/v1/advisory-notices/{pk}/remind/")
+    assert reminded.status_code == 200 and reminded.json() == {"reminders": 1}, reminded.content
+    ack = AdvisoryNotice.objects.get(pk=pk).acknowledgements.get()
+    names = [t["name"] for t in qa.get(f"/api/v1/advisory-acknowledgements/{ack.pk}/actions/").json()["transitions"]]
+    assert "acknowledge_online" not in names
+    url = f"/api/v1/advisory-acknowledgements/{ack.pk}/actions/acknowledge_online/"
+    assert qa.post(url, {"version": ack.version}).status_code == 404

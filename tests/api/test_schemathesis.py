@@ -30,6 +30,7 @@ OPERATIONS = [
     ("GET", "/api/v1/complaints/", None),
     ("POST", "/api/v1/complaints/{id}/actions/first_reply/", "complaint"),
     ("GET", "/api/v1/change-notices/", None),
+    ("POST", "/api/v1/change-notices/", None),
     ("POST", "/api/v1/feedback/", None),
     ("POST", "/api/v1/advisory-notices/", None),
     ("GET", "/api/v1/surveys/", None),

@@ -213,6 +213,7 @@ API_PAGES = {
     "surveys": "satisfaction:campaign_detail",
     "property-items": "customer_property:item_detail",
     "property-incidents": "customer_property:incident_detail",
+    "property-counts": "customer_property:count_detail",
     "customers": "customers:customer_detail",
     "feedback": "complaints:feedback_detail",
     "advisory-notices": "complaints:advisory_detail",
@@ -226,7 +227,14 @@ def api_kwargs_and_outsider(name, world):
     if page is None:
         return None
     kwargs, outsider = page
-    return {"pk": kwargs["pk"] if "pk" in kwargs else world["customer"].pk}, outsider
+    # The rows below a record (an order's clarification, a survey's recipient, a customer's contact).
+    rows = {
+        "api:orders-clarification-answer": {"cpk": world["clarification"].pk},
+        "api:surveys-answer-enter": {"recipient_pk": world["recipient"].pk},
+        "api:customers-contact-remove": {"row": 1},
+        "api:customers-certificate-remove": {"row": 1},
+    }
+    return {"pk": kwargs["pk"] if "pk" in kwargs else world["customer"].pk, **rows.get(name, {})}, outsider
 
 
 def kwargs_and_outsider(name, world):
@@ -239,6 +247,7 @@ def kwargs_and_outsider(name, world):
         "workflow:delegation_end": ({"pk": world["delegation"].pk}, "warehouse"),
         "customers:customer_detail": ({"code": world["customer"].code}, "engineer"),
         "customers:customer_edit": ({"code": world["customer"].code}, "engineer"),
+        "dashboard:dossier_pdf": ({"code": world["customer"].code}, "engineer"),
         "orders:order_detail": ({"pk": o.pk}, "warehouse"),
         "orders:order_edit": ({"pk": o.pk}, "warehouse"),
         "orders:order_lines": ({"pk": o.pk}, "warehouse"),
