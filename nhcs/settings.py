@@ -340,6 +340,7 @@ SPECTACULAR_SETTINGS = {
         "ComplaintChannelEnum": "complaints.choices.ComplaintChannel",
         "AcknowledgementChannelEnum": "nhcs.capa.choices.InformChannel",
         "WrittenChannelEnum": "nhcs.api.enums.written_channels",
+        "CustomerChannelEnum": "nhcs.customers.choices.Channel",
         "PropertyKindEnum": "customer_property.choices.PropertyKind",
         "ActionKindEnum": "nhcs.capa.choices.ActionKind",
         "IncidentKindEnum": "customer_property.choices.IncidentKind",
