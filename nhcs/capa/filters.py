@@ -59,7 +59,10 @@ class ActionFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["source_kind"].extra["choices"] = source_kind_choices()
+        source_kind = self.filters["source_kind"]
+        source_kind.extra["choices"] = source_kind_choices()
+        # A form field built before (the API schema builds the class's filters' fields) would keep no choices.
+        source_kind.__dict__.pop("_field", None)
 
     def search(self, queryset, name, value):
         value = value.strip()
