@@ -349,6 +349,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentKindEnum": "customer_property.choices.IncidentKind",
         "FeedbackSourceEnum": "complaints.choices.FeedbackSource",
         "ShipmentSourceEnum": "orders.choices.ShipmentSource",
+        "AttachmentKindEnum": "nhcs.workflow.choices.AttachmentKind",
     },
 }
 

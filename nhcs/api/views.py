@@ -9,24 +9,27 @@ from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.forms.models import model_to_dict
+from django.http import QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from nhcs.workflow import services as wf
-from nhcs.workflow.choices import TaskKind, TaskStatus
+from nhcs.workflow.choices import AttachmentKind, TaskKind, TaskStatus
 from nhcs.workflow.exceptions import NotAllowed, StaleRecord
-from nhcs.workflow.forms import OpinionForm
-from nhcs.workflow.models import Task
-from nhcs.workflow.views import get_record_for
+from nhcs.workflow.forms import AttachmentForm, OpinionForm, TransitionForm
+from nhcs.workflow.models import Attachment, Task
+from nhcs.workflow.views import attachment_file, get_record_for
 
 from .errors import ErrorSerializer, FormInvalid, form_errors
 from .forms import form_serializer
@@ -60,6 +63,9 @@ def error_responses(*codes: int) -> dict:
 
 def body_of(request) -> dict:
     data = request.data
+    if isinstance(data, QueryDict):
+        # A multipart post: its fields as text (or lists of text), its files apart (request.FILES).
+        return {k: (v if len(v) > 1 else v[0]) for k, v in data.lists() if k not in request.FILES and v}
     if not isinstance(data, dict):
         raise FormInvalid({"non_field_errors": [_("Send a JSON object.")]})
     return data
@@ -359,12 +365,32 @@ def transition_view(resource: Resource, transition, out):
         kwargs={"record": None},
         extra=extra,
     )
+    # A transition that wants a document (the customer's written confirmation …) takes it with the action,
+    # as the page's action form does: multipart, `file` and its `attachment_kind`.
+    wanted = wf.TransitionOption(transition=transition, allowed=True, problems=[]).wanted_attachment_kind
+    request_schema = action_in
+    parsers = [JSONParser]
+    if wanted:
+        upload_in = form_serializer(
+            transition.form,
+            name=f"{_camel(resource.name, transition.name)}UploadInput",
+            kwargs={"record": None},
+            extra={
+                **extra,
+                "file": serializers.FileField(help_text=gettext_lazy("The document the action wants.")),
+                "attachment_kind": serializers.ChoiceField(
+                    choices=AttachmentKind.choices, required=False, default=wanted
+                ),
+            },
+        )
+        request_schema = {"application/json": action_in, "multipart/form-data": upload_in}
+        parsers = [JSONParser, MultiPartParser]
 
     @extend_schema(
         tags=[tag],
         summary=transition.label,
         description=f"{transition.name}: {', '.join(transition.sources)} → {transition.target}",
-        request=action_in,
+        request=request_schema,
         responses={200: out, **error_responses(400, 403, 404, 409)},
     )
     def post(self, request, pk: int):
@@ -380,17 +406,38 @@ def transition_view(resource: Resource, transition, out):
         data = None
         if transition.form is not None:
             data = bind(transition.form, body, record=record).cleaned_data
+        attachments = []
+        upload = request.FILES.get("file") if wanted else None
+        if upload is not None:
+            # The page's own action form reads the document and its kind.
+            form = TransitionForm(
+                data={
+                    "version": version,
+                    "transition": transition.name,
+                    "attachment_kind": _text(body.get("attachment_kind") or wanted),
+                },
+                files={"attachment": upload},
+            )
+            if not form.is_valid():
+                errors = form_errors(form)
+                if "attachment" in errors:
+                    errors["file"] = errors.pop("attachment")
+                raise FormInvalid(errors)
+            attachments = [(upload, form.cleaned_data["attachment_kind"] or AttachmentKind.OTHER, "")]
         done = wf.transition_record(
             record=record,
             name=transition.name,
             user=request.user,
             comment=comment,
             expected_version=version,
+            attachments=attachments,
             data=data,
         )
         return Response(out(done, context={"request": request}).data)
 
-    return type(f"{_camel(resource.name, transition.name)}Action", (APIView,), {"post": post})
+    return type(
+        f"{_camel(resource.name, transition.name)}Action", (APIView,), {"post": post, "parser_classes": parsers}
+    )
 
 
 def step_view(resource: Resource, step, out):
@@ -432,6 +479,90 @@ def step_view(resource: Resource, step, out):
     return type(f"{_camel(resource.name, step.key)}Step", (APIView,), {"post": post})
 
 
+# --- attachments: a record's numbered files, as its page lists, adds and serves them -------------------
+
+
+class AttachmentSerializer(serializers.Serializer):
+    number = serializers.IntegerField(source="seq")
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    name = serializers.CharField(source="original_name")
+    description = serializers.CharField(source="description_text")
+    mime_type = serializers.CharField()
+    size = serializers.IntegerField()
+    uploaded_by = serializers.CharField(source="uploaded_by.get_username")
+    uploaded_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, attachment) -> str:
+        return reverse(self.context["url_name"], args=[attachment.object_id, attachment.seq])
+
+
+class AttachmentInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+def attachments_view(resource: Resource):
+    tag = resource.tag or resource.name
+    file_url = f"api:{resource.name}-attachment"
+
+    class AttachmentsView(APIView):
+        parser_classes = [MultiPartParser]
+
+        def answer(self, attachment):
+            return AttachmentSerializer(attachment, context={"url_name": file_url}).data
+
+        @extend_schema(tags=[tag], responses={200: AttachmentSerializer(many=True), **error_responses(404)})
+        def get(self, request, pk: int):
+            """The record's attachments, numbered within it, each with its download address."""
+            record = get_for(resource, request, pk)
+            attachments = Attachment.objects.for_record(record).select_related("uploaded_by")
+            return Response([self.answer(a) for a in attachments])
+
+        @extend_schema(
+            tags=[tag],
+            request={"multipart/form-data": AttachmentInputSerializer},
+            responses={201: AttachmentSerializer, **error_responses(400, 403, 404, 409)},
+        )
+        def post(self, request, pk: int):
+            """Attach a file, as the record's page does (who may attach, the file's type and size)."""
+            record = get_for(resource, request, pk)
+            if not wf.can_attach(user=request.user, record=record):
+                raise NotAllowed()
+            form = AttachmentForm(body_of(request), request.FILES)
+            if not form.is_valid():
+                raise FormInvalid(form_errors(form))
+            attachment = wf.attachment_add(
+                record=record,
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                description=form.cleaned_data["description"],
+            )
+            return Response(self.answer(attachment), status=201)
+
+    return type(f"{_camel(resource.name)}Attachments", (AttachmentsView,), {})
+
+
+def attachment_view(resource: Resource):
+    tag = resource.tag or resource.name
+
+    class AttachmentFileView(APIView):
+        @extend_schema(
+            tags=[tag],
+            responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **error_responses(404)},
+        )
+        def get(self, request, pk: int, number: int):
+            """The attachment's file, for the record's readers only (the page's check)."""
+            record = get_for(resource, request, pk)
+            attachment = get_object_or_404(Attachment.objects.for_record(record), seq=min(number, MAX_INT))
+            return attachment_file(request, attachment)
+
+    return type(f"{_camel(resource.name)}AttachmentFile", (AttachmentFileView,), {})
+
+
 def resource_urls(resource: Resource) -> list:
     out = record_serializer(resource)
     name = resource.name
@@ -443,6 +574,16 @@ def resource_urls(resource: Resource) -> list:
         flow = resource.model.flow
         hidden = set(resource.hidden_transitions)
         urls.append(path(f"{name}/<int:pk>/actions/", actions_view(resource, hidden).as_view(), name=f"{name}-actions"))
+        urls.append(
+            path(f"{name}/<int:pk>/attachments/", attachments_view(resource).as_view(), name=f"{name}-attachments")
+        )
+        urls.append(
+            path(
+                f"{name}/<int:pk>/attachments/<int:number>/",
+                attachment_view(resource).as_view(),
+                name=f"{name}-attachment",
+            )
+        )
         for transition in flow.transitions:
             if transition.name in hidden:
                 continue

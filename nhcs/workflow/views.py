@@ -380,7 +380,12 @@ def my_tasks(request):
 def attachment_download(request, pk: int):
     """A file of a record, for its readers only (404 for anyone else). Our own pages may show a PDF or a
     picture in a frame (a customer's request on the approver's page); no other site may."""
-    attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
+    return attachment_file(request, get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk))
+
+
+def attachment_file(request, attachment: Attachment):
+    """The file of an attachment, for its record's readers only (404 for anyone else): the page's and the
+    API's download."""
     record = attachment.record
     if record is None:
         raise Http404

@@ -1,5 +1,6 @@
 """schemathesis against /api/schema/: a fixed set of GET and POST operations, a few cases each, on real
-records; no answer is a 5xx and every answer matches the schema."""
+records; no answer is a 5xx and every answer matches the schema. The multipart uploads (attachments, a
+transition's document) are left to tests/api/test_attachments.py."""
 
 import pytest
 import schemathesis
@@ -25,6 +26,7 @@ OPERATIONS = [
     ("PATCH", "/api/v1/orders/{id}/", "order"),
     ("POST", "/api/v1/orders/{id}/actions/submit/", "order"),
     ("POST", "/api/v1/orders/{id}/steps/rd/", "order"),
+    ("GET", "/api/v1/orders/{id}/attachments/", "order"),
     ("GET", "/api/v1/shipments/", None),
     ("POST", "/api/v1/shipments/", None),
     ("GET", "/api/v1/complaints/", None),

@@ -234,6 +234,8 @@ def api_kwargs_and_outsider(name, world):
         "api:customers-contact-remove": {"row": 1},
         "api:customers-certificate-remove": {"row": 1},
     }
+    if name.endswith("-attachment"):  # a record's attachment by its number
+        rows[name] = {"number": 1}
     return {"pk": kwargs["pk"] if "pk" in kwargs else world["customer"].pk, **rows.get(name, {})}, outsider
 
 
