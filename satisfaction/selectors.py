@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -81,12 +80,6 @@ def no_recent_survey_warning() -> str | None:
 # --- statistics sheet (4.7.4) ---------------------------------------------------------------------
 
 
-def _mean(values: list[Decimal]) -> Decimal | None:
-    if not values:
-        return None
-    return scoring.round_score(sum(values, Decimal(0)) / len(values))
-
-
 def _share(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
@@ -115,21 +108,25 @@ class AspectStat:
 @dataclass
 class Statistics:
     campaign: Campaign
-    responses: list[Response]
     aspects: list[AspectStat]
     bands: list[tuple[str, str, int, Decimal | None]]  # band, label, count, share %
     sample_size: int
     mean_total: Decimal | None
+    response_count: int = 0
     previous: Campaign | None = None
     previous_mean_total: Decimal | None = None
     previous_response_rate: Decimal | None = None
     previous_bands: dict[str, int] = field(default_factory=dict)
     trend: list[tuple[int, Decimal, int]] = field(default_factory=list)  # year, mean total, answers
     low_totals: int = 0
+    _responses: list[Response] | None = field(default=None, repr=False)
 
     @property
-    def response_count(self) -> int:
-        return len(self.responses)
+    def responses(self) -> list[Response]:
+        """Every answer with its points, by customer code (the sheets list them all; the page a page of them)."""
+        if self._responses is None:
+            self._responses = list(responses_of(self.campaign))
+        return self._responses
 
     @property
     def response_rate(self) -> Decimal | None:
@@ -154,71 +151,87 @@ def previous_campaign(campaign: Campaign) -> Campaign | None:
     return qs.order_by("-sent_on", "-pk").first()
 
 
-def _aspect_means(campaign_ids: list[int]) -> dict[tuple[int, str], tuple[Decimal | None, int]]:
-    """(mean, answers) per (survey, aspect key), summed and counted in the database."""
+def responses_of(campaign: Campaign) -> QuerySet[Response]:
+    """The answers of a survey with their points (in aspect order), by customer code."""
+    return (
+        Response.objects.filter(recipient__campaign=campaign)
+        .select_related("recipient__customer", "entered_by")
+        .prefetch_related("answers")
+        .order_by("recipient__customer__code", "pk")
+    )
+
+
+def _aspect_means(campaign_ids: list[int]) -> dict[tuple[int, str], tuple[Decimal | None, int, int]]:
+    """(mean, answers, answers below "satisfied") per (survey, aspect key), in the database."""
     rows = (
         Answer.objects.filter(response__recipient__campaign_id__in=campaign_ids)
         .order_by()
         .values("response__recipient__campaign_id", "aspect__key")
-        .annotate(total=Sum("points"), n=Count("pk"))
+        .annotate(total=Sum("points"), n=Count("pk"), below=Count("pk", filter=Q(below_satisfied=True)))
     )
     return {
         (r["response__recipient__campaign_id"], r["aspect__key"]): (
             scoring.round_score(Decimal(r["total"]) / r["n"]) if r["n"] else None,
             r["n"],
+            r["below"],
         )
         for r in rows
     }
 
 
-def campaign_statistics(campaign: Campaign) -> Statistics:
-    """The figures of the statistics sheet: per customer, per aspect, bands, response rate, comparison,
-    trend over years. A fixed number of queries whatever the number of answers."""
-    responses = list(
-        Response.objects.filter(recipient__campaign=campaign)
-        .select_related("recipient__customer", "entered_by")
-        .prefetch_related("answers")
-        .order_by("recipient__customer__code")
+def _totals(campaign: Campaign) -> dict:
+    """Answers, their summed totals, totals below 60 and the answers per band of a survey: one query."""
+    bands = {f"band_{b}": Count("pk", filter=Q(band=b)) for b in Band.values}
+    row = Response.objects.filter(recipient__campaign=campaign).aggregate(
+        n=Count("pk"),
+        total_sum=Sum("total"),
+        low=Count("pk", filter=Q(total__lt=scoring.LOW_TOTAL_LIMIT)),
+        **bands,
     )
+    row["mean"] = scoring.round_score(Decimal(row["total_sum"]) / row["n"]) if row["n"] else None
+    row["bands"] = {b: row[f"band_{b}"] for b in Band.values}
+    return row
+
+
+def campaign_statistics(campaign: Campaign) -> Statistics:
+    """The figures of the statistics sheet: per aspect, bands, response rate, comparison, trend over
+    years, all counted and summed in the database; the answers per customer are read only when asked
+    for (`responses`, or a page of `responses_of`). A fixed number of queries whatever the number of answers."""
     aspects = aspects_for(campaign)
     sample_size = campaign.recipients.count()
     previous = previous_campaign(campaign)
     ids = [campaign.pk] + ([previous.pk] if previous else [])
     points_by = _aspect_means(ids)
-    below: dict[int, int] = defaultdict(int)
-    for r in responses:
-        for a in r.answers.all():
-            if a.below_satisfied:
-                below[a.aspect_id] += 1
-    aspect_stats = [
-        AspectStat(
-            aspect=a,
-            mean=points_by.get((campaign.pk, a.key), (None, 0))[0],
-            below_count=below.get(a.pk, 0),
-            answer_count=points_by.get((campaign.pk, a.key), (None, 0))[1],
-            previous_mean=points_by.get((previous.pk, a.key), (None, 0))[0] if previous else None,
+    aspect_stats = []
+    for a in aspects:
+        mean, n, below = points_by.get((campaign.pk, a.key), (None, 0, 0))
+        aspect_stats.append(
+            AspectStat(
+                aspect=a,
+                mean=mean,
+                below_count=below,
+                answer_count=n,
+                previous_mean=points_by.get((previous.pk, a.key), (None, 0, 0))[0] if previous else None,
+            )
         )
-        for a in aspects
-    ]
-    counts = {b: 0 for b in Band.values}
-    for r in responses:
-        counts[r.band] += 1
-    bands = [(b, scoring.band_label(b), counts[b], _share(counts[b], len(responses))) for b in Band.values]
+    totals = _totals(campaign)
+    counts = totals["bands"]
+    bands = [(b, scoring.band_label(b), counts[b], _share(counts[b], totals["n"])) for b in Band.values]
     stats = Statistics(
         campaign=campaign,
-        responses=responses,
         aspects=aspect_stats,
         bands=bands,
         sample_size=sample_size,
-        mean_total=_mean([r.total for r in responses]),
+        mean_total=totals["mean"],
+        response_count=totals["n"],
         previous=previous,
-        low_totals=sum(1 for r in responses if scoring.is_low_total(r.total)),
+        low_totals=totals["low"],
     )
     if previous:
-        prev = list(Response.objects.filter(recipient__campaign=previous).values_list("total", "band"))
-        stats.previous_mean_total = _mean([t for t, _b in prev])
-        stats.previous_response_rate = _share(len(prev), previous.recipients.count())
-        stats.previous_bands = {b: sum(1 for _t, pb in prev if pb == b) for b in Band.values}
+        prev = _totals(previous)
+        stats.previous_mean_total = prev["mean"]
+        stats.previous_response_rate = _share(prev["n"], previous.recipients.count())
+        stats.previous_bands = prev["bands"]
     stats.trend = trend_by_year(upto=campaign)
     return stats
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,6 +36,9 @@ from .forms import (
     TickPointsForm,
 )
 from .models import Campaign, Recipient, Response
+
+# Customers per page of the statistics page's table (the sheets list every customer).
+STATISTICS_PAGE = 50
 
 
 def _check_sales(user) -> None:
@@ -350,12 +354,15 @@ def response_detail(request, pk: int, recipient_pk: int):
 def statistics(request, pk: int):
     campaign = get_record_for(request, Campaign, pk)
     stats = selectors.campaign_statistics(campaign)
+    # The figures cover every answer; the table per customer shows a page of them (the sheets all).
+    page = Paginator(selectors.responses_of(campaign), STATISTICS_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "satisfaction/statistics.html",
         {
             "campaign": campaign,
             "stats": stats,
+            "page": page,
             "band_legend": [(scoring.band_label(b), rule) for b, rule in scoring.BAND_LEGEND],
             "chart_data": _chart_data(stats),
         },

@@ -88,3 +88,35 @@ def test_home_warning_when_no_survey_in_12_months(demo, client_for, sent_campaig
     assert "home-warning" in home.content.decode()
     # not for a warehouse clerk
     assert "home-warning" not in client_for(demo["warehouse"]).get("/").content.decode()
+
+
+def test_statistics_page_lists_customers_a_page_at_a_time_with_figures_over_all(
+    demo, client_for, sent_campaign, answer_online, monkeypatch
+):
+    import re
+
+    from satisfaction import views
+
+    monkeypatch.setattr(views, "STATISTICS_PAGE", 2)
+    campaign = sent_campaign()
+    rs = {r.customer.code: r for r in campaign.recipients.select_related("customer", "campaign")}
+    answer_online(rs["C001"], 0)  # 100.0
+    answer_online(rs["C002"], 3)  # 50.0
+    answer_online(rs["C003"], 3)  # 50.0
+    client = client_for(demo["sales"])
+    first = client.get(f"/surveys/{campaign.pk}/statistics/").content.decode()
+    second = client.get(f"/surveys/{campaign.pk}/statistics/?page=2").content.decode()
+    assert re.findall(r'data-customer="(\w+)"', first) == ["C001", "C002"]
+    assert re.findall(r'data-customer="(\w+)"', second) == ["C003"]
+    assert "Page 1 of 2" in first or "第 1 页" in first
+    # The figures above the table count every answer, on every page: (100 + 50 + 50) / 3 = 66.7, 2 below 60.
+    for html in (first, second):
+        assert re.search(r'id="stat-mean">66\.7<', html)
+        assert re.search(r'id="stat-low">2<', html)
+    # A page past the end shows the last one; a page that is no number the first.
+    assert re.findall(
+        r'data-customer="(\w+)"', client.get(f"/surveys/{campaign.pk}/statistics/?page=9").content.decode()
+    ) == ["C003"]
+    assert re.findall(
+        r'data-customer="(\w+)"', client.get(f"/surveys/{campaign.pk}/statistics/?page=x").content.decode()
+    ) == ["C001", "C002"]
