@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A NUL byte in the path, the query or the form data is refused with 400 before any view sees it.
     "nhcs.core.middleware.RefuseNulBytesMiddleware",
+    # Settings read from tables that every page consults (readers of each record type) read once per request.
+    "nhcs.core.request_cache.RequestCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "nhcs.core.middleware.ChineseFirstLocaleMiddleware",
@@ -244,6 +246,10 @@ NHCS_MAIL_RETRY_MINUTES = [int(m) for m in env_list("NHCS_MAIL_RETRY_MINUTES", "
 NHCS_JOB_REAP_SECONDS = float(os.environ.get("NHCS_JOB_REAP_SECONDS", "900"))
 NHCS_JOB_MAX_STARTS = int(os.environ.get("NHCS_JOB_MAX_STARTS", "3"))
 # Hour of the day (office time, Asia/Shanghai) at which the daily job mails the reminders of overdue tasks.
+# The dashboard and the customer dossier keep a reader's figures this long (0: read them on every visit);
+# the page says as of when they are. Django's cache (CACHES; per process unless configured otherwise).
+NHCS_DASHBOARD_CACHE_SECONDS = int(os.environ.get("NHCS_DASHBOARD_CACHE_SECONDS", "300"))
+
 NHCS_REMINDER_HOUR = int(os.environ.get("NHCS_REMINDER_HOUR", "8"))
 if not 0 <= NHCS_REMINDER_HOUR <= 23:
     raise ImproperlyConfigured("NHCS_REMINDER_HOUR must be an hour between 0 and 23.")

@@ -24,3 +24,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "zh-hans"
+# Tests read the dashboard's figures right after writing records (tests/dashboard/test_cache.py turns it on).
+NHCS_DASHBOARD_CACHE_SECONDS = 0

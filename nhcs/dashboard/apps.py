@@ -21,5 +21,15 @@ class DashboardConfig(AppConfig):
 
         from .selectors import dossier
 
+        from django.conf import settings
+
+        from .registry import as_of
+
         panels = dossier(customer=customer, user=user)
-        return [CustomerSection("dossier", _("Customer dossier"), "dashboard/_dossier.html", {"panels": panels})]
+        seconds = settings.NHCS_DASHBOARD_CACHE_SECONDS
+        context = {
+            "panels": panels,
+            "as_of": as_of(panels) if seconds else None,
+            "cache_minutes": f"{seconds / 60:g}",
+        }
+        return [CustomerSection("dossier", _("Customer dossier"), "dashboard/_dossier.html", context)]

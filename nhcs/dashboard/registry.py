@@ -14,13 +14,18 @@ the dashboard app is ready) that registers builders:
 A builder returns None when the reader has no list of those records (`ctx.readable(qs)` is None), so a
 section shows only what the reader may read. Builders compute their figures with aggregate queries: a
 bounded number of queries whatever the data.
+
+The dashboard and the dossier keep each reader's panels for NHCS_DASHBOARD_CACHE_SECONDS (5 minutes by
+default; Django's cache) and say as of when their figures are: a year of figures does not change between
+two clicks, and a manager's repeated visits cost nothing. A panel registered `live=True` (the reader's own
+task load) is built on every visit; the management review report is always built afresh.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.utils.functional import Promise
@@ -82,6 +87,7 @@ class Panel:
     warnings: list[str] = field(default_factory=list)
     order: int = 100
     note: str | Promise = ""
+    as_of: datetime | None = None  # when its figures were read
 
 
 @dataclass
@@ -102,6 +108,13 @@ class Context:
             return None
         return services.readable(queryset, user=self.user)
 
+    def cache_key(self) -> str:
+        """Who reads which period in which language: the panels built for one reader are theirs only."""
+        from django.utils import translation
+
+        customer = self.customer.pk if self.customer is not None else ""
+        return f"{self.user.pk}:{translation.get_language()}:{self.start}:{self.end}:{self.today}:{customer}"
+
     def customer_filter(self, path: str = "customer") -> dict:
         return {path: self.customer} if self.customer is not None else {}
 
@@ -118,30 +131,51 @@ class Context:
 # A builder returns a panel, several (figures that share their queries), or None.
 Builder = Callable[[Context], "Panel | list[Panel] | None"]
 
-_PANELS: dict[str, tuple[int, Builder]] = {}
-_DOSSIER: dict[str, tuple[int, Builder]] = {}
+_PANELS: dict[str, tuple[int, Builder, bool]] = {}
+_DOSSIER: dict[str, tuple[int, Builder, bool]] = {}
 
 
-def panel(key: str, *, order: int = 100):
+def panel(key: str, *, order: int = 100, live: bool = False):
     def register(builder: Builder) -> Builder:
-        _PANELS[key] = (order, builder)
+        _PANELS[key] = (order, builder, live)
         return builder
 
     return register
 
 
-def dossier_section(key: str, *, order: int = 100):
+def dossier_section(key: str, *, order: int = 100, live: bool = False):
     def register(builder: Builder) -> Builder:
-        _DOSSIER[key] = (order, builder)
+        _DOSSIER[key] = (order, builder, live)
         return builder
 
     return register
 
 
-def _build(registry: dict[str, tuple[int, Builder]], ctx: Context) -> list[Panel]:
+def _built(kind: str, key: str, builder: Builder, live: bool, ctx: Context, cached: bool):
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    seconds = settings.NHCS_DASHBOARD_CACHE_SECONDS if cached and not live else 0
+    cache_key = f"nhcs:{kind}:{key}:{ctx.cache_key()}"
+    if seconds:
+        hit = cache.get(cache_key)
+        if hit is not None:
+            return hit[0]
+    as_of = timezone.now()
+    result = builder(ctx)
+    for built in result if isinstance(result, list) else [result]:
+        if built is not None:
+            built.as_of = as_of
+    if seconds:
+        cache.set(cache_key, (result,), seconds)
+    return result
+
+
+def _build(kind: str, registry: dict[str, tuple[int, Builder, bool]], ctx: Context, cached: bool) -> list[Panel]:
     panels = []
-    for _key, (order, builder) in sorted(registry.items(), key=lambda item: (item[1][0], item[0])):
-        result = builder(ctx)
+    for key, (order, builder, live) in sorted(registry.items(), key=lambda item: (item[1][0], item[0])):
+        result = _built(kind, key, builder, live, ctx, cached)
         for index, built in enumerate(result if isinstance(result, list) else [result]):
             if built is not None:
                 built.order = order + index
@@ -149,12 +183,18 @@ def _build(registry: dict[str, tuple[int, Builder]], ctx: Context) -> list[Panel
     return panels
 
 
-def dashboard_panels(ctx: Context) -> list[Panel]:
-    return _build(_PANELS, ctx)
+def dashboard_panels(ctx: Context, *, cached: bool = True) -> list[Panel]:
+    return _build("dashboard", _PANELS, ctx, cached)
 
 
-def dossier_panels(ctx: Context) -> list[Panel]:
-    return _build(_DOSSIER, ctx)
+def dossier_panels(ctx: Context, *, cached: bool = True) -> list[Panel]:
+    return _build("dossier", _DOSSIER, ctx, cached)
+
+
+def as_of(panels: list[Panel]) -> datetime | None:
+    """When the oldest figures shown were read."""
+    moments = [p.as_of for p in panels if p.as_of is not None]
+    return min(moments) if moments else None
 
 
 def registered() -> tuple[list[str], list[str]]:

@@ -3,6 +3,7 @@ the management review report (PDF, Excel) and the customer dossier's PDF."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -15,7 +16,7 @@ from nhcs.customers.services import can_view_customers
 from nhcs.sheets.export import pdf_response
 from nhcs.workflow.selectors import task_count_for_user
 
-from . import selectors, sheets
+from . import registry, selectors, sheets
 from .forms import PeriodForm
 
 
@@ -47,6 +48,8 @@ def home(request):
     context = {
         "form": form,
         "panels": panels,
+        "as_of": registry.as_of(panels) if settings.NHCS_DASHBOARD_CACHE_SECONDS else None,
+        "cache_minutes": f"{settings.NHCS_DASHBOARD_CACHE_SECONDS / 60:g}",
         "start": start,
         "end": end,
         "customer": customer,
@@ -67,7 +70,7 @@ def report(request, fmt: str):
     if start is None:
         # The page says what is wrong with the period, in the reader's language.
         return home(request)
-    panels = selectors.dashboard(user=request.user, start=start, end=end, customer=customer)
+    panels = selectors.dashboard(user=request.user, start=start, end=end, customer=customer, cached=False)
     filename = f"管理评审输入_{start:%Y%m%d}-{end:%Y%m%d}" + (f"_{customer.code}" if customer else "")
     if fmt == "pdf":
         data = sheets.report_pdf(request=request, panels=panels, start=start, end=end, customer=customer)
@@ -87,7 +90,7 @@ def dossier_pdf(request, code: str):
         customer = customer_selectors.customer_detail(code)
     except Customer.DoesNotExist:
         raise Http404 from None
-    panels = selectors.dossier(customer=customer, user=request.user)
+    panels = selectors.dossier(customer=customer, user=request.user, cached=False)
     return pdf_response(
         sheets.dossier_pdf(request=request, panels=panels, customer=customer), f"顾客档案_{customer.code}"
     )

@@ -18,7 +18,7 @@ from .models import Task
 PEOPLE_SHOWN = 30
 
 
-@panel("tasks", order=90)
+@panel("tasks", order=90, live=True)
 def tasks_panel(ctx) -> Panel | None:
     user = ctx.user
     tasks = Task.objects.filter(status=TaskStatus.OPEN).order_by()

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from nhcs.accounts.models import Department, User
+from nhcs.core.request_cache import per_request
 
 from . import display
 from .calendar import Calendar, end_of_day
@@ -265,12 +266,20 @@ class Readers:
         return False
 
 
+def _reader_rules() -> dict[str, Readers]:
+    """The readers kept in the admin for each record type: two queries, once per request."""
+    return {
+        rule.flow_key: Readers(
+            roles=tuple(Role(department=d.code) for d in rule.departments.all()),
+            heads_and_above=rule.heads_and_above,
+        )
+        for rule in ReaderRule.objects.prefetch_related("departments")
+    }
+
+
 def readers_of(flow: Flow) -> Readers:
-    rule = ReaderRule.objects.filter(flow_key=flow.key).prefetch_related("departments").first()
-    if rule is not None:
-        roles = tuple(Role(department=d.code) for d in rule.departments.all())
-        return Readers(roles=roles, heads_and_above=rule.heads_and_above)
-    return Readers(roles=flow.readers)
+    rule = per_request("reader_rules", _reader_rules).get(flow.key)
+    return rule if rule is not None else Readers(roles=flow.readers)
 
 
 def _named_on(record: WorkflowRecord, user: User, flow: Flow, readers: Readers, directory: Directory) -> bool:
