@@ -17,13 +17,12 @@ class DashboardConfig(AppConfig):
 
     def customer_sections(self, customer, user):
         """The customer's page is the dossier: the areas' sections, each only for its readers."""
-        from nhcs.customers.hooks import CustomerSection
-
-        from .selectors import dossier
-
         from django.conf import settings
 
+        from nhcs.customers.hooks import CustomerSection
+
         from .registry import as_of
+        from .selectors import dossier
 
         panels = dossier(customer=customer, user=user)
         seconds = settings.NHCS_DASHBOARD_CACHE_SECONDS
