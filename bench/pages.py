@@ -205,8 +205,8 @@ def measure(base: str, pages: list[dict], rounds: int) -> None:
         for username in (page["user"], "admin"):
             if username not in sessions:
                 sessions[username] = login(base, username)
-    for page in pages:  # warm both workers
-        for _ in range(2):
+    for page in pages:  # warm both workers (each has its own caches: templates, the dashboard's figures)
+        for _ in range(4):
             sessions[page["user"]].get(base + page["url"])
             sessions["admin"].get(base + page["admin"])
     times: dict[tuple[str, str], list[float]] = {}

@@ -219,13 +219,16 @@ def review_rows(queryset, chunk: int = 2000):
         yield from _review_chunk(batch, ct, OrderLine, names, actions, outcomes)
 
 
+def _day_text(field: str):
+    """A moment's day in office time as 'YYYY-MM-DD' text, made by the database."""
+    from django.db.models import CharField
+    from django.db.models.functions import Cast, TruncDate
+
+    return Cast(TruncDate(field), output_field=CharField())
+
+
 def _review_chunk(batch, ct, line_model, names, actions, outcomes):
     ids = [r[0] for r in batch]
-    tz = timezone.get_current_timezone()
-
-    def _day(moment) -> str:
-        return moment.astimezone(tz).strftime("%Y-%m-%d") if moment else ""
-
     lines: dict[int, list[str]] = {}
     for order_id, part, quantity, unit in (
         line_model.objects.filter(order_id__in=ids)
@@ -234,22 +237,21 @@ def _review_chunk(batch, ct, line_model, names, actions, outcomes):
     ):
         lines.setdefault(order_id, []).append(f"{part} × {_qty(quantity)} {unit}")
     opinions: dict[int, dict] = {}
-    for object_id, step, outcome, user_id, done_at, comment in (
+    # The days as text from the database (office time): no moment parsed and formatted per row in Python.
+    for object_id, step, outcome, user_id, done_on, comment in (
         Task.objects.filter(content_type=ct, object_id__in=ids, kind=TaskKind.STEP, status=TaskStatus.DONE)
         .order_by("completed_at", "pk")
-        .values_list("object_id", "step", "outcome", "completed_by_id", "completed_at", "comment")
+        .values_list("object_id", "step", "outcome", "completed_by_id", _day_text("completed_at"), "comment")
     ):
-        text = f"{outcomes.get(outcome, outcome)} · {names.get(user_id, 'None')} · {_day(done_at)}"
+        text = f"{outcomes.get(outcome, outcome)} · {names.get(user_id, 'None')} · {done_on or ''}"
         opinions.setdefault(object_id, {})[step] = f"{text} · {comment}" if comment else text
     signoffs: dict[int, list[str]] = {}
-    for object_id, action, user_id, signed_at in (
+    for object_id, action, user_id, signed_on in (
         SignOff.objects.filter(content_type=ct, object_id__in=ids, step="")
         .order_by("signed_at", "pk")
-        .values_list("object_id", "action", "user_id", "signed_at")
+        .values_list("object_id", "action", "user_id", _day_text("signed_at"))
     ):
-        signoffs.setdefault(object_id, []).append(
-            f"{actions.get(action, action)} {names.get(user_id)} {_day(signed_at)}"
-        )
+        signoffs.setdefault(object_id, []).append(f"{actions.get(action, action)} {names.get(user_id)} {signed_on}")
     for row in batch:
         yield ReviewRow(
             row,
