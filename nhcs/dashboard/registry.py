@@ -113,7 +113,10 @@ class Context:
         from django.utils import translation
 
         customer = self.customer.pk if self.customer is not None else ""
-        return f"{self.user.pk}:{translation.get_language()}:{self.start}:{self.end}:{self.today}:{customer}"
+        # The reader's department and position too: someone moved to another department reads its figures
+        # at once, not the ones kept for their old post.
+        who = f"{self.user.pk}:{self.user.department_id}:{self.user.position}:{int(self.user.is_superuser)}"
+        return f"{who}:{translation.get_language()}:{self.start}:{self.end}:{self.today}:{customer}"
 
     def customer_filter(self, path: str = "customer") -> dict:
         return {path: self.customer} if self.customer is not None else {}
