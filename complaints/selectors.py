@@ -6,21 +6,38 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DecimalField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from nhcs.accounts.models import User
+from nhcs.customers.models import Customer
 from nhcs.workflow import services as wf
 from nhcs.workflow.choices import TaskStatus
 from nhcs.workflow.models import Task
 
 from .choices import AckState, Category, ComplaintState, CostKind
-from .models import Complaint, ComplaintCost, ComplaintLink
+from .models import Complaint, ComplaintCost, ComplaintLink, DefectType
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
@@ -228,105 +245,178 @@ CUSTOMERS_SHOWN = 10
 
 
 def analysis(queryset: QuerySet[Complaint], *, today: date | None = None) -> Analysis:
-    """The figures of the analysis over the complaints of the queryset (the log's filters applied): two
-    queries whatever their number."""
+    """The figures of the analysis over the complaints of the queryset (the log's filters applied),
+    counted and summed in the database, none of the queries returning a row per complaint: the complaints
+    grouped by month shown, category and defect, with each group's summary figures (the totals are their
+    sums); the customers with the most complaints; the costs by kind and month. Five queries whatever
+    the number of complaints (the defects' and the top customers' names are two small ones)."""
     today = today or timezone.localdate()
-    rows = list(
-        queryset.order_by()
-        .annotate(repeat=Exists(ComplaintLink.objects.filter(complaint=OuterRef("pk"))))
+    shown = _months(_month_start(today, back=MONTHS_SHOWN - 1), today)
+    # The complaints only, without the log's computed columns (overdue, repeat, cost): the filters may
+    # still use them.
+    complaints = queryset.order_by()
+    final = Complaint.flow.final_states
+    received = TruncDate("received_at")  # the local day, as the log shows it
+    replied = Q(first_replied_on__isnull=False)
+    closed = Q(closed_on__isnull=False, state=ComplaintState.CLOSED)
+    late = (replied & Q(reply_due_on__isnull=False, first_replied_on__gt=F("reply_due_on"))) | (
+        Q(first_replied_on__isnull=True, reply_due_on__lt=today) & ~Q(state__in=final)
+    )
+    groups = list(
+        complaints.annotate(month=_MonthOf("received_at", [_local_start(m) for m in [*shown, _next(shown[-1])]]))
+        .values("month", "category", "defect_id")
+        .annotate(
+            n=Count("pk"),
+            open=Count("pk", filter=~Q(state__in=final)),
+            replied=Count("pk", filter=replied),
+            reply_days=Sum(_DaysBetween(received, "first_replied_on"), filter=replied),
+            closed=Count("pk", filter=closed),
+            close_days=Sum(_DaysBetween(received, "closed_on"), filter=closed),
+            late=Count("pk", filter=late),
+            repeats=Count("pk", filter=Q(pk__in=ComplaintLink.objects.values("complaint_id"))),
+            first=Min("received_at"),
+        )
         .values_list(
-            "pk",
-            "received_at",
+            "month",
             "category",
-            "defect__code",
-            "defect__name_zh",
-            "defect__name_en",
-            "customer__code",
-            "customer__name_zh",
-            "customer__name_en",
-            "first_replied_on",
-            "reply_due_on",
-            "closed_on",
-            "state",
-            "repeat",
+            "defect_id",
+            "n",
+            "open",
+            "replied",
+            "reply_days",
+            "closed",
+            "close_days",
+            "late",
+            "repeats",
+            "first",
         )
     )
-    result = Analysis(count=len(rows))
-    if not rows:
+    result = Analysis()
+    if not groups:
         return result
     from django.utils.translation import get_language
 
     chinese = (get_language() or "zh-hans").startswith("zh")
-    months: Counter[str] = Counter()
+
+    def name(zh, en):
+        return (zh or en) if chinese else (en or zh)
+
+    months: Counter[int] = Counter()
     categories: Counter[str] = Counter()
     defects: Counter[str] = Counter()
-    customers: Counter[tuple[str, str]] = Counter()
-    reply_days, close_days = [], []
+    reply_days = close_days = 0
     first = today
-    for (
-        _pk,
-        received_at,
-        category,
-        defect_code,
-        defect_zh,
-        defect_en,
-        code,
-        name_zh,
-        name_en,
-        first_replied,
-        reply_due,
-        closed_on,
-        state,
-        repeat,
-    ) in rows:
-        received = timezone.localtime(received_at).date()
-        first = min(first, received)
-        months[f"{received:%Y-%m}"] += 1
-        categories[category] += 1
-        if defect_code:
-            defects[f"{defect_code} {(defect_zh or defect_en) if chinese else (defect_en or defect_zh)}"] += 1
+    defect_names = {
+        pk: (code, zh, en) for pk, code, zh, en in DefectType.objects.values_list("pk", "code", "name_zh", "name_en")
+    }
+    for month, category, defect, n, open_, replied_, reply, closed_, close, late_, repeats, first_ in groups:
+        result.count += n
+        result.open_count += open_
+        result.replied_count += replied_
+        result.closed_count += closed_
+        result.first_reply_late += late_
+        result.repeat_count += repeats
+        reply_days += reply or 0
+        close_days += close or 0
+        first = min(first, timezone.localdate(first_))
+        months[month] += n
+        categories[category] += n
+        if defect is None:
+            defects["—"] += n
         else:
-            defects["—"] += 1
-        customers[(code, (name_zh or name_en) if chinese else (name_en or name_zh))] += 1
-        if first_replied is not None:
-            reply_days.append((first_replied - received).days)
-            if reply_due is not None and first_replied > reply_due:
-                result.first_reply_late += 1
-        elif reply_due is not None and reply_due < today and state not in Complaint.flow.final_states:
-            result.first_reply_late += 1
-        if closed_on is not None and state == ComplaintState.CLOSED:
-            close_days.append((closed_on - received).days)
-        if state not in Complaint.flow.final_states:
-            result.open_count += 1
-        result.repeat_count += bool(repeat)
-    result.by_month = [(m, months.get(m, 0)) for m in _months(first, max(today, first))][-24:]
+            code, zh, en = defect_names[defect]
+            defects[f"{code} {name(zh, en)}"] += n
+    if result.replied_count:
+        result.mean_days_to_first_reply = round(reply_days / result.replied_count, 1)
+    if result.closed_count:
+        result.mean_days_to_close = round(close_days / result.closed_count, 1)
+    # Bucket i (1 …) is the i-th month shown.
+    counts = {m: months[i] for i, m in enumerate(shown, start=1)}
+    result.by_month = [(m, counts.get(m, 0)) for m in _months(first, today)][-MONTHS_SHOWN:]
     labels = dict(Category.choices)
     result.by_category = [(c, str(labels[c]), categories[c]) for c in Category.values if categories.get(c)]
-    total = sum(defects.values())
     running = 0
     for label, n in sorted(defects.items(), key=lambda item: (-item[1], item[0])):
         running += n
-        result.pareto.append((label, n, round(100 * running / total, 1)))
-    result.by_customer = [(code, name, n) for (code, name), n in customers.most_common(CUSTOMERS_SHOWN)]
-    result.replied_count = len(reply_days)
-    result.closed_count = len(close_days)
-    result.mean_days_to_first_reply = round(sum(reply_days) / len(reply_days), 1) if reply_days else None
-    result.mean_days_to_close = round(sum(close_days) / len(close_days), 1) if close_days else None
-    _costs(result, [pk for pk, *_rest in rows], first, today)
+        result.pareto.append((label, n, round(100 * running / result.count, 1)))
+    # The customers with the most complaints, counted by id (grouping by the names would hash them for
+    # every complaint), then named.
+    top = dict(
+        complaints.values("customer_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "customer_id")
+        .values_list("customer_id", "n")[:CUSTOMERS_SHOWN]
+    )
+    customers = Customer.objects.filter(pk__in=top).values_list("pk", "code", "name_zh", "name_en")
+    result.by_customer = sorted(
+        ((code, name(zh, en), top[pk]) for pk, code, zh, en in customers), key=lambda row: (-row[2], row[0])
+    )
+    _costs(result, queryset.order_by().values("pk"), first, today)
     return result
 
 
-def _costs(result: Analysis, ids: list[int], first: date, today: date) -> None:
+MONTHS_SHOWN = 24
+
+
+class _MonthOf(Func):
+    """Which of the consecutive months beginning at `starts` (the moments, ascending) the moment falls
+    in: 1 for the first, 0 before it, len(starts) from the last on (PostgreSQL's width_bucket: one
+    comparison of timestamps per step of a binary search, no conversion to local time per row)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, starts: list[datetime]):
+        super().__init__(expression, *[Value(s, output_field=DateTimeField()) for s in starts])
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for arg in self.get_source_expressions():
+            sql, arg_params = compiler.compile(arg)
+            parts.append(sql)
+            params.extend(arg_params)
+        return f"width_bucket({parts[0]}, ARRAY[{', '.join(parts[1:])}])", params
+
+
+class _DaysBetween(Func):
+    """The days from the first date to the second (PostgreSQL: date - date is a whole number)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = IntegerField()
+
+    def __init__(self, start, end):
+        super().__init__(end, start)
+
+
+def _month_start(day: date, *, back: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _next(month: str) -> str:
+    return f"{_month_start(date(int(month[:4]), int(month[5:7]), 1), back=-1):%Y-%m}"
+
+
+def _local_start(month: str) -> datetime:
+    return timezone.make_aware(datetime(int(month[:4]), int(month[5:7]), 1))
+
+
+def _costs(result: Analysis, complaints: QuerySet, first: date, today: date) -> None:
     by_month: dict[str, Decimal] = defaultdict(Decimal)
     by_kind: dict[str, Decimal] = defaultdict(Decimal)
-    for kind, amount, day in ComplaintCost.objects.filter(complaint_id__in=ids).values_list(
-        "kind", "amount", "incurred_on"
+    for kind, month, amount in (
+        ComplaintCost.objects.filter(complaint_id__in=complaints)
+        .annotate(month=TruncMonth("incurred_on"))
+        .values("kind", "month")
+        .annotate(amount=Sum("amount"))
+        .values_list("kind", "month", "amount")
+        .order_by()
     ):
-        by_month[f"{day:%Y-%m}"] += amount
+        by_month[f"{month:%Y-%m}"] += amount
         by_kind[kind] += amount
         result.cost_total += amount
-        first = min(first, day)
-    result.cost_by_month = [(m, by_month.get(m, Decimal(0))) for m in _months(first, max(today, first))][-24:]
+        first = min(first, month)
+    result.cost_by_month = [(m, by_month.get(m, Decimal(0))) for m in _months(first, today)][-MONTHS_SHOWN:]
     labels = dict(CostKind.choices)
     result.cost_by_kind = [(k, str(labels[k]), by_kind[k]) for k in CostKind.values if by_kind.get(k)]
 

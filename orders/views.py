@@ -479,11 +479,14 @@ def _shipments_access(request) -> bool:
     return ships
 
 
-def _shipment_orders(request, ships: bool):
-    """The orders whose lines and shipments the user sees: all of them for those who ship, else the
-    orders they may read."""
-    orders = Order.objects.all()
-    return orders if ships else wf.readable(orders, user=request.user)
+def _of_shown_orders(queryset, request, ships: bool, order_field: str):
+    """The lines or shipments (`order_field` names their order) of the orders the user sees: all of them
+    for those who ship and those who read every order (no filter: a count of the log is then the
+    table's), else those of the orders they may read."""
+    if ships or wf.reads_every_record(user=request.user, flow=Order.flow):
+        return queryset
+    readable = wf.readable(Order.objects.all(), user=request.user)
+    return queryset.filter(**{f"{order_field}__in": readable.values("pk")})
 
 
 def _query(request) -> str:
@@ -497,7 +500,7 @@ def shipments(request):
     """Lines to deliver of released and partly shipped orders, and the form that records the lines of one
     delivery note (the warehouse's page: customer, order, PO, part, quantities and dates only)."""
     ships = _shipments_access(request)
-    base = selectors.open_lines_qs().filter(order__in=_shipment_orders(request, ships).values("pk"))
+    base = _of_shown_orders(selectors.open_lines_qs(), request, ships, "order")
     filterset = OpenLineFilter(request.GET or None, queryset=base)
     page = Paginator(filterset.qs, SHIPMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
     here = request.get_full_path()
@@ -566,9 +569,9 @@ def shipments(request):
 
 def _log_page(request, query: QueryDict, *, status: int = 200, bound: tuple[int, ShipmentReverseForm] | None = None):
     ships = _shipments_access(request)
-    base = selectors.shipment_log_qs().filter(line__order__in=_shipment_orders(request, ships).values("pk"))
+    base = _of_shown_orders(selectors.shipment_log_qs(), request, ships, "line__order")
     filterset = ShipmentLogFilter(query or None, queryset=base)
-    page = Paginator(filterset.qs, SHIPMENTS_PAGE_SIZE).get_page(query.get("page"))
+    page = page_of(filterset.qs, SHIPMENTS_PAGE_SIZE, query.get("page"))
     rest = query.copy()
     rest.pop("page", None)
     return render(
@@ -603,7 +606,7 @@ def shipment_log_export(request, fmt: str):
     return export_list(
         request=request,
         sheet=sheets.SHIPMENT_LOG,
-        queryset=selectors.shipment_log_qs().filter(line__order__in=_shipment_orders(request, ships).values("pk")),
+        queryset=_of_shown_orders(selectors.shipment_log_qs(), request, ships, "line__order"),
         fmt=fmt,
         filename="发货记录表",
         filterset_class=ShipmentLogFilter,
@@ -616,9 +619,7 @@ def shipment_reverse(request, pk: int):
     """Correct a wrong entry by a reversing one (from the log); a refusal shows the log again, the
     reversal's input kept."""
     ships = _shipments_access(request)
-    shipment = get_object_or_404(
-        Shipment.objects.filter(line__order__in=_shipment_orders(request, ships).values("pk")), pk=pk
-    )
+    shipment = get_object_or_404(_of_shown_orders(Shipment.objects.all(), request, ships, "line__order"), pk=pk)
     if not ships:
         raise PermissionDenied
     form = ShipmentReverseForm(request.POST, prefix="rev")

@@ -3,7 +3,7 @@ linked as repeats, refusals that keep the input), who reads, actions, costs and 
 page, the log's filters and sorting, the analysis, and the pages' query budgets."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -413,6 +413,47 @@ def test_the_analysis_counts_by_month_category_defect_customer_and_cost(demo, cl
     # The log's filters narrow it.
     narrowed = client_for(demo["qa_head"]).get("/complaints/analysis/?category=delivery").context["analysis"]
     assert narrowed.count == 1 and narrowed.pareto[0][0].startswith("D09")
+
+
+def test_the_analysis_counts_by_the_local_month_late_first_replies_repeats_and_costs(demo, client_for, register):
+    """Months are the local calendar's (a complaint at 00:30 on the 1st is this month's, one at 23:30 the
+    evening before last month's); late first replies are those after the due day and those still owed
+    past it; repeats are the complaints linked to an earlier one; costs go by kind and by month."""
+    month_start = timezone.make_aware(datetime.combine(TODAY.replace(day=1), time()))
+    on_the_first = register(received_at=month_start + timedelta(minutes=30))
+    evening_before = register(received_at=month_start - timedelta(minutes=30))
+    earlier = register(received_at=month_start - timedelta(days=40))  # the month before last
+    last_day = TODAY.replace(day=1) - timedelta(days=1)
+    Complaint.objects.filter(pk=on_the_first.pk).update(reply_due_on=TODAY + timedelta(days=5))
+    Complaint.objects.filter(pk=evening_before.pk).update(
+        reply_due_on=last_day + timedelta(days=1), first_replied_on=last_day + timedelta(days=3)
+    )
+    Complaint.objects.filter(pk=earlier.pk).update(reply_due_on=TODAY - timedelta(days=1))
+    ComplaintLink.objects.create(complaint=on_the_first, earlier=earlier, linked_by=demo["sales"])
+    ComplaintCost.objects.create(
+        complaint=earlier,
+        kind="freight",
+        amount=Decimal("100"),
+        incurred_on=last_day - timedelta(days=31),
+        entered_by=demo["qa"],
+    )
+    ComplaintCost.objects.create(
+        complaint=on_the_first, kind="rework", amount=Decimal("50.50"), incurred_on=TODAY, entered_by=demo["qa"]
+    )
+    result = client_for(demo["qa_head"]).get("/complaints/analysis/").context["analysis"]
+    assert result.count == 3 and result.open_count == 3
+    assert [n for _m, n in result.by_month[-3:]] == [1, 1, 1]
+    assert result.by_month[-1][0] == f"{TODAY:%Y-%m}" and result.by_month[-2][0] == f"{last_day:%Y-%m}"
+    assert result.first_reply_late == 2 and result.repeat_count == 1
+    assert result.replied_count == 1 and result.mean_days_to_first_reply == 3
+    assert result.cost_total == Decimal("150.50")
+    assert [(kind, amount) for kind, _label, amount in result.cost_by_kind] == [
+        ("rework", Decimal("50.50")),
+        ("freight", Decimal("100")),
+    ]
+    assert [amount for _m, amount in result.cost_by_month[-3:]] == [Decimal("100"), Decimal(0), Decimal("50.50")]
+    html = client_for(demo["qa_head"]).get("/complaints/analysis/").content.decode()
+    assert re.search(r'id="stat-late">2<', html) and re.search(r'id="stat-repeats">1<', html)
 
 
 def test_an_outsider_sees_an_empty_analysis(demo, client_for, register):
