@@ -7,7 +7,8 @@ PY     := $(VENV)/bin/python
 REQ_STAMP := $(VENV)/.requirements-$(shell sha1sum requirements.txt | cut -c1-12)
 # Where `make run` serves (make run HOST=192.168.1.20:8000); links in e-mails follow it (NHCS_HOST).
 HOST   ?= 127.0.0.1:8000
-# The suite runs on one pytest-xdist worker per core (`make test TEST_WORKERS=0` runs it in one process).
+# The suite runs on one pytest-xdist worker per core (`make test TEST_WORKERS=0` runs it in one process), and
+# lists its 30 slowest set-ups, calls and teardowns (CI's time limit: see where the time goes).
 TEST_WORKERS ?= auto
 
 # Debian packages: a CJK font for PDFs (WeasyPrint prints boxes without one); for the tests, also
@@ -27,7 +28,7 @@ run: setup migrate
 
 test: setup-test lint prod-check
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --cov --cov-report=term $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --cov --cov-report=term --durations=30 $(PYTEST_ARGS)
 
 # The README's production section, run as written on a throw-away database (scripts/prod_check.py): DEBUG
 # off, collectstatic, check --deploy, gunicorn on a free port and the worker; then every page of the

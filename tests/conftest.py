@@ -132,11 +132,17 @@ def rerun_data_migrations():
                     operation.code(apps, None)
 
 
-@pytest.fixture
-def live_demo(live_server, transactional_db):
-    """live_server with the demo data; returns a login helper for a page."""
-    rerun_data_migrations()
-    call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))
+def _live(live_server, areas=None):
+    """Seed the demo: the users and customers, and the demo records of the areas (app labels) named, or of
+    every area when `areas` is None. The data migrations' rows are there already: the teardown hook below
+    makes them again after every transactional test, and a worker's first test finds the database just
+    migrated."""
+    from django.apps import apps
+
+    devnull = open(os.devnull, "w")
+    call_command("seed_demo", force=True, people_only=areas is not None, stdout=devnull)
+    for label in areas or ():
+        apps.get_app_config(label).seed_demo(stdout=devnull)
 
     def login(page, username, password="demo1234"):
         page.goto(f"{live_server.url}/accounts/login/")
@@ -153,6 +159,22 @@ def live_demo(live_server, transactional_db):
     login.logout = logout
     login.url = live_server.url
     return login
+
+
+@pytest.fixture
+def live_demo(request, live_server, transactional_db):
+    """live_server with the demo: users, customers and every area's demo records (some 15 s to make), or only
+    the records of the areas a test names with `@pytest.mark.demo_areas("orders", ...)`; returns a login
+    helper for a page."""
+    marker = request.node.get_closest_marker("demo_areas")
+    return _live(live_server, areas=marker.args if marker else None)
+
+
+@pytest.fixture
+def live_people(live_server, transactional_db):
+    """live_server with the demo users and customers only (`seed_demo --people-only`): for journeys that make
+    their own records; returns the same login helper as live_demo."""
+    return _live(live_server, areas=())
 
 
 def _is_transactional(item) -> bool:

@@ -10,8 +10,8 @@ PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1280, "height": 800}
 
 
-def test_list_filters_fold_away_on_a_phone_and_stay_open_on_a_desk(page, live_demo):
-    live_demo(page, "sales")
+def test_list_filters_fold_away_on_a_phone_and_stay_open_on_a_desk(page, live_people):
+    live_people(page, "sales")
     for path, card in (
         ("/orders/", "#order-filter-card"),
         ("/customers/", "#customer-filter-card"),
@@ -20,7 +20,7 @@ def test_list_filters_fold_away_on_a_phone_and_stay_open_on_a_desk(page, live_de
         ("/delays/", "#delay-filter-card"),
     ):
         page.set_viewport_size(PHONE)
-        page.goto(f"{live_demo.url}{path}")
+        page.goto(f"{live_people.url}{path}")
         toggle = page.locator(f'button[data-bs-target="{card}"]')
         expect(page.locator(card)).to_be_hidden()
         expect(toggle).to_be_visible()
@@ -34,14 +34,15 @@ def test_list_filters_fold_away_on_a_phone_and_stay_open_on_a_desk(page, live_de
         expect(toggle).to_be_hidden()
 
 
-def test_a_filtered_list_on_a_phone_says_how_many_filters_are_set(page, live_demo):
+def test_a_filtered_list_on_a_phone_says_how_many_filters_are_set(page, live_people):
     page.set_viewport_size(PHONE)
-    live_demo(page, "sales")
-    page.goto(f"{live_demo.url}/orders/?state=draft&ordering=-po_date")
+    live_people(page, "sales")
+    page.goto(f"{live_people.url}/orders/?state=draft&ordering=-po_date")
     expect(page.locator("#order-filter-card")).to_be_hidden()
     expect(page.locator('button[data-bs-target="#order-filter-card"] .filters-in-use')).to_have_text("1")
 
 
+@pytest.mark.demo_areas("orders")
 def test_record_page_action_forms_are_at_the_top_and_full_width_on_a_phone(page, live_demo):
     from datetime import timedelta
 

@@ -6,23 +6,23 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-def test_sales_logs_in_in_chinese_switches_to_english_and_logs_out(page, live_demo):
-    page.goto(f"{live_demo.url}/accounts/login/")
+def test_sales_logs_in_in_chinese_switches_to_english_and_logs_out(page, live_people):
+    page.goto(f"{live_people.url}/accounts/login/")
     expect(page.locator("h1")).to_have_text("登录")
-    live_demo(page, "sales")
+    live_people(page, "sales")
     expect(page.locator("#nav-areas")).to_contain_text("我的待办")
     page.select_option("#language-select", "en")
     page.wait_for_load_state()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#nav-areas")).to_contain_text("My tasks")
     expect(page.locator("h1")).to_contain_text("Welcome")
-    live_demo.logout(page)
+    live_people.logout(page)
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     expect(page.locator("h1")).to_have_text("Log in")
 
 
-def test_wrong_password_says_so_and_keeps_the_username(page, live_demo):
-    page.goto(f"{live_demo.url}/accounts/login/")
+def test_wrong_password_says_so_and_keeps_the_username(page, live_people):
+    page.goto(f"{live_people.url}/accounts/login/")
     page.fill("input[name=username]", "sales")
     page.fill("input[name=password]", "wrong")
     page.click("#login-form button[type=submit]")
@@ -30,9 +30,9 @@ def test_wrong_password_says_so_and_keeps_the_username(page, live_demo):
     expect(page.locator(".alert-danger")).to_be_visible()
 
 
-def test_phone_sized_window_has_a_menu_button(page, live_demo):
+def test_phone_sized_window_has_a_menu_button(page, live_people):
     page.set_viewport_size({"width": 390, "height": 844})
-    live_demo(page, "sales")
+    live_people(page, "sales")
     toggler = page.locator(".navbar-toggler")
     expect(toggler).to_be_visible()
     toggler.click()

@@ -26,31 +26,31 @@ def take(page, transition, comment="", file=None):
     page.wait_for_load_state()
 
 
-def test_memo_submitted_reviewed_approved_and_another_rejected(page, live_demo, tmp_path):
+def test_memo_submitted_reviewed_approved_and_another_rejected(page, live_people, tmp_path):
     sales = User.objects.get(username="sales")
     memo = services.record_create(model=Memo, user=sales, data={"title": "2027 价格调整", "body": "一月起执行"})
     other = services.record_create(model=Memo, user=sales, data={"title": "Second memo", "body": "x"})
-    url = f"{live_demo.url}{memo.get_absolute_url()}"
+    url = f"{live_people.url}{memo.get_absolute_url()}"
 
-    live_demo(page, "sales")
+    live_people(page, "sales")
     page.goto(url)
     take(page, "submit")
     expect(page.locator("#record-state")).to_have_attribute("data-state", "submitted")
-    page.goto(f"{live_demo.url}{other.get_absolute_url()}")
+    page.goto(f"{live_people.url}{other.get_absolute_url()}")
     take(page, "submit")
-    live_demo.logout(page)
+    live_people.logout(page)
 
-    live_demo(page, "sales_head")
-    page.goto(f"{live_demo.url}/tasks/")
+    live_people(page, "sales_head")
+    page.goto(f"{live_people.url}/tasks/")
     expect(page.locator(".task-table").first).to_contain_text(memo.number)
     page.goto(url)
     take(page, "review", "同意")
     expect(page.locator("#record-state")).to_have_attribute("data-state", "reviewed")
-    page.goto(f"{live_demo.url}{other.get_absolute_url()}")
+    page.goto(f"{live_people.url}{other.get_absolute_url()}")
     take(page, "review", "ok")
-    live_demo.logout(page)
+    live_people.logout(page)
 
-    live_demo(page, "vgm")
+    live_people(page, "vgm")
     page.goto(url)
     # Without the customer's written confirmation the approval is refused, the comment kept.
     take(page, "approve", "批准执行")
@@ -64,7 +64,7 @@ def test_memo_submitted_reviewed_approved_and_another_rejected(page, live_demo, 
     expect(page.locator(".signoff").last).to_contain_text("黄副总")
 
     # Rejecting needs a reason.
-    page.goto(f"{live_demo.url}{other.get_absolute_url()}")
+    page.goto(f"{live_people.url}{other.get_absolute_url()}")
     take(page, "reject")
     expect(page.locator(".alert-danger").first).to_be_visible()
     expect(page.locator("#record-state")).to_have_attribute("data-state", "reviewed")

@@ -39,6 +39,7 @@ def state(page, value):
     expect(page.locator("#record-state")).to_have_attribute("data-state", value)
 
 
+@pytest.mark.demo_areas("orders", "complaints")
 def test_a_phone_complaint_from_sales_to_closing(page, live_demo, tmp_path):
     today = timezone.localdate()
     base = live_demo.url

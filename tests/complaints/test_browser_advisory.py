@@ -32,11 +32,11 @@ def state(page, value):
     expect(page.locator("#record-state")).to_have_attribute("data-state", value)
 
 
-def test_an_advisory_notice_from_its_draft_to_every_customers_acknowledgement(page, browser, live_demo):
-    base = live_demo.url
+def test_an_advisory_notice_from_its_draft_to_every_customers_acknowledgement(page, browser, live_people):
+    base = live_people.url
     today = timezone.localdate()
 
-    live_demo(page, "qa")
+    live_people(page, "qa")
     page.goto(f"{base}/advisories/")
     page.click("#advisory-new")
     page.fill("#id_subject", "端子镀层附着力不足")
@@ -52,22 +52,22 @@ def test_an_advisory_notice_from_its_draft_to_every_customers_acknowledgement(pa
     url = f"{base}{notice.get_absolute_url()}"
     take(page, "submit")
     state(page, "submitted")
-    live_demo.logout(page)
+    live_people.logout(page)
 
-    live_demo(page, "qa_head")
+    live_people(page, "qa_head")
     page.goto(url)
     take(page, "review")
     state(page, "reviewed")
-    live_demo.logout(page)
+    live_people.logout(page)
 
-    live_demo(page, "vgm")
+    live_people(page, "vgm")
     page.goto(url)
     take(page, "approve")
     state(page, "approved")
-    live_demo.logout(page)
+    live_people.logout(page)
 
     # Sales sends it to three customers picked by hand.
-    live_demo(page, "sales")
+    live_people(page, "sales")
     page.goto(url)
     form = page.locator('form[data-transition="send"]')
     form.locator('input[name="d-send-selection"][value="chosen"]').check()

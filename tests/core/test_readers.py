@@ -393,12 +393,15 @@ class _Any:
 
 def test_an_unrelated_department_gets_404_on_every_record_url(demo, client_for, world):
     checked = 0
+    clients = {}  # one logged-in session per outsider, as a person trying the addresses one after another
     for _route, name, _pattern in record_urls():
         if not name:
             continue
         kwargs, outsider = kwargs_and_outsider(name, world)
         url = reverse(name, kwargs=kwargs)
-        client = client_for(demo.get(outsider) or User.objects.get(username=outsider))
+        if outsider not in clients:
+            clients[outsider] = client_for(demo.get(outsider) or User.objects.get(username=outsider))
+        client = clients[outsider]
         got = client.get(url).status_code
         assert got in (404, 405), f"GET {url} as {outsider}: {got}"
         posted = client.post(url, {}).status_code

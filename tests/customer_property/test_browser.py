@@ -29,6 +29,7 @@ def action(page, name):
     return page.locator(f'form.transition-form[data-transition="{name}"]')
 
 
+@pytest.mark.demo_areas("customer_property")
 def test_a_mold_from_registration_to_production_by_its_label_and_a_damage_settled(page, live_demo, settings):
     settings.SITE_URL = live_demo.url  # the label's QR code opens this server
     rack = Location.objects.get(code="MOLD-R1")

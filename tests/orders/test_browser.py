@@ -38,13 +38,13 @@ def state(page, value):
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_order_from_sales_to_release(page, live_demo, tmp_path, language):
+def test_order_from_sales_to_release(page, live_people, tmp_path, language):
     today = timezone.localdate()
-    base = live_demo.url
+    base = live_people.url
     page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
 
     # Sales enters the order and identifies the requirements; one point needs the customer's answer.
-    live_demo(page, "sales")
+    live_people(page, "sales")
     page.goto(f"{base}/orders/")
     page.click("#order-new")
     page.select_option("#id_customer", label=None, index=1)
@@ -76,17 +76,17 @@ def test_order_from_sales_to_release(page, live_demo, tmp_path, language):
     expect(page.locator(".clarification-row")).to_have_count(1)
     take(page, "submit")
     state(page, "submitted")
-    live_demo.logout(page)
+    live_people.logout(page)
 
     # Planning opens the technical review.
-    live_demo(page, "planner")
+    live_people(page, "planner")
     page.goto(url)
     take(page, "start_review")
     state(page, "in_review")
-    live_demo.logout(page)
+    live_people.logout(page)
 
     # Engineering enters the BOM and gives its opinion.
-    live_demo(page, "engineer")
+    live_people(page, "engineer")
     page.goto(url)
     expect(page.locator(".price")).to_have_count(0)  # engineers see no prices
     page.click("#bom-edit")
@@ -101,10 +101,10 @@ def test_order_from_sales_to_release(page, live_demo, tmp_path, language):
     page.wait_for_load_state()
     expect(page.locator(".bom-row")).to_have_count(2)
     opinion(page, "bom")
-    live_demo.logout(page)
+    live_people.logout(page)
 
     # Purchasing gives the lead time of what is bought.
-    live_demo(page, "buyer")
+    live_people(page, "buyer")
     page.goto(url)
     page.click("#lead-times-edit")
     page.fill('input[name="lt-0-lead_time_days"]', "21")
@@ -112,20 +112,20 @@ def test_order_from_sales_to_release(page, live_demo, tmp_path, language):
     page.wait_for_load_state()
     expect(page.locator("#bom-table")).to_contain_text("21")
     opinion(page, "lead_times")
-    live_demo.logout(page)
+    live_people.logout(page)
 
     for username, step, outcome, comment in (
         ("rd", "rd", "accept", ""),
         ("qa", "qa", "conditions", "首件需品质确认"),
         ("mfg", "mfg", "accept", ""),
     ):
-        live_demo(page, username)
+        live_people(page, username)
         page.goto(url)
         opinion(page, step, outcome, comment)
-        live_demo.logout(page)
+        live_people.logout(page)
 
     # Planning concludes the review and replies the date; too early without a justification is refused.
-    live_demo(page, "planner")
+    live_people(page, "planner")
     page.goto(url)
     take(page, "complete_review")
     state(page, "reviewed")
@@ -140,32 +140,32 @@ def test_order_from_sales_to_release(page, live_demo, tmp_path, language):
     page.click(f"{reply} button[type=submit]")
     page.wait_for_load_state()
     state(page, "date_replied")
-    live_demo.logout(page)
+    live_people.logout(page)
 
     # Sales confirms the date with the customer.
-    live_demo(page, "sales")
+    live_people(page, "sales")
     page.goto(url)
     take(page, "confirm_date", "客户传真确认交期")
     state(page, "date_confirmed")
     expect(page.locator('form[data-transition="release"]')).to_have_count(0)  # not before the approvals
-    live_demo.logout(page)
+    live_people.logout(page)
 
     # 3.5: the deputy GM in charge approves the agreed requirements, then the GM (no rule lets the deputy
     # GM's approval suffice for a new product).
-    live_demo(page, "vgm")
+    live_people(page, "vgm")
     page.goto(url)
     take(page, "vgm_approve")
     state(page, "vgm_approved")
     expect(page.locator("#approval-summary")).to_be_visible()
-    live_demo.logout(page)
-    live_demo(page, "gm")
+    live_people.logout(page)
+    live_people(page, "gm")
     page.goto(url)
     take(page, "gm_approve")
     state(page, "approved")
-    live_demo.logout(page)
+    live_people.logout(page)
 
     # Release waits for the customer's written answer.
-    live_demo(page, "sales")
+    live_people(page, "sales")
     page.goto(url)
     expect(page.locator('form[data-transition="release"] .blockers li')).to_have_count(1)
     confirmation = tmp_path / "fax.pdf"
@@ -200,10 +200,10 @@ def currency_text_fits(page, name) -> bool:
     )
 
 
-def test_order_lines_are_added_and_removed_in_the_form(page, live_demo):
+def test_order_lines_are_added_and_removed_in_the_form(page, live_people):
     today = timezone.localdate()
-    base = live_demo.url
-    live_demo(page, "sales")
+    base = live_people.url
+    live_people(page, "sales")
     page.goto(f"{base}/orders/new/")
     page.select_option("#id_customer", index=1)
     page.fill("#id_po_number", "PO-ROWS-1")

@@ -28,6 +28,7 @@ def impact(page, step, **figures):
     expect(page.locator(f'form.step-form[data-step="{step}"]')).to_have_count(0)
 
 
+@pytest.mark.demo_areas("orders")
 def test_a_price_and_quantity_change_from_sales_to_the_struck_through_order(page, live_demo, tmp_path):
     base = live_demo.url
     order = Order.objects.get(po_number="DEMO-PO-0990")  # released, 3000 of 8000 shipped

@@ -13,23 +13,19 @@ from .conftest import reload
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_gives_orders_in_several_states_and_is_idempotent(demo):
+def test_seed_demo_gives_orders_in_several_states_notices_awaiting_the_gm_and_the_customer_and_is_idempotent(demo):
+    """One run of the whole demo (some 15 s) for the orders, the change notice and the delay notice."""
+    from nhcs.workflow.selectors import tasks_for_user
+    from orders.models import ChangeNotice, DelayNotice
+
     call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))
     states = set(Order.objects.filter(po_number__startswith="DEMO-").values_list("state", flat=True))
     # The released demo order is partly shipped by the warehouse.
     assert {"draft", "in_review", "date_replied", "partly_shipped"} <= states
     shipped = Order.objects.get(po_number="DEMO-PO-0990").delivery()
     assert shipped.shipped_any and not shipped.complete
-    count = Order.objects.count()
-    call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))
-    assert Order.objects.count() == count
 
-
-def test_the_demo_has_a_change_notice_awaiting_the_gm_and_a_delay_notice_awaiting_the_customer(demo):
-    from nhcs.workflow.selectors import tasks_for_user
-    from orders.models import ChangeNotice, DelayNotice
-
-    call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))
+    # A change notice awaiting the GM and a delay notice awaiting the customer.
     change = ChangeNotice.objects.get()
     assert change.state == "vgm_approved" and change.price_changed
     assert {i.kind for i in change.items.all()} == {"quantity", "unit_price"}
@@ -38,6 +34,10 @@ def test_the_demo_has_a_change_notice_awaiting_the_gm_and_a_delay_notice_awaitin
     delay = DelayNotice.objects.get()
     assert delay.state == "negotiating" and delay.link is not None and delay.link.used_at is None
     assert delay.items.get().order.po_number == "DEMO-PO-0990"
+
+    count = Order.objects.count()
+    call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))
+    assert Order.objects.count() == count
 
 
 def test_a_stale_lines_form_is_refused_and_changes_nothing(demo, make_order, client_for):

@@ -10,6 +10,7 @@ from orders.models import Order, Shipment
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.demo_areas("orders")
 def test_warehouse_records_a_delivery_on_a_phone(page, live_demo):
     order = Order.objects.get(po_number="DEMO-PO-0990")
     assert order.state == "partly_shipped"  # the demo's first delivery

@@ -14,11 +14,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("staff_language", ["zh-hans", "en"])
-def test_survey_journey(page, live_demo, browser, staff_language):
-    base = live_demo.url
+def test_survey_journey(page, live_people, browser, staff_language):
+    base = live_people.url
     # Staff work in the language they picked; the customer's form stays in the customer's language.
     page.context.add_cookies([{"name": "django_language", "value": staff_language, "url": base}])
-    live_demo(page, "sales")
+    live_people(page, "sales")
     page.goto(f"{base}/surveys/")
     page.click("#new-campaign")
     page.fill("input[name=title]", "2026 年度顾客满意度调查")
@@ -37,7 +37,7 @@ def test_survey_journey(page, live_demo, browser, staff_language):
     page.goto(f"{base}{campaign.get_absolute_url()}")
     page.locator('form[data-transition="send"] button[type=submit]').click()
     expect(page.locator("#record-state")).to_have_attribute("data-state", "sent")
-    live_demo.logout(page)
+    live_people.logout(page)
 
     # the customer, on a phone, in Chinese
     recipient = campaign.recipients.get(customer__code="C002")
@@ -62,7 +62,7 @@ def test_survey_journey(page, live_demo, browser, staff_language):
     expect(mobile.locator("#link-problem")).to_have_attribute("data-kind", "used")
     phone.close()
 
-    live_demo(page, "sales")
+    live_people(page, "sales")
     page.goto(f"{base}{campaign.get_absolute_url()}")
     page.click("#statistics-link")
     # (70*6 + 50 + 20) / 8 = 61.25 → 61.3

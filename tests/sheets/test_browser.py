@@ -11,11 +11,11 @@ from .conftest import pdf_text
 
 
 @pytest.mark.browser
-def test_record_page_buttons_download_excel_and_pdf(live_demo, page, tmp_path):
+def test_record_page_buttons_download_excel_and_pdf(live_people, page, tmp_path):
     sales = User.objects.get(username="sales")
     memo = services.record_create(model=Memo, user=sales, data={"title": "浏览器测试", "body": "正文"})
-    live_demo(page, "sales")
-    page.goto(f"{live_demo.url}{memo.get_absolute_url()}")
+    live_people(page, "sales")
+    page.goto(f"{live_people.url}{memo.get_absolute_url()}")
     with page.expect_download() as xlsx_info:
         page.click(".export-buttons [data-export=xlsx]")
     xlsx = tmp_path / "memo.xlsx"
@@ -31,9 +31,9 @@ def test_record_page_buttons_download_excel_and_pdf(live_demo, page, tmp_path):
 
 
 @pytest.mark.browser
-def test_home_page_card_downloads_the_blank_survey_form(live_demo, page, tmp_path):
-    live_demo(page, "warehouse")
-    page.goto(f"{live_demo.url}/")
+def test_home_page_card_downloads_the_blank_survey_form(live_people, page, tmp_path):
+    live_people(page, "warehouse")
+    page.goto(f"{live_people.url}/")
     assert page.locator("#home-record-sheets").is_visible()
     with page.expect_download() as info:
         page.click("#survey-form-blank-link")
