@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from nhcs.mail.selectors import mails_by_object
@@ -31,21 +30,19 @@ def campaign_list(*, counts: bool = True) -> QuerySet[Campaign]:
     )
 
 
-def campaign_figures() -> dict[int, dict]:
-    """Per survey: customers surveyed, answers, their summed totals, state and day sent — every survey
-    in one query grouped by survey (the list page's counts and the trend over years come from it)."""
-    bands = {f"band_{b}": Count("response", filter=Q(response__band=b)) for b in Band.values}
+def campaign_figures(*, bands: bool = False) -> dict[int, dict]:
+    """Per survey: customers surveyed, answers, their summed totals, state and day sent (with `bands`
+    also the totals below 60 and the answers per band) — every survey in one query grouped by survey
+    (the list page's counts, the statistics and the trend over years come from it)."""
+    extra = {}
+    if bands:
+        extra = {f"band_{b}": Count("response", filter=Q(response__band=b)) for b in Band.values}
+        extra["low"] = Count("response", filter=Q(response__total__lt=scoring.LOW_TOTAL_LIMIT))
     return {
         row["campaign_id"]: row
         for row in Recipient.objects.order_by()
         .values("campaign_id", "campaign__state", "campaign__sent_on")
-        .annotate(
-            total=Count("pk"),
-            answered=Count("response"),
-            points=Sum("response__total"),
-            low=Count("response", filter=Q(response__total__lt=scoring.LOW_TOTAL_LIMIT)),
-            **bands,
-        )
+        .annotate(total=Count("pk"), answered=Count("response"), points=Sum("response__total"), **extra)
     }
 
 
@@ -59,8 +56,8 @@ def with_counts(campaigns, figures: dict[int, dict]) -> list[Campaign]:
 
 
 def trend_from(figures: dict[int, dict], *, upto: Campaign | None = None) -> list[tuple[int, Decimal, int]]:
-    """`trend_by_year()` from `campaign_figures()`: the mean total of all answers per year a survey was
-    sent, oldest first (up to the year `upto` was sent)."""
+    """The mean total of all answers per year a survey was sent, oldest first (up to the year `upto`
+    was sent), from `campaign_figures()`."""
     last = upto.sent_on.year if upto is not None and upto.sent_on else None
     years: dict[int, list] = {}
     for f in figures.values():
@@ -326,7 +323,7 @@ def campaign_statistics(campaign: Campaign) -> Statistics:
     years, all counted and summed in the database; the answers per customer are read only when asked
     for (`responses`, or a page of `responses_of`). A fixed number of queries whatever the number of answers."""
     aspects = aspects_for(campaign)
-    figures = campaign_figures()
+    figures = campaign_figures(bands=True)
     previous = previous_campaign(campaign)
     ids = [campaign.pk] + ([previous.pk] if previous else [])
     points_by = _aspect_means(ids)
@@ -365,14 +362,5 @@ def campaign_statistics(campaign: Campaign) -> Statistics:
 
 
 def trend_by_year(*, upto: Campaign | None = None) -> list[tuple[int, Decimal, int]]:
-    """Mean total of all answers per year a survey was sent, oldest first."""
-    qs = Response.objects.filter(recipient__campaign__state__in=SENT_STATES, recipient__campaign__sent_on__isnull=False)
-    if upto is not None and upto.sent_on:
-        qs = qs.filter(recipient__campaign__sent_on__year__lte=upto.sent_on.year)
-    rows = (
-        qs.order_by()
-        .values(year=ExtractYear("recipient__campaign__sent_on"))
-        .annotate(total=Sum("total"), n=Count("pk"))
-        .order_by("year")
-    )
-    return [(r["year"], scoring.round_score(Decimal(r["total"]) / r["n"]), r["n"]) for r in rows if r["n"]]
+    """Mean total of all answers per year a survey was sent, oldest first (up to the year `upto` was sent)."""
+    return trend_from(campaign_figures(), upto=upto)
