@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from nhcs.mail.selectors import mails_by_object
@@ -19,15 +18,110 @@ from .models import Answer, Aspect, Campaign, Recipient, Response
 SENT_STATES = (CampaignState.SENT, CampaignState.COLLECTING, CampaignState.CLOSED, CampaignState.ANALYSED)
 
 
-def campaign_list() -> QuerySet[Campaign]:
-    return Campaign.objects.select_related("created_by").annotate(
+def campaign_list(*, counts: bool = True) -> QuerySet[Campaign]:
+    """The surveys; with `counts`, each with its customers surveyed and answers (the sheets, the API).
+    The list page reads its page's counts in one grouped query instead (`with_counts`)."""
+    qs = Campaign.objects.select_related("created_by")
+    if not counts:
+        return qs
+    return qs.annotate(
         recipient_count=Count("recipients", distinct=True),
         response_count=Count("recipients__response", distinct=True),
     )
 
 
+def campaign_figures(*, bands: bool = False) -> dict[int, dict]:
+    """Per survey: customers surveyed, answers, their summed totals, state and day sent (with `bands`
+    also the totals below 60 and the answers per band) — every survey in one query grouped by survey
+    (the list page's counts, the statistics and the trend over years come from it)."""
+    extra = {}
+    if bands:
+        extra = {f"band_{b}": Count("response", filter=Q(response__band=b)) for b in Band.values}
+        extra["low"] = Count("response", filter=Q(response__total__lt=scoring.LOW_TOTAL_LIMIT))
+    return {
+        row["campaign_id"]: row
+        for row in Recipient.objects.order_by()
+        .values("campaign_id", "campaign__state", "campaign__sent_on")
+        .annotate(total=Count("pk"), answered=Count("response"), points=Sum("response__total"), **extra)
+    }
+
+
+def with_counts(campaigns, figures: dict[int, dict]) -> list[Campaign]:
+    """The surveys, each with `recipient_count` and `response_count` from `campaign_figures()`."""
+    rows = list(campaigns)
+    for r in rows:
+        f = figures.get(r.pk, {})
+        r.recipient_count, r.response_count = f.get("total", 0), f.get("answered", 0)
+    return rows
+
+
+def trend_from(figures: dict[int, dict], *, upto: Campaign | None = None) -> list[tuple[int, Decimal, int]]:
+    """The mean total of all answers per year a survey was sent, oldest first (up to the year `upto`
+    was sent), from `campaign_figures()`."""
+    last = upto.sent_on.year if upto is not None and upto.sent_on else None
+    years: dict[int, list] = {}
+    for f in figures.values():
+        sent_on = f["campaign__sent_on"]
+        if f["campaign__state"] in SENT_STATES and sent_on is not None and f["answered"]:
+            if last is not None and sent_on.year > last:
+                continue
+            year = years.setdefault(f["campaign__sent_on"].year, [Decimal(0), 0])
+            year[0] += f["points"]
+            year[1] += f["answered"]
+    return [(y, scoring.round_score(total / n), n) for y, (total, n) in sorted(years.items())]
+
+
 def campaign_detail(pk: int) -> QuerySet[Campaign]:
     return Campaign.objects.select_related("created_by", "changed_by")
+
+
+# The answer states a survey's recipients are counted and filtered by (the survey page).
+RECIPIENT_STATES = {
+    "answered": Q(response__isnull=False),
+    "waiting": Q(response__isnull=True, sent_at__isnull=False),
+    "not_sent": Q(response__isnull=True, sent_at__isnull=True),
+}
+
+
+def recipient_counts(campaign: Campaign) -> dict[str, int]:
+    """Customers surveyed, and how many answered, are waiting, were not sent the form: one query."""
+    return campaign.recipients.aggregate(
+        total=Count("pk"), **{state: Count("pk", filter=q) for state, q in RECIPIENT_STATES.items()}
+    )
+
+
+def recipients_of(campaign: Campaign, *, answer: str = "", q: str = "") -> QuerySet[Recipient]:
+    """The sample by customer code with each customer's answer and link, narrowed to an answer state
+    (RECIPIENT_STATES) and a customer code or name; a page of it goes through `with_mails`."""
+    qs = (
+        campaign.recipients.select_related("customer", "response", "link")
+        .only(
+            *("campaign_id", "customer_id", "channel", "is_key_account", "sent_at", "link_id"),
+            *("customer__code", "customer__name_zh", "customer__name_en"),
+            *("response__total", "response__band"),
+            *("link__token", "link__purpose"),
+        )
+        .order_by("customer__code", "pk")
+    )
+    if answer in RECIPIENT_STATES:
+        qs = qs.filter(RECIPIENT_STATES[answer])
+    if q:
+        qs = qs.filter(
+            Q(customer__code__icontains=q) | Q(customer__name_zh__icontains=q) | Q(customer__name_en__icontains=q)
+        )
+    return qs
+
+
+def with_mails(recipients) -> list[Recipient]:
+    """The recipients, each with its e-mails (invitation, reminders) as `mails`, oldest first, and its
+    answer or None as `answer` (read with the recipient, no query): one query."""
+    rows = list(recipients)
+    mails = mails_by_object(Recipient, [r.pk for r in rows])
+    answer_of = Recipient.response.related.get_cached_value
+    for r in rows:
+        r.mails = mails.get(r.pk, [])
+        r.answer = answer_of(r, None)
+    return rows
 
 
 def recipients_for(campaign: Campaign) -> list[Recipient]:
@@ -161,16 +255,47 @@ def responses_of(campaign: Campaign) -> QuerySet[Response]:
     )
 
 
+def response_rows_of(campaign: Campaign) -> QuerySet[Response]:
+    """The answers of a survey by customer code, with only what the statistics page's table shows; a page
+    of it goes through `with_points`."""
+    return (
+        Response.objects.filter(recipient__campaign=campaign)
+        .select_related("recipient__customer")
+        .only(
+            *("recipient_id", "total", "band", "comments"),
+            *("recipient__customer__code", "recipient__customer__name_zh", "recipient__customer__name_en"),
+        )
+        .order_by("recipient__customer__code", "pk")
+    )
+
+
+def with_points(responses) -> list[Response]:
+    """The answers, each with `points`: (points, below "satisfied") per aspect in questionnaire order, as
+    plain pairs read in one query."""
+    rows = list(responses)
+    points: dict[int, list[tuple[int, bool]]] = {r.pk: [] for r in rows}
+    for response_id, value, below in (
+        Answer.objects.filter(response_id__in=list(points))
+        .order_by("response_id", "aspect__order", "aspect_id")
+        .values_list("response_id", "points", "below_satisfied")
+    ):
+        points[response_id].append((value, below))
+    for r in rows:
+        r.points = points[r.pk]
+    return rows
+
+
 def _aspect_means(campaign_ids: list[int]) -> dict[tuple[int, str], tuple[Decimal | None, int, int]]:
     """(mean, answers, answers below "satisfied") per (survey, aspect key), in the database."""
+    # An aspect belongs to one survey: the answers are found through their aspects (a few rows, indexed).
     rows = (
-        Answer.objects.filter(response__recipient__campaign_id__in=campaign_ids)
+        Answer.objects.filter(aspect__campaign_id__in=campaign_ids)
         .order_by()
-        .values("response__recipient__campaign_id", "aspect__key")
+        .values("aspect__campaign_id", "aspect__key")
         .annotate(total=Sum("points"), n=Count("pk"), below=Count("pk", filter=Q(below_satisfied=True)))
     )
     return {
-        (r["response__recipient__campaign_id"], r["aspect__key"]): (
+        (r["aspect__campaign_id"], r["aspect__key"]): (
             scoring.round_score(Decimal(r["total"]) / r["n"]) if r["n"] else None,
             r["n"],
             r["below"],
@@ -179,18 +304,18 @@ def _aspect_means(campaign_ids: list[int]) -> dict[tuple[int, str], tuple[Decima
     }
 
 
-def _totals(campaign: Campaign) -> dict:
-    """Answers, their summed totals, totals below 60 and the answers per band of a survey: one query."""
-    bands = {f"band_{b}": Count("pk", filter=Q(band=b)) for b in Band.values}
-    row = Response.objects.filter(recipient__campaign=campaign).aggregate(
-        n=Count("pk"),
-        total_sum=Sum("total"),
-        low=Count("pk", filter=Q(total__lt=scoring.LOW_TOTAL_LIMIT)),
-        **bands,
-    )
-    row["mean"] = scoring.round_score(Decimal(row["total_sum"]) / row["n"]) if row["n"] else None
-    row["bands"] = {b: row[f"band_{b}"] for b in Band.values}
-    return row
+def _totals(figures: dict[int, dict], campaign: Campaign) -> dict:
+    """Customers surveyed, answers, their mean total, totals below 60 and the answers per band of a
+    survey, from `campaign_figures()`."""
+    row = figures.get(campaign.pk) or {"total": 0, "answered": 0, "points": None, "low": 0}
+    n = row["answered"]
+    return {
+        "sample": row["total"],
+        "n": n,
+        "mean": scoring.round_score(Decimal(row["points"]) / n) if n else None,
+        "low": row["low"],
+        "bands": {b: row.get(f"band_{b}", 0) for b in Band.values},
+    }
 
 
 def campaign_statistics(campaign: Campaign) -> Statistics:
@@ -198,7 +323,7 @@ def campaign_statistics(campaign: Campaign) -> Statistics:
     years, all counted and summed in the database; the answers per customer are read only when asked
     for (`responses`, or a page of `responses_of`). A fixed number of queries whatever the number of answers."""
     aspects = aspects_for(campaign)
-    sample_size = campaign.recipients.count()
+    figures = campaign_figures(bands=True)
     previous = previous_campaign(campaign)
     ids = [campaign.pk] + ([previous.pk] if previous else [])
     points_by = _aspect_means(ids)
@@ -214,37 +339,28 @@ def campaign_statistics(campaign: Campaign) -> Statistics:
                 previous_mean=points_by.get((previous.pk, a.key), (None, 0, 0))[0] if previous else None,
             )
         )
-    totals = _totals(campaign)
+    totals = _totals(figures, campaign)
     counts = totals["bands"]
     bands = [(b, scoring.band_label(b), counts[b], _share(counts[b], totals["n"])) for b in Band.values]
     stats = Statistics(
         campaign=campaign,
         aspects=aspect_stats,
         bands=bands,
-        sample_size=sample_size,
+        sample_size=totals["sample"],
         mean_total=totals["mean"],
         response_count=totals["n"],
         previous=previous,
         low_totals=totals["low"],
     )
     if previous:
-        prev = _totals(previous)
+        prev = _totals(figures, previous)
         stats.previous_mean_total = prev["mean"]
-        stats.previous_response_rate = _share(prev["n"], previous.recipients.count())
+        stats.previous_response_rate = _share(prev["n"], prev["sample"])
         stats.previous_bands = prev["bands"]
-    stats.trend = trend_by_year(upto=campaign)
+    stats.trend = trend_from(figures, upto=campaign)
     return stats
 
 
 def trend_by_year(*, upto: Campaign | None = None) -> list[tuple[int, Decimal, int]]:
-    """Mean total of all answers per year a survey was sent, oldest first."""
-    qs = Response.objects.filter(recipient__campaign__state__in=SENT_STATES, recipient__campaign__sent_on__isnull=False)
-    if upto is not None and upto.sent_on:
-        qs = qs.filter(recipient__campaign__sent_on__year__lte=upto.sent_on.year)
-    rows = (
-        qs.order_by()
-        .values(year=ExtractYear("recipient__campaign__sent_on"))
-        .annotate(total=Sum("total"), n=Count("pk"))
-        .order_by("year")
-    )
-    return [(r["year"], scoring.round_score(Decimal(r["total"]) / r["n"]), r["n"]) for r in rows if r["n"]]
+    """Mean total of all answers per year a survey was sent, oldest first (up to the year `upto` was sent)."""
+    return trend_from(campaign_figures(), upto=upto)

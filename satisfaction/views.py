@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -39,6 +39,8 @@ from .models import Campaign, Recipient, Response
 
 # Customers per page of the statistics page's table (the sheets list every customer).
 STATISTICS_PAGE = 50
+# Customers per page of the survey page's sample table (the counts above it cover every customer).
+RECIPIENT_PAGE = 50
 
 
 def _check_sales(user) -> None:
@@ -57,9 +59,11 @@ def _int(value) -> int:
 
 @login_required
 def campaign_list(request):
-    campaigns = readable_list(request, selectors.campaign_list())
+    campaigns = readable_list(request, selectors.campaign_list(counts=False))
     filterset = CampaignFilter(request.GET or None, queryset=campaigns)
     campaigns = filterset.qs if filterset.is_bound and filterset.is_valid() else campaigns
+    figures = selectors.campaign_figures()
+    campaigns = selectors.with_counts(campaigns, figures)
     return render(
         request,
         "satisfaction/campaign_list.html",
@@ -68,7 +72,7 @@ def campaign_list(request):
             "campaigns": campaigns,
             "warning": selectors.no_recent_survey_warning(),
             "can_create": services.is_sales(request.user),
-            "trend": selectors.trend_by_year(),
+            "trend": selectors.trend_from(figures),
         },
     )
 
@@ -93,16 +97,39 @@ def campaign_create(request):
     )
 
 
+def _recipient_state_labels() -> list[tuple[str, str]]:
+    return [("answered", _("Answered")), ("waiting", _("Waiting")), ("not_sent", _("Not sent"))]
+
+
 class CampaignDetail(RecordDetailView):
     model = Campaign
     template_name = "satisfaction/campaign_detail.html"
 
     def get_context_data(self, record, **kwargs):
+        # The counts cover the whole sample; the table a page of it, narrowed by answer state and customer.
+        answer = self.request.GET.get("answer", "")
+        answer = answer if answer in selectors.RECIPIENT_STATES else ""
+        q = self.request.GET.get("q", "").strip()[:100]
+        counts = selectors.recipient_counts(record)
+        paginator = Paginator(selectors.recipients_of(record, answer=answer, q=q), RECIPIENT_PAGE)
+        if not q:  # the counts already say how many rows there are
+            paginator.count = counts[answer or "total"]
+        page = paginator.get_page(self.request.GET.get("page"))
+        page.object_list = selectors.with_mails(page.object_list)
+        query = QueryDict(mutable=True)
+        query.update({k: v for k, v in (("answer", answer), ("q", q)) if v})
+        is_sales = services.is_sales(self.request.user)
         return {
             "aspects": selectors.aspects_for(record),
             "ticks": list(record.ticks.all()),
-            "recipients": selectors.recipients_for(record),
-            "is_sales": services.is_sales(self.request.user),
+            "recipient_counts": counts,
+            "recipient_states": [(key, label, counts[key]) for key, label in _recipient_state_labels()],
+            "page": page,
+            "answer": answer,
+            "q": q,
+            "query": query.urlencode(),
+            "is_sales": is_sales,
+            "can_enter": is_sales and record.is_open_for_answers,
             "band_legend": [(scoring.band_label(b), rule) for b, rule in scoring.BAND_LEGEND],
         }
 
@@ -355,7 +382,10 @@ def statistics(request, pk: int):
     campaign = get_record_for(request, Campaign, pk)
     stats = selectors.campaign_statistics(campaign)
     # The figures cover every answer; the table per customer shows a page of them (the sheets all).
-    page = Paginator(selectors.responses_of(campaign), STATISTICS_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(selectors.response_rows_of(campaign), STATISTICS_PAGE)
+    paginator.count = stats.response_count  # counted with the figures
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.with_points(page.object_list)
     return render(
         request,
         "satisfaction/statistics.html",
@@ -395,8 +425,6 @@ def _chart_data(stats) -> dict:
 
 def _actions_url(request, url: str) -> str:
     """The corrective actions raised by survey answers, with the old list's filters."""
-    from django.http import QueryDict
-
     query = QueryDict(mutable=True)
     query["source_kind"] = services.SURVEY_ANSWER_SOURCE
     if request.GET.get("state"):

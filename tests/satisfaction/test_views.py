@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import lxml.html
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -295,14 +296,24 @@ def test_campaign_pages_constant_queries(survey_demo, demo, client_for, sent_cam
     client = client_for(demo["sales"])
     campaign = sent_campaign(customers=Customer.objects.filter(code__in=["C001", "C002"]))
     answer_online(campaign.recipients.first(), 3)
-    urls = [f"/surveys/{campaign.pk}/", f"/surveys/{campaign.pk}/statistics/", f"/surveys/{campaign.pk}/follow-up/"]
+    urls = [
+        f"/surveys/{campaign.pk}/",
+        f"/surveys/{campaign.pk}/?answer=answered&q=C",
+        f"/surveys/{campaign.pk}/statistics/",
+        f"/surveys/{campaign.pk}/follow-up/",
+    ]
     small = [_queries(client, u) for u in urls]
     for i in range(6):
         Customer.objects.create(code=f"Q{i}", name_zh=f"客户{i}", email=f"q{i}@example.com")
     big = sent_campaign(title="big", customers=Customer.objects.all())
     for r in big.recipients.select_related("campaign")[:5]:
         answer_online(r, 3)
-    urls = [f"/surveys/{big.pk}/", f"/surveys/{big.pk}/statistics/", f"/surveys/{big.pk}/follow-up/"]
+    urls = [
+        f"/surveys/{big.pk}/",
+        f"/surveys/{big.pk}/?answer=answered&q=C",
+        f"/surveys/{big.pk}/statistics/",
+        f"/surveys/{big.pk}/follow-up/",
+    ]
     assert [_queries(client, u) for u in urls] == small
 
 
@@ -351,3 +362,74 @@ def test_sending_gives_each_customer_a_link_until_the_answer_by_day(demo, sent_c
         campaign.response_deadline + timedelta(days=1)
     }
     assert {r.customer.language for r in campaign.recipients.all()} == {link.language for link in links}
+
+
+# --- the survey page's sample: a page of customers, counts over all -------------------------------------
+
+
+def _sample_rows(client, url) -> tuple[list[str], lxml.html.HtmlElement]:
+    tree = lxml.html.fromstring(client.get(url).content.decode())
+    return [tr.get("data-customer") for tr in tree.xpath("//table[@id='recipient-table']//tr[@data-customer]")], tree
+
+
+def test_survey_page_lists_a_page_of_customers_with_counts_over_all(
+    demo, client_for, sent_campaign, answer_online, monkeypatch
+):
+    from satisfaction import views
+
+    monkeypatch.setattr(views, "RECIPIENT_PAGE", 2)
+    campaign = sent_campaign()  # C001 … C004
+    rs = {r.customer.code: r for r in campaign.recipients.select_related("customer", "campaign")}
+    answer_online(rs["C002"], 0)
+    campaign.recipients.filter(customer__code="C004").update(sent_at=None)
+    client = client_for(demo["sales"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = f"/surveys/{campaign.pk}/"
+    codes, first = _sample_rows(client, url)
+    assert codes == ["C001", "C002"]
+    assert _sample_rows(client, url + "?page=2")[0] == ["C003", "C004"]
+    # The counts above the table are over the whole sample, on every page.
+    for tree in (first, _sample_rows(client, url + "?page=2")[1]):
+        assert tree.xpath("string(//*[@id='recipient-count'])") == "4"
+        counts = {
+            a.get("data-answer"): a.xpath("string(.//*[@class='state-count'])") for a in tree.xpath("//a[@data-answer]")
+        }
+        assert counts == {"": "4", "answered": "1", "waiting": "2", "not_sent": "1"}
+    assert "1–2 of 4" in first.xpath("string(//*[@id='recipient-range'])")
+    # The answered customer's score leads to the answer; the others can still be answered.
+    row = first.xpath("//tr[@data-customer='C002']")[0]
+    assert row.xpath(".//a/@href") == [f"/surveys/{campaign.pk}/answers/{rs['C002'].pk}/"]
+    assert first.xpath("//tr[@data-customer='C001']//a[contains(@class, 'enter-answer')]")
+    # Narrowed by answer state and by customer; the pages keep the filter.
+    assert _sample_rows(client, url + "?answer=answered")[0] == ["C002"]
+    assert _sample_rows(client, url + "?answer=not_sent")[0] == ["C004"]
+    waiting, tree = _sample_rows(client, url + "?answer=waiting")
+    assert waiting == ["C001", "C003"] and not tree.xpath("//*[@id='recipient-range']")
+    assert _sample_rows(client, url + "?q=c003")[0] == ["C003"]
+    assert _sample_rows(client, url + "?q=Bosch")[0] == ["C003"]
+    codes, tree = _sample_rows(client, url + "?q=C00&answer=waiting")
+    assert codes == ["C001", "C003"]
+    codes, tree = _sample_rows(client, url + "?q=C")
+    assert codes == ["C001", "C002"] and tree.xpath("//a[@class='page-link' and contains(@href, 'q=C&page=2')]")
+    codes, tree = _sample_rows(client, url + "?q=nobody")
+    assert codes == [] and "No customer surveyed matches" in lxml.html.tostring(tree, encoding="unicode")
+    # A state that is none is ignored; a page past the end shows the last one.
+    assert _sample_rows(client, url + "?answer=bogus")[0] == ["C001", "C002"]
+    assert _sample_rows(client, url + "?page=9")[0] == ["C003", "C004"]
+
+
+def test_survey_list_counts_each_surveys_sample_and_answers(
+    survey_demo, demo, client_for, sent_campaign, answer_online
+):
+    campaign = sent_campaign()
+    answer_online(campaign.recipients.select_related("campaign").get(customer__code="C001"), 1)
+    tree = lxml.html.fromstring(client_for(demo["sales"]).get("/surveys/").content.decode())
+    shown = {
+        tr.xpath("string(./td[1])"): tr.xpath("string(./td[last()])")
+        for tr in tree.xpath("//table[@id='campaign-table']/tbody/tr")
+    }
+    expected = {
+        c.number: f"{c.recipients.filter(response__isnull=False).count()} / {c.recipients.count()}"
+        for c in Campaign.objects.all()
+    }
+    assert shown == expected and shown[campaign.number] == "1 / 4"
