@@ -59,10 +59,16 @@ def task_count_for_user(*, user: User, overdue: bool = False) -> int:
     record and label."""
     from django.utils import timezone
 
-    qs = tasks_for_user_qs(user=user)
-    if overdue:
-        qs = qs.filter(due_at__lt=timezone.now())
-    return qs.order_by().values("content_type_id", "object_id", "kind", "state", "step").distinct().count()
+    from nhcs.core.request_cache import per_request
+
+    def count() -> int:
+        qs = tasks_for_user_qs(user=user)
+        if overdue:
+            qs = qs.filter(due_at__lt=timezone.now())
+        return qs.order_by().values("content_type_id", "object_id", "kind", "state", "step").distinct().count()
+
+    # The navigation's badge and the page may both ask: counted once per request.
+    return per_request(("task_count", user.pk, overdue), count)
 
 
 def department_queue(*, user: User) -> QuerySet[Task]:

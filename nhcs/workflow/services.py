@@ -122,10 +122,16 @@ def active_principals(*, user: User, on: date | None = None) -> list[User]:
     return principals
 
 
+def _read_directory(user) -> Directory:
+    """Who holds which role, for checks that only read: the page's snapshot (views set it on the user),
+    else one per request. Writes that open tasks take a fresh Directory."""
+    return getattr(user, "_nhcs_directory", None) or per_request("directory", Directory)
+
+
 def _match_roles(*, roles: Iterable[Role], user: User, record, directory: Directory | None = None) -> Acting | None:
     roles = tuple(roles)
     # A page shares one snapshot of the directory (the views set it on request.user).
-    directory = directory or getattr(user, "_nhcs_directory", None) or Directory()
+    directory = directory or _read_directory(user)
     actors = [actor for role in roles for actor in role.resolve(record, directory)]
     if any(actor_matches(actor, user) for actor in actors):
         return Acting(user=user)
@@ -214,7 +220,7 @@ def transition_options(
     """The transitions this user may take on the record now, each with what still blocks it."""
     options = []
     context = TransitionContext()
-    directory = directory or Directory()
+    directory = directory or _read_directory(user)
     for t in record.flow.transitions_from(record.state):
         if not can_proceed(getattr(record, t.name)):
             continue
@@ -311,7 +317,7 @@ def can_read_record(
     if parent is not None and can_read_record(user=user, record=parent):
         return True
     readers = readers or readers_of(flow)
-    if readers.read_all(user) or _named_on(record, user, flow, readers, directory or Directory()):
+    if readers.read_all(user) or _named_on(record, user, flow, readers, directory or _read_directory(user)):
         return True
     # Those who are to act on it now read it (a signature alone opens nothing: whoever recorded a
     # delivery against an order does not read the order).
