@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A form sent (any write) drops the task count kept in the session (NHCS_TASK_BADGE_SECONDS).
+    "nhcs.core.middleware.task_badge_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -245,11 +247,15 @@ NHCS_MAIL_RETRY_MINUTES = [int(m) for m in env_list("NHCS_MAIL_RETRY_MINUTES", "
 # PostgreSQL a live worker's job is never taken from it, however long it runs.
 NHCS_JOB_REAP_SECONDS = float(os.environ.get("NHCS_JOB_REAP_SECONDS", "900"))
 NHCS_JOB_MAX_STARTS = int(os.environ.get("NHCS_JOB_MAX_STARTS", "3"))
-# Hour of the day (office time, Asia/Shanghai) at which the daily job mails the reminders of overdue tasks.
 # The dashboard and the customer dossier keep a reader's figures this long (0: read them on every visit);
 # the page says as of when they are. Django's cache (CACHES; per process unless configured otherwise).
 NHCS_DASHBOARD_CACHE_SECONDS = int(os.environ.get("NHCS_DASHBOARD_CACHE_SECONDS", "300"))
+# The navigation's count of the user's open tasks is kept in the user's session this long (0: counted on
+# every page). The user's own actions (any form sent) count it afresh at once; My tasks and the home page
+# always count live and refresh it; work that others send the user shows within this many seconds.
+NHCS_TASK_BADGE_SECONDS = int(os.environ.get("NHCS_TASK_BADGE_SECONDS", "60"))
 
+# Hour of the day (office time, Asia/Shanghai) at which the daily job mails the reminders of overdue tasks.
 NHCS_REMINDER_HOUR = int(os.environ.get("NHCS_REMINDER_HOUR", "8"))
 if not 0 <= NHCS_REMINDER_HOUR <= 23:
     raise ImproperlyConfigured("NHCS_REMINDER_HOUR must be an hour between 0 and 23.")

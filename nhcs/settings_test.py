@@ -26,3 +26,5 @@ STORAGES = {
 LANGUAGE_CODE = "zh-hans"
 # Tests read the dashboard's figures right after writing records (tests/dashboard/test_cache.py turns it on).
 NHCS_DASHBOARD_CACHE_SECONDS = 0
+# Likewise the navigation's task count (tests/workflow/test_task_badge.py turns it on).
+NHCS_TASK_BADGE_SECONDS = 0

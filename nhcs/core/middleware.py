@@ -62,3 +62,18 @@ class RefuseNulBytesMiddleware:
             if any("\x00" in (f.name or "") for f in request.FILES.values()):
                 return True
         return False
+
+
+def task_badge_middleware(get_response):
+    """A form sent (POST, PUT, PATCH, DELETE) may change the user's tasks: the task count kept in the
+    session (nhcs.core.context_processors.task_badge) is dropped, so the next page counts afresh."""
+    from .context_processors import TASK_BADGE_SESSION_KEY
+
+    def middleware(request):
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            session = getattr(request, "session", None)
+            if session is not None and TASK_BADGE_SESSION_KEY in session:
+                del session[TASK_BADGE_SESSION_KEY]
+        return get_response(request)
+
+    return middleware

@@ -29,6 +29,16 @@ def per_request(key: Hashable, compute: Callable[[], T]) -> T:
         return value
 
 
+_MISSING = object()
+
+
+def peek(key: Hashable, default=None):
+    """The value computed for this key in this request, if any (nothing is computed)."""
+    store = _store.get()
+    value = _MISSING if store is None else store.get(key, _MISSING)
+    return default if value is _MISSING else value
+
+
 def forget() -> None:
     store = _store.get()
     if store is not None:

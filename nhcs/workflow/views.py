@@ -371,6 +371,8 @@ def my_tasks(request):
         queue = Paginator(selectors.department_queue(user=request.user), TASKS_PAGE_SIZE).get_page(
             request.GET.get("queue_page")
         )
+    # The navigation's count is live on this page: counted here, it refreshes the one kept in the session.
+    selectors.task_count_for_user(user=request.user)
     return render(request, "workflow/my_tasks.html", {"tasks": tasks, "queue": queue})
 
 
