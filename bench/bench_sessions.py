@@ -7,6 +7,7 @@ USERS = ["sales_head", "planner", "sales", "qa_head", "qa", "planning_head", "en
 
 
 def sessions() -> dict[str, str]:
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -16,7 +17,7 @@ def sessions() -> dict[str, str]:
     for user in User.objects.filter(username__in=USERS):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         out[user.username] = store.session_key

@@ -166,7 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login throttling (django-axes): after NHCS_LOGIN_FAILURE_LIMIT wrong passwords for one user name from one
 # address, that pair is locked out for NHCS_LOGIN_COOLOFF_MINUTES (the admin unlocks at once: Axes → access
 # attempts, delete). A successful login forgets the earlier failures.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "nhcs.accounts.backends.UserBackend"]
 AXES_FAILURE_LIMIT = int(os.environ.get("NHCS_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("NHCS_LOGIN_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -16,7 +16,7 @@ List sheet::
             Column("ordered", _("Order date"), "ordered_on", kind="date"),
             Column("qty", _("Quantity"), "quantity", kind="number"),
             Column("price", _("Unit price"), "unit_price", kind="money",
-                   visible=lambda user: user.has_perm("orders.view_price")),
+                   visible=lambda user: user.has_perm("orders.view_prices")),
             Column("total", _("Total"), lambda o: o.quantity * o.unit_price, kind="money"),
         ],
         landscape=True,
