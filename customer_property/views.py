@@ -127,12 +127,18 @@ class ItemDetail(RecordDetailView):
     template_name = "customer_property/item_detail.html"
 
     def get_queryset(self):
-        return selectors.item_detail_qs()
+        return selectors.item_page_qs()
+
+    def render_page(self, record, **kwargs):
+        # The log of movements, read once: the page's figures (quantities, shots, location) come from it.
+        record.movement_log = selectors.movements_of(record)
+        selectors.read_ledger(record, record.movement_log)
+        return super().render_page(record, **kwargs)
 
     def get_context_data(self, record, **kwargs):
         user = self.request.user
         kinds = services.hand_kinds_for(record) if services.can_move(user) else []
-        movements = selectors.movements_of(record)
+        movements = record.movement_log
         for m in movements:
             m.details = sheets.movement_text(m)
         return {

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from nhcs.capa.selectors import actions_for_source
@@ -386,6 +387,16 @@ def statistics(request, pk: int):
     paginator.count = stats.response_count  # counted with the figures
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.with_points(page.object_list)
+    # The table's cells written here, not one by one through the template (a page is 50 customers × every
+    # aspect): each row's points (below "satisfied" in red) and the link to the answer.
+    answers_url = reverse("satisfaction:response_detail", args=[campaign.pk, 0]).removesuffix("0/")
+    for r in page.object_list:
+        r.url = f"{answers_url}{r.recipient_id}/"
+        r.point_cells = format_html_join(
+            "",
+            '<td class="text-end{}">{}</td>',
+            ((" text-danger fw-semibold" if below else "", points) for points, below in r.points),
+        )
     return render(
         request,
         "satisfaction/statistics.html",

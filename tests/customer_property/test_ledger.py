@@ -10,6 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from customer_property.choices import PRODUCTION_EFFECT, STOCK_EFFECT
 from customer_property.models import Movement, PropertyItem
 from customer_property.selectors import balance_of, register_qs
 from nhcs.workflow.choices import TaskKind, TaskStatus
@@ -213,3 +214,49 @@ def test_a_move_keeps_no_quantity_typed_with_it(demo, client_for, make_item, dri
     assert response.status_code == 302
     moved = Movement.objects.filter(item=item, kind="moved").last()
     assert (moved.location, moved.quantity) == (shelf, 0) and balance_of(item).stock == 100
+
+
+def test_the_item_page_reads_the_figures_the_register_reads(demo, make_item, mold_data, rack, shelf):
+    """The item's page takes its quantities, shots and location from the movements it lists
+    (selectors.read_ledger); the register computes them in SQL. Random ledgers of every kind: equal."""
+    import random
+    from datetime import timedelta
+
+    from customer_property.choices import MovementKind as M
+    from customer_property.selectors import location_label_subquery, movements_of, read_ledger
+
+    rng = random.Random(18)
+    kinds = list(M)
+    start = timezone.now() - timedelta(days=30)
+    items = [make_item(quantity=Decimal(100)), make_item(**mold_data), make_item(quantity=Decimal(7))]
+    rows = []
+    for n, item in enumerate(items):
+        for i in range(rng.randrange(0, 40) if n else 0, 40):
+            kind = rng.choice(kinds)
+            quantity = Decimal(rng.randrange(1, 5000)) / 1000
+            if kind == M.ADJUSTED and rng.random() < 0.5:
+                quantity = -quantity
+            rows.append(
+                Movement(
+                    item=item,
+                    kind=kind,
+                    quantity=quantity if kind in (*STOCK_EFFECT, *PRODUCTION_EFFECT, M.ADJUSTED) else 0,
+                    shots=rng.randrange(1, 900) if kind == M.SHOTS else None,
+                    location=rng.choice([rack, shelf]) if kind == M.MOVED else None,
+                    reason="Counted",
+                    entered_by=demo["warehouse"],
+                    # Several at the same moment: the order falls back to the id, as in the SQL.
+                    entered_at=start + timedelta(hours=i // 3),
+                )
+            )
+    Movement.objects.bulk_create(rows)
+    figures = ("qty_in_store", "qty_at_production", "shot_count", "current_location_id", "current_location_code")
+    for item in [*items, make_item(quantity=Decimal(3))]:  # the last one without any movement
+        sql = register_qs().annotate(current_location_code=location_label_subquery()).get(pk=item.pk)
+        page = PropertyItem.objects.get(pk=item.pk)
+        read_ledger(page, movements_of(page))
+        assert [getattr(page, f) for f in figures] == [getattr(sql, f) for f in figures], item.number
+    assert any(
+        getattr(sql, "current_location_code", None)
+        for sql in register_qs().annotate(current_location_code=location_label_subquery())
+    )
