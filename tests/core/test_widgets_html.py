@@ -104,8 +104,9 @@ def post_data(form, refused: bool) -> tuple[dict, dict]:
     return data, files
 
 
-def construct(cls, data=None, files=None, user=None):
-    kwargs = {"principal": user} if "principal" in cls.__init__.__code__.co_varnames else {}
+def construct(cls, data=None, files=None, user=None, **kwargs):
+    if "principal" in cls.__init__.__code__.co_varnames:
+        kwargs["principal"] = user
     return cls(data, files, **kwargs) if data is not None else cls(**kwargs)
 
 
@@ -140,8 +141,12 @@ def user(demo):
 
 
 def _check_form(cls, user) -> None:
+    # The initial values once for all the forms compared (some are the time now).
+    first = construct(cls, user=user)
+    initial = {name: first.get_initial_for_field(field, name) for name, field in first.fields.items()}
+
     def make(data, files):
-        return construct(cls, data, files, user=user)
+        return construct(cls, data, files, user=user, initial=initial)
 
     states = three_ways(make)
     for n, form in enumerate(states):
