@@ -1,4 +1,4 @@
-"""The list pages' filter fields are drawn in Python (nhcs/core/templatetags/lists.py `as_filter_field`) with
+"""The list pages' filter fields are drawn in Python (`as_filter_field`, nhcs/core/templatetags/forms_html.py) with
 the markup crispy's bootstrap5 field template gives them: every list page, empty and with every field given
 bad input (errors shown), is the same page either way."""
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from nhcs.core.templatetags import lists
+from nhcs.core.templatetags import forms_html
 
 LISTS = [
     "/orders/",
@@ -32,9 +32,9 @@ def normalised(html: str) -> str:
 
 def both_ways(client, url, monkeypatch) -> tuple[str, str]:
     fast = client.get(url)
-    monkeypatch.setattr(lists, "USE_CRISPY", True)
+    monkeypatch.setattr(forms_html, "USE_CRISPY", True)
     slow = client.get(url)
-    monkeypatch.setattr(lists, "USE_CRISPY", False)
+    monkeypatch.setattr(forms_html, "USE_CRISPY", False)
     assert fast.status_code == slow.status_code
     return normalised(fast.content.decode()), normalised(slow.content.decode())
 
@@ -60,7 +60,7 @@ def test_the_comparison_sees_a_difference(demo, client_for, monkeypatch):
     client = client_for(demo["sales_head"])
     url = "/orders/?po_date_after=x&state=nope"
     fast = client.get(url).content.decode()
-    monkeypatch.setattr(lists, "USE_CRISPY", True)
+    monkeypatch.setattr(forms_html, "USE_CRISPY", True)
     slow = client.get(url).content.decode()
     assert fast != slow
     assert "is-invalid" in fast and 'class="invalid-feedback"' in fast
