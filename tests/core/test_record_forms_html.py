@@ -133,3 +133,29 @@ def test_the_comparison_sees_a_difference(records, client_for, monkeypatch):
     monkeypatch.setattr(forms_html, "render_widget", lambda field: real(field).replace(' name="', ' name="x'))
     _status, fast, slow = both_ways(client, record.get_absolute_url(), monkeypatch)
     assert fast != slow
+
+
+def test_the_customer_page_and_the_dashboard_draw_their_forms_as_crispy_draws_them(demo, client_for, monkeypatch):
+    """A customer's page (its contact and certificate forms) and the dashboard's period and customer, as read
+    and with refused input."""
+    from django.contrib.auth.models import Permission
+
+    from nhcs.customers.models import Customer
+
+    code = Customer.objects.order_by("code").first().code
+    # The dashboard's readers hold its permission through their groups (a migration's); given here directly,
+    # as a test that empties the database between tests loses what migrations wrote.
+    demo["gm"].user_permissions.add(Permission.objects.get(codename="view_dashboard"))
+    sales, gm = client_for(demo["sales_head"]), client_for(demo["gm"])  # keeps customers; reads the dashboard
+    bad_contact = {"_action": "contact", "contact-name": "", "contact-email": BAD}
+    for client, url, data in [
+        (sales, f"/customers/{code}/", None),
+        (sales, f"/customers/{code}/", bad_contact),
+        (gm, "/", None),
+        (gm, f"/?start={BAD}&end=2026-13-01&customer={BAD}", None),
+    ]:
+        status, fast, slow = both_ways(client, url, monkeypatch, data)
+        assert fast == slow, (url, data)
+        assert 'id="div_id_' in fast, url
+        if data or "?" in url:
+            assert "is-invalid" in fast, url
