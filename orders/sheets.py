@@ -245,20 +245,66 @@ def _review_chunk(batch, ct, line_model, names, actions, outcomes):
     ):
         text = f"{outcomes.get(outcome, outcome)} · {names.get(user_id, 'None')} · {done_on or ''}"
         opinions.setdefault(object_id, {})[step] = f"{text} · {comment}" if comment else text
-    signoffs: dict[int, list[str]] = {}
-    for object_id, action, user_id, signed_on in (
-        SignOff.objects.filter(content_type=ct, object_id__in=ids, step="")
-        .order_by("signed_at", "pk")
-        .values_list("object_id", "action", "user_id", _day_text("signed_at"))
-    ):
-        signoffs.setdefault(object_id, []).append(f"{actions.get(action, action)} {names.get(user_id)} {signed_on}")
+    signoffs = _signoff_texts(ct, ids, names, actions)
     for row in batch:
         yield ReviewRow(
             row,
             lines_text="; ".join(lines.get(row[0], ())),
-            signoff_text="; ".join(signoffs.get(row[0], ())),
+            signoff_text=signoffs.get(row[0], ""),
             opinions=opinions.get(row[0], {}),
         )
+
+
+# Separators of the sign-offs PostgreSQL aggregates per order: control characters no code, id or day holds.
+_PART, _FIELD = "\x1e", "\x1f"
+
+
+def _joins_in_database() -> bool:
+    """Whether the database joins each order's sign-offs into one string (PostgreSQL's string_agg)."""
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def _signoff_texts(ct, ids, names, actions) -> dict[int, str]:
+    """Each order's sign-offs column (not those of a review step), in signing order. On PostgreSQL the
+    database joins each order's sign-offs into one string of codes, user ids and days (one row per order,
+    not ~12); the labels and names are still put in here, in the reader's language. Elsewhere (SQLite) one
+    row per sign-off."""
+    signoffs = SignOff.objects.filter(content_type=ct, object_id__in=ids, step="")
+    if not _joins_in_database():
+        found: dict[int, list[str]] = {}
+        for object_id, action, user_id, signed_on in signoffs.order_by("signed_at", "pk").values_list(
+            "object_id", "action", "user_id", _day_text("signed_at")
+        ):
+            found.setdefault(object_id, []).append(f"{actions.get(action, action)} {names.get(user_id)} {signed_on}")
+        return {object_id: "; ".join(texts) for object_id, texts in found.items()}
+
+    from django.contrib.postgres.aggregates import StringAgg
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Concat
+
+    part = Concat(
+        "action",
+        Value(_FIELD),
+        Cast("user_id", output_field=CharField()),
+        Value(_FIELD),
+        _day_text("signed_at"),
+        output_field=CharField(),
+    )
+    texts = {}
+    for object_id, joined in (
+        signoffs.order_by()
+        .values("object_id")
+        .annotate(joined=StringAgg(part, delimiter=_PART, order_by=("signed_at", "pk")))
+        .values_list("object_id", "joined")
+    ):
+        out = []
+        for item in joined.split(_PART):
+            action, user_id, signed_on = item.split(_FIELD)
+            out.append(f"{actions.get(action, action)} {names.get(int(user_id))} {signed_on}")
+        texts[object_id] = "; ".join(out)
+    return texts
 
 
 def review_queryset(base):

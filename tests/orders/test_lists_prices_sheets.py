@@ -238,3 +238,49 @@ def test_order_page_issues_a_constant_small_number_of_queries(demo, make_order, 
     big, sql = _count_with_sql(client, build(5, "PO-B").get_absolute_url())
     assert big == small, sql
     assert big <= 20, sql
+
+
+@pytest.mark.parametrize("in_database", [True, False])
+def test_review_detail_rows_for_excel_say_what_the_model_columns_say(
+    demo, make_order, flow, client_for, monkeypatch, in_database
+):
+    """review_rows (the Excel path: sign-offs joined by PostgreSQL, or one row per sign-off elsewhere) writes
+    exactly what the columns make from model instances: sign-offs of several rounds, opinions with comments,
+    both languages; user text starting with "=" stays text in the workbook."""
+    from django.db import connection
+    from django.utils import translation
+
+    from orders import sheets
+
+    if in_database and connection.vendor != "postgresql":
+        pytest.skip("string_agg is PostgreSQL's")
+    monkeypatch.setattr(sheets, "_joins_in_database", lambda: in_database)
+    rejected = flow.opinions(flow.to_in_review(make_order(po_number="=1+2")), outcomes={"qa": "reject"})
+    rejected = flow.go(rejected, "return_to_sales", "planner", comment='=HYPERLINK("http://x","y")')
+    rejected = flow.go(rejected, "rework", "sales")
+    rejected = flow.go(flow.go(rejected, "submit", "sales", comment="=A1"), "start_review", "planner")
+    rejected = flow.go(flow.opinions(rejected, outcomes={"qa": "reject"}), "return_to_sales", "planner")
+    flow.to_date_confirmed(make_order(po_number="PO-DONE", lines=[line(), line(part_number="B")]))
+    make_order(po_number="PO-NONE")  # no sign-off, no opinion
+    base = Order.objects.select_related("customer")
+    columns = sheets.REVIEW_DETAIL.columns
+    assert {"signoffs", "lines"} <= {c.key for c in columns}
+    signoffs = [c.key for c in columns].index("signoffs")
+    by_language = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            old = [[c.value(o) for c in columns] for o in sheets.review_queryset(base)]
+            new = [[c.value(r) for c in columns] for r in sheets.review_rows(base.order_by("number"), chunk=2)]
+        assert new == old and len(old) == 3
+        assert all(row[signoffs] for row in old[:2]) and not old[2][signoffs]
+        by_language[language] = old
+    first = by_language["en"][0][signoffs]
+    assert first.count("Submit ") == 2 and "Return " in first  # two rounds, in English
+    assert by_language["zh-hans"][0][signoffs] != first
+    assert "=1+2" in by_language["en"][0]
+    client = client_for(demo["planner"])
+    response = client.get(reverse("orders:review_export", args=["xlsx"]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert any(c.value == "=1+2" for c in cells)
+    assert all(c.data_type == "s" for c in cells if c.value.startswith("="))
