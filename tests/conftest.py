@@ -9,6 +9,37 @@ from django.core.management import call_command
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+def _fsm_fields_of_migration_states_let_go():
+    """Migrations render their historical models (module "__fake__") again and again: a test database's
+    migrate renders some 10,000 model classes. django-fsm's field connects a class_prepared receiver for each
+    model it is put on and never lets go, so every class rendered is sent to every receiver before it: the
+    migrate of a test database spent most of its time there (cProfile: 5.5 million receiver calls, 500 of
+    940 s). A historical model's field now receives only its own class's signal, once, as it did before
+    (its transitions: a historical model has none); the project's real models are left as they are."""
+    from django.db.models.signals import class_prepared
+    from django_fsm import FSMFieldMixin
+
+    contribute = FSMFieldMixin.contribute_to_class
+
+    def contribute_to_class(self, cls, name, *args, **kwargs):
+        contribute(self, cls, name, *args, **kwargs)
+        if cls.__module__ != "__fake__":
+            return
+        class_prepared.disconnect(self._collect_transitions)
+
+        def once(sender, **kw):
+            if sender is cls:
+                class_prepared.disconnect(once)
+                self._collect_transitions(sender=sender, **kw)
+
+        class_prepared.connect(once, weak=False)
+
+    FSMFieldMixin.contribute_to_class = contribute_to_class
+
+
+_fsm_fields_of_migration_states_let_go()
+
+
 @pytest.fixture
 def demo(db):
     """The demo users and customers of seed_demo, by username (password demo1234); no area records,
