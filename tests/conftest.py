@@ -12,10 +12,11 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 def _fsm_fields_of_migration_states_let_go():
     """Migrations render their historical models (module "__fake__") again and again: a test database's
     migrate renders some 10,000 model classes. django-fsm's field connects a class_prepared receiver for each
-    model it is put on and never lets go, so every class rendered is sent to every receiver before it: the
-    migrate of a test database spent most of its time there (cProfile: 5.5 million receiver calls, 500 of
-    940 s). A historical model's field now receives only its own class's signal, once, as it did before
-    (its transitions: a historical model has none); the project's real models are left as they are."""
+    model it is put on and never lets go, so every class rendered is sent to every receiver before it (5.5
+    million receiver calls in one migrate). A historical model's field now receives only its own class's
+    signal, once, as it did before (its transitions: a historical model has none); the project's real models
+    are left as they are. CPU time: a fresh migrate 40 -> 31 s; tests/capa/test_migration.py, which takes
+    the database back and forth in the same process, 102 -> 48 s."""
     from django.db.models.signals import class_prepared
     from django_fsm import FSMFieldMixin
 
