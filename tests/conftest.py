@@ -214,6 +214,11 @@ def live_people(live_server, transactional_db):
 # their number of tests when --loadscope-reorder is on (its default, turned off in pytest.ini): the
 # one-test files (the fuzzer, the migration tests) came last, and one worker ran them alone for minutes.
 LONGEST_FILES = [
+    # First on its worker, whatever the order of the rest: it copies the test database (CREATE DATABASE ...
+    # TEMPLATE), which waits for every other connection to it to close, and a file run before it on the same
+    # worker may leave one open (seen with the order below: 7 errors, "waiting for the test database to be
+    # free to copy").
+    "tests/resilience/test_two_servers.py",  # 45 s
     "tests/fuzz/test_forms_fuzz.py",  # 338 s
     "tests/customers/test_migration.py",  # 212 s (before the fix of class_prepared above)
     "tests/capa/test_migration.py",  # 169 s (idem)
