@@ -18,6 +18,7 @@ user who may use it — zero 500s, and nothing half-saved.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -269,14 +270,20 @@ def upload(kind: str):
     return SimpleUploadedFile(f"fuzz.{kind if kind != 'garbage' else 'bin'}", data)
 
 
-def row_counts() -> dict[str, int]:
-    """Every table's row count, in one query."""
+@functools.cache
+def _count_query() -> tuple[list[str], str]:
+    """The tables counted and the query counting them (the tables do not change while the test runs)."""
     # Bookkeeping that a refused post may write (a new one-time token for the form shown again) is not data.
     skip = ("django_session", "accounts_formtoken", "accounts_throttleevent", "axes_")
     tables = sorted(t for t in connection.introspection.table_names() if not t.startswith(skip))
+    return tables, "SELECT " + ", ".join(f'(SELECT COUNT(*) FROM "{t}")' for t in tables)
+
+
+def row_counts() -> dict[str, int]:
+    """Every table's row count, in one query."""
+    tables, query = _count_query()
     with connection.cursor() as cursor:
-        selects = ", ".join(f'(SELECT COUNT(*) FROM "{t}")' for t in tables)
-        cursor.execute(f"SELECT {selects}")
+        cursor.execute(query)
         return dict(zip(tables, cursor.fetchone()))
 
 
@@ -284,7 +291,11 @@ def row_counts() -> dict[str, int]:
 
 
 def fuzz_form(form: Form, client: Client, figures: dict, deadline: float) -> None:
-    """Batches of generated posts to one form until its share of the budget is spent (at least one batch)."""
+    """Batches of generated posts to one form until its share of the budget is spent (at least one batch).
+
+    The row counts are taken once after each post, and are the next post's counts before it: nothing but
+    the posts writes in between (the test runs alone in its transaction)."""
+    counts = [row_counts()]
 
     @settings(
         max_examples=3,
@@ -300,12 +311,13 @@ def fuzz_form(form: Form, client: Client, figures: dict, deadline: float) -> Non
             if value is None:
                 continue
             data[name] = upload(value) if form.fields[name].kind == "file" else value
-        before = row_counts()
+        before = counts[-1]
         figures["cases_posted"] += 1
         try:
             with transaction.atomic():  # a failure leaves the test's transaction usable
                 response = client.post(form.action, data)
         except Exception:  # noqa: BLE001 - a 500: recorded with its traceback
+            counts.append(row_counts())
             figures["server_errors"].append(
                 {
                     "form": form.url_name,
@@ -315,10 +327,11 @@ def fuzz_form(form: Form, client: Client, figures: dict, deadline: float) -> Non
                 }
             )
             return
+        after = row_counts()
+        counts.append(after)
         if response.status_code == 500:
             figures["server_errors"].append({"form": form.url_name, "action": form.action, "data": repr(data)[:2000]})
         elif response.status_code >= 400 or (response.status_code == 200 and b"is-invalid" in response.content):
-            after = row_counts()
             if after != before:
                 changed = {t: (before[t], after[t]) for t in after if before.get(t) != after[t]}
                 figures["half_saved"].append(
