@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -112,14 +112,27 @@ def active_principals(*, user: User, on: date | None = None) -> list[User]:
     cache = getattr(user, "_nhcs_principals", None)
     if cache is not None and cache[0] == on:
         return cache[1]
-    principals = [
-        d.principal
-        for d in Delegation.objects.filter(
-            deputy=user, starts_on__lte=on, ends_on__gte=on, principal__is_active=True
-        ).select_related("principal__department")
-    ]
+    # Most users deputise for nobody: a short query written out says so (Django composing the query with
+    # the principals and their departments cost 2 ms of every page that checks a role); only deputies
+    # read their principals.
+    with connection.cursor() as cursor:
+        cursor.execute(_DEPUTISING_SQL, [user.pk, on, on])
+        ids = [principal_id for (principal_id,) in cursor.fetchall()]
+    found = (
+        {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True).select_related("department")} if ids else {}
+    )
+    principals = [found[pk] for pk in dict.fromkeys(ids) if pk in found]  # the latest delegation first
     user._nhcs_principals = (on, principals)
     return principals
+
+
+_DEPUTISING_SQL = (
+    f"SELECT {Delegation._meta.get_field('principal').column} FROM {Delegation._meta.db_table} "
+    f"WHERE {Delegation._meta.get_field('deputy').column} = %s "
+    f"AND {Delegation._meta.get_field('starts_on').column} <= %s "
+    f"AND {Delegation._meta.get_field('ends_on').column} >= %s "
+    f"ORDER BY {Delegation._meta.get_field('starts_on').column} DESC, {Delegation._meta.pk.column} DESC"
+)
 
 
 def _read_directory(user) -> Directory:
