@@ -64,10 +64,21 @@ class Directory:
 
     @cached_property
     def _holders(self) -> set[tuple[str | None, str]]:
-        from nhcs.accounts.models import User
+        """(department code, position) of every active user: one short query written out (Django composing
+        it took longer than running it, on every page that checks a role)."""
+        from django.db import connection
 
-        pairs = User.objects.filter(is_active=True).order_by().values_list("department__code", "position").distinct()
-        return set(pairs)
+        from nhcs.accounts.models import Department, User
+
+        user, department = User._meta, Department._meta
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT d.{department.get_field('code').column}, u.{user.get_field('position').column} "
+                f"FROM {user.db_table} u LEFT JOIN {department.db_table} d "
+                f"ON d.{department.pk.column} = u.{user.get_field('department').column} "
+                f"WHERE u.{user.get_field('is_active').column}"
+            )
+            return set(cursor.fetchall())
 
     @cached_property
     def _departments(self) -> dict[str, dict[str, Any]]:
